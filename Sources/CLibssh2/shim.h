@@ -1,0 +1,5 @@
+#ifndef PACETOP_CLIBSSH2_SHIM_H
+#define PACETOP_CLIBSSH2_SHIM_H
+#include <libssh2.h>
+#include <libssh2_publickey.h>
+#endif

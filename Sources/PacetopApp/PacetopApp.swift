@@ -1,0 +1,1 @@
+// PacetopApp: see Package.swift for this module's job.

@@ -1,0 +1,1 @@
+// PacetopCore: cluster model, crm_mon parser, diff, actions.

@@ -1,0 +1,1 @@
+// PacetopCurses: see Package.swift for this module's job.

@@ -1,0 +1,1 @@
+// PacetopSSH: see Package.swift for this module's job.

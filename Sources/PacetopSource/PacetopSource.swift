@@ -1,0 +1,1 @@
+// PacetopSource: see Package.swift for this module's job.

@@ -1,0 +1,1 @@
+// PacetopUI: see Package.swift for this module's job.

@@ -1,0 +1,2 @@
+import CMallocCounter
+print("mallocs so far: \(pacetop_malloc_count())")
