@@ -17,8 +17,9 @@ let package = Package(
                        providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CLibssh2", pkgConfig: "libssh2",
                        providers: [.apt(["libssh2-1-dev"])]),
-        .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw",
-                       providers: [.apt(["libncurses-dev"])]),
+        // No pkgConfig: ncursesw.pc carries -D flags SwiftPM rejects with a warning; the shim
+        // header defines what is needed instead, and the headers live in /usr/include.
+        .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
 
         // Cluster model, crm_mon parser, diff, actions, JSON and text report. Foundation + libxml2.
         .target(name: "PacetopCore", dependencies: ["CLibxml2"]),

@@ -1,0 +1,162 @@
+import Foundation
+
+/// Something the user can ask the cluster to do. Builds its own argv from validated ids, so no
+/// user text is ever glued into a shell line unchecked.
+public enum ClusterAction: Sendable, Equatable, Hashable, Codable {
+    case restart(resource: String)
+    case standby(node: String)
+    case unstandby(node: String)
+    /// Moves `resource` (the anchor, which drags its colocated chain) to `node`.
+    case move(resource: String, node: String)
+    /// Removes `cli-prefer-*`/`cli-ban-*` constraints of `resource` (on `node` only, if given).
+    case clear(resource: String, node: String?)
+    /// Clears fail counts and failed operations of `resource` (on `node` only, if given).
+    case cleanup(resource: String, node: String?)
+
+    /// Seconds `crm_resource --restart` may wait per phase before giving up (exit 124).
+    public static let restartTimeoutSeconds = 120
+
+    /// The command, as argv, after validating every id that goes into it.
+    public func argv() throws(ActionError) -> [String] {
+        switch self {
+        case .restart(let r):
+            try Validate.resource(r)
+            return ["crm_resource", "--restart", "-r", r, "--timeout", "\(Self.restartTimeoutSeconds)s"]
+        case .standby(let n):
+            try Validate.node(n)
+            return ["crm_attribute", "--node", n, "--name", "standby", "--update", "on"]
+        case .unstandby(let n):
+            try Validate.node(n)
+            return ["crm_attribute", "--node", n, "--name", "standby", "--update", "off"]
+        case .move(let r, let n):
+            try Validate.resource(r)
+            try Validate.node(n)
+            return ["crm_resource", "--move", "-r", r, "-N", n]
+        case .clear(let r, let n):
+            try Validate.resource(r)
+            if let n { try Validate.node(n); return ["crm_resource", "--clear", "-r", r, "-N", n] }
+            return ["crm_resource", "--clear", "-r", r]
+        case .cleanup(let r, let n):
+            try Validate.resource(r)
+            if let n { try Validate.node(n); return ["crm_resource", "--cleanup", "-r", r, "-N", n] }
+            return ["crm_resource", "--cleanup", "-r", r]
+        }
+    }
+
+    /// Short words for the confirmation pane and the timeline.
+    public var title: String {
+        switch self {
+        case .restart(let r): "Restart \(r)"
+        case .standby(let n): "Put \(n) in standby"
+        case .unstandby(let n): "Bring \(n) out of standby"
+        case .move(let r, let n): "Move \(r) (the master) to \(n)"
+        case .clear(let r, let n): n.map { "Clear move/ban constraints of \(r) on \($0)" }
+            ?? "Clear move/ban constraints of \(r)"
+        case .cleanup(let r, let n): n.map { "Clean up failures of \(r) on \($0)" }
+            ?? "Clean up failures of \(r)"
+        }
+    }
+
+    /// What the user should expect to see happen.
+    public var expectation: String {
+        switch self {
+        case .restart(let r):
+            "\(r) and everything that depends on it stop, then start again on the same node. "
+                + "The command waits until they are back (up to \(Self.restartTimeoutSeconds) s per phase)."
+        case .standby(let n):
+            "\(n) stops running resources; everything on it moves to another node."
+        case .unstandby(let n):
+            "\(n) may run resources again; resources move back only if constraints prefer it."
+        case .move(let r, let n):
+            "\(r) and the resources colocated with it stop and start on \(n). A cli-prefer-\(r) "
+                + "constraint stays behind and pins them there until you clear it."
+        case .clear(let r, _):
+            "The cluster may move \(r) again on its own; nothing moves unless other constraints say so."
+        case .cleanup(let r, _):
+            "Fail counts and failed actions of \(r) are forgotten, and Pacemaker re-checks its state."
+        }
+    }
+
+    /// Every action changes the cluster; a restart or move also interrupts service.
+    public var interruptsService: Bool {
+        switch self {
+        case .restart, .standby, .move: true
+        case .unstandby, .clear, .cleanup: false
+        }
+    }
+}
+
+public enum ActionError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalidResourceID(String)
+    case invalidNodeName(String)
+
+    public var description: String {
+        switch self {
+        case .invalidResourceID(let s): "refusing to act on resource id \(s.debugDescription): not a valid Pacemaker id"
+        case .invalidNodeName(let s): "refusing to act on node \(s.debugDescription): not a valid node name"
+        }
+    }
+}
+
+/// Ids that may go into a command. Deliberately narrower than what XML allows.
+public enum Validate {
+    /// Pacemaker ids are XML NCNames; we accept the ASCII subset, no leading dash.
+    public static func resource(_ s: String) throws(ActionError) {
+        guard isID(s, extra: "_.-") else { throw .invalidResourceID(s) }
+    }
+
+    /// Host names (letters, digits, '-', '.', '_'), no leading dash.
+    public static func node(_ s: String) throws(ActionError) {
+        guard isID(s, extra: "_.-") else { throw .invalidNodeName(s) }
+    }
+
+    private static func isID(_ s: String, extra: String) -> Bool {
+        guard let first = s.unicodeScalars.first, first != "-", first != ".", s.utf8.count <= 255
+        else { return false }
+        return s.unicodeScalars.allSatisfy { c in
+            c.isASCII && (("a"..."z").contains(c) || ("A"..."Z").contains(c)
+                || ("0"..."9").contains(c) || extra.unicodeScalars.contains(c))
+        }
+    }
+}
+
+/// POSIX shell quoting, for the one place a command becomes a string: the SSH exec request.
+public enum ShellQuote {
+    public static func quote(_ s: String) -> String {
+        if !s.isEmpty, s.unicodeScalars.allSatisfy({ c in
+            c.isASCII && (("a"..."z").contains(c) || ("A"..."Z").contains(c)
+                || ("0"..."9").contains(c) || "-_./=:,+@%".unicodeScalars.contains(c))
+        }) { return s }
+        return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    public static func join(_ argv: [String]) -> String {
+        argv.map(quote).joined(separator: " ")
+    }
+}
+
+/// How commands are wrapped to run on a cluster node: UTC times, the sbin tools found even
+/// when a non-login exec channel's PATH lacks them, and optionally `sudo -n`.
+public struct RemoteCommand: Sendable, Equatable {
+    public var sudo: Bool
+    public static let path = "/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/sbin:/usr/local/bin"
+
+    public init(sudo: Bool = false) { self.sudo = sudo }
+
+    public func argv(_ command: [String]) -> [String] {
+        (sudo ? ["sudo", "-n"] : []) + ["env", "TZ=UTC", "LC_ALL=C", "PATH=\(Self.path)"] + command
+    }
+
+    public func line(_ command: [String]) -> String { ShellQuote.join(argv(command)) }
+
+    /// crm_mon's XML status. `legacy` is `--as-xml`, for Pacemaker older than 2.0.3, which
+    /// rejects `--output-as` (a source switches to it when the modern form is refused).
+    public func statusLine(legacy: Bool = false) -> String {
+        line(["crm_mon", legacy ? "--as-xml" : "--output-as=xml"])
+    }
+
+    /// The move/ban constraints crm_mon does not show.
+    public var constraintsLine: String {
+        line(["cibadmin", "--query", "--scope", "constraints"])
+    }
+}

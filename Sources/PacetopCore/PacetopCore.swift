@@ -1,1 +1,0 @@
-// PacetopCore: cluster model, crm_mon parser, diff, actions.

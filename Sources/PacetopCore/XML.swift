@@ -1,0 +1,102 @@
+import CLibxml2
+import Foundation
+
+/// A parsed XML document (libxml2), owned and freed by this value's lifetime.
+final class XMLDocument {
+    private let doc: xmlDocPtr
+
+    /// Parses bytes; never fetches anything from the network and never expands entities.
+    init(bytes: UnsafeRawBufferPointer) throws(CrmMonError) {
+        Self.initialize
+        guard let ctxt = xmlNewParserCtxt() else { throw .malformedXML(line: 0, column: 0, "out of memory") }
+        defer { xmlFreeParserCtxt(ctxt) }
+        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue
+            | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue)
+        let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
+        let parsed = xmlCtxtReadMemory(ctxt, base, Int32(clamping: bytes.count), nil, nil, options)
+        if let err = xmlCtxtGetLastError(ctxt), err.pointee.level.rawValue >= XML_ERR_ERROR.rawValue {
+            if let parsed { xmlFreeDoc(parsed) }
+            let message = err.pointee.message.map { String(cString: $0) }?
+                .trimmingCharacters(in: .whitespacesAndNewlines) ?? "parse error"
+            throw .malformedXML(line: Int(err.pointee.line), column: Int(err.pointee.int2), message)
+        }
+        guard let parsed else { throw .malformedXML(line: 0, column: 0, "no document") }
+        doc = parsed
+    }
+
+    deinit { xmlFreeDoc(doc) }
+
+    var root: XMLElement? {
+        xmlDocGetRootElement(doc).map(XMLElement.init)
+    }
+
+    private static let initialize: Void = { xmlInitParser() }()
+}
+
+/// A borrowed view of an element; valid while its XMLDocument lives.
+struct XMLElement {
+    let node: xmlNodePtr
+
+    var name: String { String(cString: node.pointee.name) }
+
+    func isNamed(_ n: StaticString) -> Bool {
+        xmlStrEqual(node.pointee.name, n.utf8Start) != 0
+    }
+
+    /// Child elements, in document order.
+    var children: ChildSequence { ChildSequence(first: node.pointee.children) }
+
+    func child(_ n: StaticString) -> XMLElement? {
+        children.first { $0.isNamed(n) }
+    }
+
+    func children(_ n: StaticString) -> [XMLElement] {
+        children.filter { $0.isNamed(n) }
+    }
+
+    /// An attribute's value; attributes are scanned in place (no copies but the result).
+    subscript(_ attr: StaticString) -> String? {
+        var p = node.pointee.properties
+        while let a = p {
+            if xmlStrEqual(a.pointee.name, attr.utf8Start) != 0 {
+                guard let text = a.pointee.children, let content = text.pointee.content else { return "" }
+                return String(cString: content)
+            }
+            p = a.pointee.next
+        }
+        return nil
+    }
+
+    func bool(_ attr: StaticString, default d: Bool = false) -> Bool {
+        guard let v = self[attr] else { return d }
+        switch v.lowercased() {
+        case "true", "yes", "1", "on", "y": return true
+        case "false", "no", "0", "off", "n": return false
+        default: return d
+        }
+    }
+
+    func int(_ attr: StaticString) -> Int? {
+        self[attr].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    }
+
+    /// "60000ms" → 60000; "10s" → 10000; a bare number is taken as milliseconds.
+    func milliseconds(_ attr: StaticString) -> Int? {
+        guard var v = self[attr]?.trimmingCharacters(in: .whitespaces) else { return nil }
+        var factor = 1
+        if v.hasSuffix("ms") { v.removeLast(2) } else if v.hasSuffix("s") { v.removeLast(); factor = 1000 }
+        return Int(v).map { $0 * factor }
+    }
+
+    struct ChildSequence: Sequence, IteratorProtocol {
+        var next_: xmlNodePtr?
+        init(first: xmlNodePtr?) { next_ = first }
+        mutating func next() -> XMLElement? {
+            while let n = next_ {
+                next_ = n.pointee.next
+                if n.pointee.type == XML_ELEMENT_NODE { return XMLElement(node: n) }
+            }
+            return nil
+        }
+    }
+}
