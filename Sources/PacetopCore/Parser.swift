@@ -25,7 +25,7 @@ public enum CrmMonError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notCrmMon(let root):
             "not crm_mon output: the document's root is <\(root)>, expected <pacemaker-result> or <crm_mon>"
         case .crmMonFailed(let code, let message, let errors):
-            "crm_mon failed" + (code.map { " (code \($0)\(message.map { " \($0)" } ?? ""))" } ?? "")
+            "crm_mon failed" + (code.flatMap { $0 == 0 ? nil : " (code \($0)\(message.map { " \($0)" } ?? ""))" } ?? "")
                 + (errors.isEmpty ? "" : ": " + errors.joined(separator: "; "))
         case .disconnected(let d):
             "crm_mon is not connected to the cluster: \(d)"
