@@ -37,7 +37,7 @@ public struct PollOutcome: Sendable {
     }
 }
 
-public struct SourceError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct SourceError: Error, Sendable, Equatable, Codable, CustomStringConvertible {
     public enum Kind: String, Sendable, Codable {
         /// TCP, DNS, handshake, or authentication failure.
         case connect
