@@ -1,1 +1,0 @@
-// PacetopUI: see Package.swift for this module's job.

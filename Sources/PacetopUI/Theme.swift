@@ -1,0 +1,219 @@
+/// Semantic roles the app styles text with. Theme files use the raw values as keys.
+public enum Role: String, CaseIterable, Hashable, Sendable {
+    case uiText = "ui.text"
+    case uiDim = "ui.dim"
+    case uiTitle = "ui.title"
+    case uiBorder = "ui.border"
+    case uiHeader = "ui.header"
+    case uiFooter = "ui.footer"
+    case uiKey = "ui.key"
+    case uiHelp = "ui.help"
+    case selection
+    case alert
+    case warning
+    case ok
+    case info
+    case master
+    case demo
+    case stale
+    case nodeOnline = "node.online"
+    case nodeStandby = "node.standby"
+    case nodeOffline = "node.offline"
+    case nodeUnclean = "node.unclean"
+    case nodeMaintenance = "node.maintenance"
+    case nodePending = "node.pending"
+    case resourceStarted = "resource.started"
+    case resourceStopped = "resource.stopped"
+    case resourceFailed = "resource.failed"
+    case resourcePending = "resource.pending"
+    case resourceUnmanaged = "resource.unmanaged"
+    case resourcePromoted = "resource.promoted"
+    case healthOK = "health.ok"
+    case healthDegraded = "health.degraded"
+    case healthCritical = "health.critical"
+    case timelineTime = "timeline.time"
+    case timelineEvent = "timeline.event"
+    case confirmBorder = "confirm.border"
+    case confirmCommand = "confirm.command"
+    case button
+    case buttonFocused = "button.focused"
+
+    /// The role whose style is used when a theme does not set this one. This table is the one
+    /// place that defines the fallback chain; every chain ends at `ui.text`.
+    public var fallback: Role? {
+        switch self {
+        case .uiText: nil
+        case .uiDim, .uiTitle, .selection, .alert, .ok, .info, .timelineEvent, .button: .uiText
+        case .uiBorder, .uiFooter, .uiHelp, .timelineTime, .resourceStopped, .stale: .uiDim
+        case .uiHeader, .uiKey, .confirmCommand: .uiTitle
+        case .warning: .alert
+        case .master, .nodeOnline, .resourceStarted, .healthOK: .ok
+        case .demo, .nodeStandby, .nodeMaintenance, .resourceUnmanaged, .healthDegraded: .warning
+        case .nodeOffline, .nodeUnclean, .resourceFailed, .healthCritical, .confirmBorder: .alert
+        case .nodePending, .resourcePending: .info
+        case .resourcePromoted: .master
+        case .buttonFocused: .selection
+        }
+    }
+
+    /// Attributes used in `.mono` when the theme gives a role (and its fallbacks) none, so
+    /// states that differ only by colour stay distinguishable without colour.
+    public var monoAttributes: Modifiers? {
+        switch self {
+        case .selection, .buttonFocused: .reverse
+        case .alert, .confirmBorder: .bold
+        case .resourceFailed, .nodeUnclean, .healthCritical: [.bold, .reverse]
+        case .warning: .underline
+        case .uiTitle, .uiHeader, .uiKey, .master: .bold
+        case .uiDim, .stale: .dim
+        default: nil
+        }
+    }
+}
+
+/// How many colours the terminal can show, from none to 24-bit.
+public enum ColorDepth: Int, Comparable, CaseIterable, Sendable {
+    case mono, ansi8, ansi16, c256, truecolor
+
+    public static func < (a: ColorDepth, b: ColorDepth) -> Bool { a.rawValue < b.rawValue }
+
+    /// Depth for a terminal reporting `colors` colours (ncurses COLORS).
+    public static func from(colors: Int) -> ColorDepth {
+        if colors >= 1 << 24 { return .truecolor }
+        if colors >= 256 { return .c256 }
+        if colors >= 16 { return .ansi16 }
+        if colors >= 8 { return .ansi8 }
+        return .mono
+    }
+}
+
+extension Color {
+    /// This colour as the nearest one the depth can show; `nil` in `.mono`.
+    public func degraded(to depth: ColorDepth) -> Color? {
+        switch (self, depth) {
+        case (.default, _): return .default
+        case (_, .mono): return nil
+        case (_, .truecolor): return self
+        case (.ansi, .c256), (.indexed, .c256): return self
+        case (.rgb(let r, let g, let b), .c256): return .indexed(Palette.nearest256(r, g, b))
+        case (.ansi(let n), .ansi16): return .ansi(n & 15)
+        case (.indexed(let n), .ansi16):
+            return .ansi(n < 16 ? n : Palette.nearest16(Palette.rgb(ofIndex: n)))
+        case (.rgb(let r, let g, let b), .ansi16): return .ansi(Palette.nearest16((r, g, b)))
+        case (_, .ansi8):
+            guard case .ansi(let n)? = degraded(to: .ansi16) else { return .default }
+            // Bright colours become their normal counterpart, except bright black (gray),
+            // which on 8 colours is closest to white, not to black.
+            return n == 8 ? .ansi(7) : .ansi(n & 7)
+        }
+    }
+}
+
+extension Style {
+    /// This style with colours the depth can show; in `.mono` only attributes remain.
+    public func degraded(to depth: ColorDepth) -> Style {
+        Style(fg: fg.flatMap { $0.degraded(to: depth) }, bg: bg.flatMap { $0.degraded(to: depth) },
+              modifiers: modifiers)
+    }
+}
+
+/// The xterm colour palette, for picking the nearest colour.
+public enum Palette {
+    /// Typical xterm values of the 16 ANSI colours.
+    public static let ansi16: [(UInt8, UInt8, UInt8)] = [
+        (0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205), (0, 205, 205),
+        (229, 229, 229), (127, 127, 127), (255, 0, 0), (0, 255, 0), (255, 255, 0), (92, 92, 255),
+        (255, 0, 255), (0, 255, 255), (255, 255, 255),
+    ]
+
+    static let cubeLevels: [Int] = [0, 95, 135, 175, 215, 255]
+
+    /// RGB of xterm colour `n`.
+    public static func rgb(ofIndex n: UInt8) -> (UInt8, UInt8, UInt8) {
+        if n < 16 { return ansi16[Int(n)] }
+        if n >= 232 {
+            let v = UInt8(8 + 10 * (Int(n) - 232))
+            return (v, v, v)
+        }
+        let i = Int(n) - 16
+        return (UInt8(cubeLevels[i / 36]), UInt8(cubeLevels[(i / 6) % 6]), UInt8(cubeLevels[i % 6]))
+    }
+
+    static func distance(_ a: (UInt8, UInt8, UInt8), _ b: (UInt8, UInt8, UInt8)) -> Int {
+        // Weighted toward green, where the eye is most sensitive ("redmean"-lite).
+        let dr = Int(a.0) - Int(b.0), dg = Int(a.1) - Int(b.1), db = Int(a.2) - Int(b.2)
+        return 2 * dr * dr + 4 * dg * dg + 3 * db * db
+    }
+
+    /// The nearest of the 240 colours 16–255 (the first 16 vary between terminals).
+    public static func nearest256(_ r: UInt8, _ g: UInt8, _ b: UInt8) -> UInt8 {
+        var best: UInt8 = 16, bestD = Int.max
+        for n in 16...255 {
+            let d = distance((r, g, b), rgb(ofIndex: UInt8(n)))
+            if d < bestD { bestD = d; best = UInt8(n) }
+        }
+        return best
+    }
+
+    /// The nearest of the 16 ANSI colours.
+    public static func nearest16(_ c: (UInt8, UInt8, UInt8)) -> UInt8 {
+        var best: UInt8 = 0, bestD = Int.max
+        for (n, p) in ansi16.enumerated() {
+            let d = distance(c, p)
+            if d < bestD { bestD = d; best = UInt8(n) }
+        }
+        return best
+    }
+}
+
+/// A theme: styles for roles. Roles it does not set follow `Role.fallback`.
+public struct Theme: Hashable, Sendable {
+    public var name: String
+    /// Where the theme came from (a file path, or "built-in").
+    public var source: String
+    /// Styles the theme sets explicitly (after inheritance).
+    public private(set) var styles: [Role: Style]
+    private var resolvedStyles: [Style]
+
+    public init(name: String, source: String = "built-in", styles: [Role: Style]) {
+        self.name = name
+        self.source = source
+        self.styles = styles
+        self.resolvedStyles = Role.allCases.map { role in
+            var r: Role? = role
+            while let cur = r {
+                if let s = styles[cur] { return s }
+                r = cur.fallback
+            }
+            return .plain
+        }
+    }
+
+    /// The style for `role`, following the fallback chain.
+    public func style(_ role: Role) -> Style {
+        resolvedStyles[Role.allCases.firstIndex(of: role) ?? 0]
+    }
+
+    public subscript(role: Role) -> Style { style(role) }
+
+    /// The style for `role` as the terminal at `depth` can show it. In `.mono`, a role left
+    /// without attributes gets the first `monoAttributes` along its fallback chain.
+    public func style(_ role: Role, depth: ColorDepth) -> Style {
+        var s = style(role).degraded(to: depth)
+        if depth == .mono, s.modifiers.isEmpty {
+            var r: Role? = role
+            while let cur = r {
+                if let m = cur.monoAttributes { s.modifiers = m; break }
+                r = cur.fallback
+            }
+        }
+        return s
+    }
+
+    /// The whole theme degraded to `depth`, so callers can use `style(_:)` directly.
+    public func resolved(for depth: ColorDepth) -> Theme {
+        var out: [Role: Style] = [:]
+        for role in Role.allCases { out[role] = style(role, depth: depth) }
+        return Theme(name: name, source: source, styles: out)
+    }
+}

@@ -1,0 +1,404 @@
+public enum Alignment: Sendable {
+    case left, center, right
+}
+
+extension Buffer {
+    /// Writes `line` in `rect`'s first row with the given alignment, cut with `ellipsis` when
+    /// too long. Returns the columns written.
+    @discardableResult
+    public mutating func write(_ line: Line, in rect: Rect, alignment: Alignment = .left,
+                               ellipsis: String? = nil) -> Int {
+        guard !rect.isEmpty else { return 0 }
+        let w = line.width
+        var x = rect.x
+        if w < rect.width {
+            switch alignment {
+            case .left: break
+            case .center: x += (rect.width - w) / 2
+            case .right: x += rect.width - w
+            }
+        }
+        return write(line, x: x, y: rect.y, maxWidth: rect.right - x, ellipsis: ellipsis)
+    }
+}
+
+// MARK: - Block
+
+/// A border with an optional title. Returns the inner area from `render`.
+public struct Block: Sendable {
+    public var title: Line?
+    public var glyphs: GlyphSet
+    public var borderStyle: Style
+    public var titleStyle: Style
+
+    public init(title: String? = nil, glyphs: GlyphSet = .unicode, borderStyle: Style = .plain,
+                titleStyle: Style = .plain) {
+        self.title = title.map { Line($0) }
+        self.glyphs = glyphs
+        self.borderStyle = borderStyle
+        self.titleStyle = titleStyle
+    }
+
+    public init(titleLine: Line, glyphs: GlyphSet = .unicode, borderStyle: Style = .plain) {
+        self.title = titleLine
+        self.glyphs = glyphs
+        self.borderStyle = borderStyle
+        self.titleStyle = .plain
+    }
+
+    /// The area inside the border.
+    public func inner(_ area: Rect) -> Rect { area.inset(by: 1) }
+
+    @discardableResult
+    public func render(into buffer: inout Buffer, area: Rect) -> Rect {
+        guard area.width >= 2, area.height >= 2 else { return inner(area) }
+        let g = glyphs, s = borderStyle
+        let h = String(repeating: g.horizontal, count: area.width - 2)
+        buffer.write(g.topLeft + h + g.topRight, x: area.x, y: area.y, maxWidth: area.width, style: s)
+        buffer.write(g.bottomLeft + h + g.bottomRight, x: area.x, y: area.bottom - 1,
+                     maxWidth: area.width, style: s)
+        for y in (area.y + 1)..<(area.bottom - 1) {
+            buffer.write(g.vertical, x: area.x, y: y, maxWidth: 1, style: s)
+            buffer.write(g.vertical, x: area.right - 1, y: y, maxWidth: 1, style: s)
+        }
+        // " Title " on the top border, leaving the corners.
+        if let title, area.width >= 5 {
+            var spans = [Span(" ", style: s)]
+            spans += title.spans.map { Span($0.text, style: titleStyle.patched(with: $0.style)) }
+            spans.append(Span(" ", style: s))
+            buffer.write(Line(spans), x: area.x + 1, y: area.y, maxWidth: area.width - 2,
+                         ellipsis: g.ellipsis + " ")
+        }
+        return inner(area)
+    }
+}
+
+// MARK: - Table and List
+
+public struct TableColumn: Sendable {
+    public var title: String
+    public var width: Constraint
+    public var alignment: Alignment
+
+    public init(_ title: String, width: Constraint, alignment: Alignment = .left) {
+        self.title = title
+        self.width = width
+        self.alignment = alignment
+    }
+}
+
+public struct TableRow: Sendable {
+    public var cells: [Line]
+    /// Layered under each cell's own span styles.
+    public var style: Style
+
+    public init(_ cells: [Line], style: Style = .plain) {
+        self.cells = cells
+        self.style = style
+    }
+
+    public init(_ texts: [String], style: Style = .plain) {
+        self.init(texts.map { Line($0) }, style: style)
+    }
+}
+
+/// The selection and scroll position of a Table or List. Keep it in the app state so the
+/// scroll position is stable between frames; `render` updates `offset`.
+public struct TableState: Hashable, Sendable {
+    public var selected: Int?
+    public var offset: Int
+
+    public init(selected: Int? = nil, offset: Int = 0) {
+        self.selected = selected
+        self.offset = offset
+    }
+
+    /// The first visible row so that `selected` is visible with `visibleRows` rows shown and
+    /// no empty space is left below the last of `count` rows. Scrolls as little as possible.
+    public static func scrolledOffset(selected: Int?, offset: Int, visibleRows: Int, count: Int) -> Int {
+        guard visibleRows > 0, count > 0 else { return 0 }
+        var o = max(0, offset)
+        if let sel = selected.map({ min(max(0, $0), count - 1) }) {
+            if sel < o { o = sel }
+            if sel >= o + visibleRows { o = sel - visibleRows + 1 }
+        }
+        return min(o, max(0, count - visibleRows))
+    }
+}
+
+/// Rows in columns with an optional header; the selected row is highlighted and kept visible.
+public struct Table: Sendable {
+    public var columns: [TableColumn]
+    public var rows: [TableRow]
+    public var showHeader: Bool
+    public var headerStyle: Style
+    public var highlightStyle: Style
+    /// Drawn left of the selected row (e.g. "▶ "); its width is reserved on every row.
+    public var highlightSymbol: String?
+    public var columnSpacing: Int
+    public var ellipsis: String
+
+    public init(columns: [TableColumn], rows: [TableRow], showHeader: Bool = true,
+                headerStyle: Style = Style(bold: true), highlightStyle: Style = Style(reverse: true),
+                highlightSymbol: String? = nil, columnSpacing: Int = 1, ellipsis: String = "…") {
+        self.columns = columns
+        self.rows = rows
+        self.showHeader = showHeader
+        self.headerStyle = headerStyle
+        self.highlightStyle = highlightStyle
+        self.highlightSymbol = highlightSymbol
+        self.columnSpacing = columnSpacing
+        self.ellipsis = ellipsis
+    }
+
+    /// Rows that fit in `area` below the header.
+    public func visibleRows(in area: Rect) -> Int {
+        max(0, area.height - (showHeader ? 1 : 0))
+    }
+
+    public func render(into buffer: inout Buffer, area: Rect, state: inout TableState) {
+        guard !area.isEmpty else { return }
+        let symbolWidth = highlightSymbol.map { DisplayWidth.of($0) } ?? 0
+        let body = Rect(x: area.x + symbolWidth, y: area.y, width: area.width - symbolWidth, height: area.height)
+        let cols = Layout.split(body, .horizontal, columns.map(\.width), spacing: columnSpacing)
+        var y = area.y
+        if showHeader {
+            buffer.setStyle(area.row(0), headerStyle)
+            for (i, col) in columns.enumerated() where i < cols.count {
+                buffer.write(Line(col.title, style: headerStyle), in: cols[i].row(0),
+                             alignment: col.alignment, ellipsis: ellipsis)
+            }
+            y += 1
+        }
+        let visible = visibleRows(in: area)
+        if let sel = state.selected { state.selected = rows.isEmpty ? nil : min(max(0, sel), rows.count - 1) }
+        state.offset = TableState.scrolledOffset(selected: state.selected, offset: state.offset,
+                                                 visibleRows: visible, count: rows.count)
+        guard visible > 0 else { return }
+        for index in state.offset..<min(rows.count, state.offset + visible) {
+            let row = rows[index]
+            let rowRect = Rect(x: area.x, y: y, width: area.width, height: 1)
+            let selected = index == state.selected
+            buffer.setStyle(rowRect, row.style)
+            if selected, let sym = highlightSymbol {
+                buffer.write(sym, x: area.x, y: y, maxWidth: symbolWidth, style: row.style)
+            }
+            for (i, cell) in row.cells.enumerated() where i < cols.count {
+                let styled = Line(cell.spans.map { Span($0.text, style: row.style.patched(with: $0.style)) })
+                let colRect = Rect(x: cols[i].x, y: y, width: cols[i].width, height: 1)
+                buffer.write(styled, in: colRect, alignment: i < columns.count ? columns[i].alignment : .left,
+                             ellipsis: ellipsis)
+            }
+            if selected { buffer.setStyle(rowRect, highlightStyle) }
+            y += 1
+        }
+    }
+}
+
+/// A single-column selectable list.
+public struct List: Sendable {
+    public var items: [Line]
+    public var highlightStyle: Style
+    public var highlightSymbol: String?
+    public var ellipsis: String
+
+    public init(items: [Line], highlightStyle: Style = Style(reverse: true),
+                highlightSymbol: String? = nil, ellipsis: String = "…") {
+        self.items = items
+        self.highlightStyle = highlightStyle
+        self.highlightSymbol = highlightSymbol
+        self.ellipsis = ellipsis
+    }
+
+    public func render(into buffer: inout Buffer, area: Rect, state: inout TableState) {
+        let table = Table(columns: [TableColumn("", width: .fill(1))],
+                          rows: items.map { TableRow([$0]) }, showHeader: false,
+                          highlightStyle: highlightStyle, highlightSymbol: highlightSymbol,
+                          ellipsis: ellipsis)
+        table.render(into: &buffer, area: area, state: &state)
+    }
+}
+
+// MARK: - Paragraph
+
+/// Styled text, word-wrapped to the area's width.
+public struct Paragraph: Sendable {
+    public var lines: [Line]
+    public var style: Style
+    public var wrap: Bool
+    /// Wrapped lines skipped at the top.
+    public var scroll: Int
+    public var alignment: Alignment
+
+    public init(_ lines: [Line], style: Style = .plain, wrap: Bool = true, scroll: Int = 0,
+                alignment: Alignment = .left) {
+        self.lines = lines
+        self.style = style
+        self.wrap = wrap
+        self.scroll = scroll
+        self.alignment = alignment
+    }
+
+    /// Plain text; each "\n" starts a new line.
+    public init(text: String, style: Style = .plain, wrap: Bool = true, alignment: Alignment = .left) {
+        self.init(text.split(separator: "\n", omittingEmptySubsequences: false).map { Line(String($0)) },
+                  style: style, wrap: wrap, alignment: alignment)
+    }
+
+    /// Lines after wrapping to `width`.
+    public func wrappedLines(width: Int) -> [Line] {
+        wrap ? lines.flatMap { Paragraph.wrap($0, width: width) } : lines
+    }
+
+    /// Renders and returns the number of rows used.
+    @discardableResult
+    public func render(into buffer: inout Buffer, area: Rect) -> Int {
+        guard !area.isEmpty else { return 0 }
+        let all = wrappedLines(width: area.width)
+        let shown = all.dropFirst(max(0, scroll)).prefix(area.height)
+        var y = area.y
+        for line in shown {
+            let styled = Line(line.spans.map { Span($0.text, style: style.patched(with: $0.style)) })
+            buffer.write(styled, in: Rect(x: area.x, y: y, width: area.width, height: 1), alignment: alignment)
+            y += 1
+        }
+        return shown.count
+    }
+
+    /// Greedy word wrap of one line: breaks at spaces, splits words longer than `width`.
+    /// Spaces at a break are dropped; leading indentation is kept.
+    public static func wrap(_ line: Line, width: Int) -> [Line] {
+        guard width > 0 else { return [] }
+        typealias G = (c: Character, s: Style, w: Int)
+        var tokens: [(space: Bool, gs: [G])] = []
+        for span in line.spans {
+            for c in span.text {
+                let w = c == "\t" ? 1 : DisplayWidth.of(c)
+                let g: G = (c == "\t" ? " " : c, span.style, w)
+                let isSpace = g.c == " "
+                if let last = tokens.last, last.space == isSpace {
+                    tokens[tokens.count - 1].gs.append(g)
+                } else {
+                    tokens.append((isSpace, [g]))
+                }
+            }
+        }
+        var out: [[G]] = []
+        var current: [G] = []
+        var cw = 0
+        var pendingSpace: [G] = []
+        func push() { out.append(current); current = []; cw = 0 }
+        func place(_ word: [G]) {
+            for g in word {
+                if cw + g.w > width, !current.isEmpty { push() }
+                current.append(g)
+                cw += g.w
+            }
+        }
+        for (i, t) in tokens.enumerated() {
+            let tw = t.gs.reduce(0) { $0 + $1.w }
+            if t.space {
+                if i == 0 { place(t.gs) } else { pendingSpace = t.gs }
+                continue
+            }
+            let sw = pendingSpace.reduce(0) { $0 + $1.w }
+            if cw == 0 || cw + sw + tw <= width {
+                if cw > 0 { current += pendingSpace; cw += sw }
+                place(t.gs)
+            } else {
+                push()
+                place(t.gs)
+            }
+            pendingSpace = []
+        }
+        push()
+        return out.map { gs in
+            var spans: [Span] = []
+            for g in gs {
+                if let last = spans.last, last.style == g.s {
+                    spans[spans.count - 1].text.append(g.c)
+                } else {
+                    spans.append(Span(String(g.c), style: g.s))
+                }
+            }
+            return Line(spans)
+        }
+    }
+}
+
+// MARK: - Modal
+
+/// A centred box with a title, a body and a row of buttons, for confirmations. The caller
+/// decides which button is focused (pacetop focuses Cancel by default for dangerous actions).
+/// The focused button is drawn `> Label <` as well as in its style, so it shows without colour.
+public struct Modal: Sendable {
+    public var title: String
+    public var body: [Line]
+    public var buttons: [String]
+    public var focusedButton: Int
+    public var glyphs: GlyphSet
+    public var borderStyle: Style
+    public var titleStyle: Style
+    public var textStyle: Style
+    public var buttonStyle: Style
+    public var focusedButtonStyle: Style
+    public var maxWidth: Int
+
+    public init(title: String, body: [Line], buttons: [String], focusedButton: Int = 0,
+                glyphs: GlyphSet = .unicode, borderStyle: Style = .plain, titleStyle: Style = Style(bold: true),
+                textStyle: Style = .plain, buttonStyle: Style = .plain,
+                focusedButtonStyle: Style = Style(reverse: true), maxWidth: Int = 72) {
+        self.title = title
+        self.body = body
+        self.buttons = buttons
+        self.focusedButton = focusedButton
+        self.glyphs = glyphs
+        self.borderStyle = borderStyle
+        self.titleStyle = titleStyle
+        self.textStyle = textStyle
+        self.buttonStyle = buttonStyle
+        self.focusedButtonStyle = focusedButtonStyle
+        self.maxWidth = maxWidth
+    }
+
+    func buttonLabel(_ i: Int) -> String {
+        i == focusedButton ? "> \(buttons[i]) <" : "[ \(buttons[i]) ]"
+    }
+
+    var buttonsWidth: Int {
+        guard !buttons.isEmpty else { return 0 }
+        return buttons.indices.reduce(0) { $0 + DisplayWidth.of(buttonLabel($1)) } + 2 * (buttons.count - 1)
+    }
+
+    /// The box's rect when shown centred in `area`.
+    public func frame(in area: Rect) -> Rect {
+        let content = max(body.map(\.width).max() ?? 0, buttonsWidth, DisplayWidth.of(title) + 2)
+        let w = min(area.width, maxWidth, content + 4)
+        let bodyRows = body.flatMap { Paragraph.wrap($0, width: max(1, w - 4)) }.count
+        let h = bodyRows + (buttons.isEmpty ? 2 : 4)
+        return area.centered(width: w, height: h)
+    }
+
+    /// Draws the box over whatever is in `area` and returns its rect.
+    @discardableResult
+    public func render(into buffer: inout Buffer, area: Rect) -> Rect {
+        let box = frame(in: area)
+        guard !box.isEmpty else { return box }
+        buffer.fill(box, style: textStyle)
+        let inner = Block(title: title, glyphs: glyphs, borderStyle: borderStyle, titleStyle: titleStyle)
+            .render(into: &buffer, area: box)
+        let text = inner.inset(horizontal: 1, vertical: 0)
+        let buttonRows = buttons.isEmpty ? 0 : min(2, text.height)
+        let bodyArea = Rect(x: text.x, y: text.y, width: text.width, height: text.height - buttonRows)
+        Paragraph(body, style: textStyle).render(into: &buffer, area: bodyArea)
+        if !buttons.isEmpty, text.height > 0 {
+            var spans: [Span] = []
+            for i in buttons.indices {
+                if i > 0 { spans.append(Span("  ", style: textStyle)) }
+                spans.append(Span(buttonLabel(i), style: i == focusedButton ? focusedButtonStyle : buttonStyle))
+            }
+            buffer.write(Line(spans), in: text.row(text.height - 1), alignment: .center, ellipsis: glyphs.ellipsis)
+        }
+        return box
+    }
+}
