@@ -6,6 +6,8 @@
 #endif
 #define NCURSES_WIDECHAR 1
 #include <locale.h>
+#include <langinfo.h>
+#include <stdio.h>
 #include <ncurses.h>
 
 // Globals and macros do not import cleanly into Swift 6: wrap them.
@@ -20,4 +22,12 @@ static inline attr_t pacetop_a_underline(void) { return A_UNDERLINE; }
 static inline attr_t pacetop_a_reverse(void) { return A_REVERSE; }
 static inline attr_t pacetop_a_italic(void) { return A_ITALIC; }
 static inline attr_t pacetop_a_normal(void) { return A_NORMAL; }
+// pacetop_* helpers for PacetopCurses (stdout/stdin are C globals that Swift 6 rejects;
+// getmaxyx and KEY_F are macros).
+static inline SCREEN *pacetop_newterm(void) { return newterm(NULL, stdout, stdin); }
+static inline int pacetop_getmaxx(WINDOW *w) { return getmaxx(w); }
+static inline int pacetop_getmaxy(WINDOW *w) { return getmaxy(w); }
+static inline const char *pacetop_codeset(void) { return nl_langinfo(CODESET); }
+static inline int pacetop_key_f(int n) { return KEY_F(n); }
+static inline int pacetop_stdin_fileno(void) { return fileno(stdin); }
 #endif

@@ -47,7 +47,7 @@ public struct Buffer: Hashable, Sendable {
     public var area: Rect { Rect(x: 0, y: 0, width: width, height: height) }
 
     /// The cell at (x, y); a blank cell outside the buffer.
-    public subscript(x: Int, y: Int) -> Cell {
+    public subscript(x x: Int, y y: Int) -> Cell {
         guard x >= 0, y >= 0, x < width, y < height else { return .blank }
         return cells[y * width + x]
     }

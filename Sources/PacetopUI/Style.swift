@@ -146,3 +146,14 @@ public struct Rect: Hashable, Sendable, CustomStringConvertible {
         return Rect(x: x, y: y + row, width: width, height: 1)
     }
 }
+
+/// A size in cells.
+public struct Size: Hashable, Sendable {
+    public var width: Int
+    public var height: Int
+
+    public init(width: Int, height: Int) {
+        self.width = max(0, width)
+        self.height = max(0, height)
+    }
+}

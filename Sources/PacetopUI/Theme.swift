@@ -56,6 +56,10 @@ public enum Role: String, CaseIterable, Hashable, Sendable {
         }
     }
 
+    /// Position in `allCases`, for table lookups.
+    var index: Int { Role.indexes[self] ?? 0 }
+    private static let indexes: [Role: Int] = Dictionary(uniqueKeysWithValues: allCases.enumerated().map { ($1, $0) })
+
     /// Attributes used in `.mono` when the theme gives a role (and its fallbacks) none, so
     /// states that differ only by colour stay distinguishable without colour.
     public var monoAttributes: Modifiers? {
@@ -191,22 +195,25 @@ public struct Theme: Hashable, Sendable {
 
     /// The style for `role`, following the fallback chain.
     public func style(_ role: Role) -> Style {
-        resolvedStyles[Role.allCases.firstIndex(of: role) ?? 0]
+        resolvedStyles[role.index]
     }
 
     public subscript(role: Role) -> Style { style(role) }
 
-    /// The style for `role` as the terminal at `depth` can show it. In `.mono`, a role left
-    /// without attributes gets the first `monoAttributes` along its fallback chain.
+    /// The style for `role` as the terminal at `depth` can show it. In `.mono` a role left
+    /// without attributes gets the first `monoAttributes` along its fallback chain, and a
+    /// selection is always reversed (without colour a highlight bar is otherwise invisible).
     public func style(_ role: Role, depth: ColorDepth) -> Style {
         var s = style(role).degraded(to: depth)
-        if depth == .mono, s.modifiers.isEmpty {
+        guard depth == .mono else { return s }
+        if s.modifiers.isEmpty {
             var r: Role? = role
             while let cur = r {
                 if let m = cur.monoAttributes { s.modifiers = m; break }
                 r = cur.fallback
             }
         }
+        if role == .selection || role == .buttonFocused { s.modifiers.insert(.reverse) }
         return s
     }
 

@@ -240,9 +240,10 @@ public struct Paragraph: Sendable {
     }
 
     /// Plain text; each "\n" starts a new line.
-    public init(text: String, style: Style = .plain, wrap: Bool = true, alignment: Alignment = .left) {
+    public init(text: String, style: Style = .plain, wrap: Bool = true, scroll: Int = 0,
+                alignment: Alignment = .left) {
         self.init(text.split(separator: "\n", omittingEmptySubsequences: false).map { Line(String($0)) },
-                  style: style, wrap: wrap, alignment: alignment)
+                  style: style, wrap: wrap, scroll: scroll, alignment: alignment)
     }
 
     /// Lines after wrapping to `width`.
@@ -302,7 +303,8 @@ public struct Paragraph: Sendable {
                 continue
             }
             let sw = pendingSpace.reduce(0) { $0 + $1.w }
-            if cw == 0 || cw + sw + tw <= width {
+            // A word longer than a whole line is split anyway, so it starts right here.
+            if cw == 0 || cw + sw + tw <= width || (tw > width && cw + sw < width) {
                 if cw > 0 { current += pendingSpace; cw += sw }
                 place(t.gs)
             } else {

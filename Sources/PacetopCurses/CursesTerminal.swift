@@ -1,0 +1,271 @@
+import CNcursesw
+import PacetopUI
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+public enum TerminalError: Error, CustomStringConvertible {
+    case cannotInitialize(term: String)
+
+    public var description: String {
+        switch self {
+        case .cannotInitialize(let term):
+            return "cannot initialise the terminal (TERM=\(term.isEmpty ? "unset" : term)); try TERM=xterm or TERM=vt100"
+        }
+    }
+}
+
+/// The curses screen. This is the only type that calls curses.
+///
+/// Threading: curses keeps global state and is not thread-safe, so this class is deliberately
+/// not `Sendable`: create it, draw and read keys on one thread (the main thread). Other threads
+/// wake that thread through the `extraFD` of `waitForInput` (a self-pipe), never by calling in.
+/// `restoreAfterCrash()` is the one exception, for signal handlers and `atexit`.
+public final class CursesTerminal {
+    public struct Options: Sendable {
+        /// Drop all colours (the `--no-color` flag). `NO_COLOR` in the environment does the same.
+        public var noColor: Bool
+        /// Use ASCII glyphs even in a UTF-8 locale.
+        public var forceASCII: Bool
+        public var environment: [String: String]
+
+        public init(noColor: Bool = false, forceASCII: Bool = false, environment: [String: String] = [:]) {
+            self.noColor = noColor
+            self.forceASCII = forceASCII
+            self.environment = environment
+        }
+    }
+
+    public let options: Options
+    /// What the terminal can show; resolve the theme with `theme.resolved(for: colorDepth)`.
+    public private(set) var colorDepth: ColorDepth = .mono
+    /// Whether the locale's character set is UTF-8.
+    public private(set) var isUTF8 = false
+    /// Glyphs to draw with: ASCII without a UTF-8 locale (or when asked).
+    public private(set) var glyphs: GlyphSet = .ascii
+    public private(set) var size = Size(width: 0, height: 0)
+    public private(set) var isStarted = false
+
+    private var screen: OpaquePointer?
+    private var defaultColors = false
+    private var pairs = ColorPairAllocator(colorPairs: 0)
+    private var last: Buffer?
+
+    /// Set while curses owns the terminal, for `restoreAfterCrash`. Written only by the UI
+    /// thread; read by a signal handler, which is why it cannot be isolated.
+    nonisolated(unsafe) private static var active = false
+
+    public init(options: Options = Options()) {
+        self.options = options
+    }
+
+    deinit {
+        if isStarted { end() }
+    }
+
+    /// Takes over the terminal. Throws if TERM is unknown (curses would otherwise exit).
+    public func start() throws(TerminalError) {
+        guard !isStarted else { return }
+        setlocale(LC_ALL, "")
+        let codeset = pacetop_codeset().map { String(cString: $0) } ?? ""
+        let cs = codeset.uppercased()
+        isUTF8 = cs == "UTF-8" || cs == "UTF8"
+        glyphs = isUTF8 && !options.forceASCII ? .unicode : .ascii
+
+        guard let scr = pacetop_newterm() else {
+            throw .cannotInitialize(term: options.environment["TERM"] ?? "")
+        }
+        screen = scr
+        _ = set_term(scr)
+        isStarted = true
+        Self.active = true
+        let win = pacetop_stdscr()
+        _ = cbreak()
+        _ = noecho()
+        _ = nonl()
+        _ = keypad(win, true)
+        _ = intrflush(win, false)
+        _ = curs_set(0)
+        _ = set_escdelay(25)
+        wtimeout(win, 0)
+
+        let noColorEnv = !(options.environment["NO_COLOR"] ?? "").isEmpty
+        if has_colors() && !options.noColor && !noColorEnv {
+            _ = start_color()
+            defaultColors = use_default_colors() == OK
+            colorDepth = ColorDepth.from(colors: Int(pacetop_colors()))
+            let def = defaultColors ? ColorPairAllocator.Pair(fg: -1, bg: -1) : ColorPairAllocator.Pair(fg: 7, bg: 0)
+            pairs = ColorPairAllocator(colorPairs: Int(pacetop_color_pairs()), defaultPair: def)
+        } else {
+            colorDepth = .mono
+        }
+        updateSize()
+        last = nil
+    }
+
+    /// Gives the terminal back (also safe to call twice).
+    public func end() {
+        guard isStarted else { return }
+        _ = curs_set(1)
+        _ = endwin()
+        if let screen { delscreen(screen) }
+        screen = nil
+        isStarted = false
+        Self.active = false
+        last = nil
+    }
+
+    /// Forces the next `draw` to repaint every cell (e.g. after Ctrl-L or a subprocess).
+    public func invalidate() {
+        last = nil
+    }
+
+    private func updateSize() {
+        let win = pacetop_stdscr()
+        size = Size(width: Int(pacetop_getmaxx(win)), height: Int(pacetop_getmaxy(win)))
+    }
+
+    // MARK: Drawing
+
+    /// Draws the cells of `buffer` that differ from the last drawn buffer (all of them after a
+    /// resize or `invalidate()`), then updates the screen. Cells beyond the terminal are
+    /// clipped. Returns the number of cells written.
+    @discardableResult
+    public func draw(_ buffer: Buffer) -> Int {
+        guard isStarted else { return 0 }
+        let win = pacetop_stdscr()
+        let changes: [CellChange]
+        var full = false
+        if let last, last.width == buffer.width, last.height == buffer.height {
+            changes = buffer.changes(from: last)
+        } else {
+            _ = werase(win)
+            _ = clearok(win, true)
+            full = true
+            changes = buffer.changes(from: Buffer(width: 0, height: 0))
+        }
+        var written = 0
+        for change in changes where !change.cell.isContinuation {
+            guard change.x < size.width, change.y < size.height else { continue }
+            put(change.cell, x: change.x, y: change.y, win: win)
+            written += 1
+        }
+        last = buffer
+        if full || written > 0 {
+            _ = wnoutrefresh(win)
+            _ = doupdate()
+        }
+        return written
+    }
+
+    private func put(_ cell: Cell, x: Int, y: Int, win: UnsafeMutablePointer<WINDOW>?) {
+        var attrs = pacetop_a_normal()
+        let m = cell.style.modifiers
+        if m.contains(.bold) { attrs |= pacetop_a_bold() }
+        if m.contains(.dim) { attrs |= pacetop_a_dim() }
+        if m.contains(.underline) { attrs |= pacetop_a_underline() }
+        if m.contains(.reverse) { attrs |= pacetop_a_reverse() }
+        if m.contains(.italic) { attrs |= pacetop_a_italic() }
+
+        var pair: Int32 = 0
+        if colorDepth != .mono {
+            let fg = CursesMapping.colorNumber(cell.style.fg, depth: colorDepth, defaultColors: defaultColors, foreground: true)
+            let bg = CursesMapping.colorNumber(cell.style.bg, depth: colorDepth, defaultColors: defaultColors, foreground: false)
+            let (n, isNew) = pairs.pair(fg: fg, bg: bg)
+            if isNew, init_extended_pair(n, fg, bg) == ERR { pair = 0 } else { pair = n }
+        }
+
+        var text: [wchar_t] = []
+        if isUTF8 || cell.grapheme.isASCII {
+            for s in cell.grapheme.unicodeScalars.prefix(4) { text.append(wchar_t(bitPattern: s.value)) }
+        } else {
+            text.append(wchar_t(63))  // "?": the locale cannot show it
+        }
+        let wide = DisplayWidth.of(cell.grapheme) == 2
+        text.append(0)
+        var cc = cchar_t()
+        _ = setcchar(&cc, text, attrs, 0, &pair)
+        _ = mvwadd_wch(win, Int32(y), Int32(x), &cc)
+        if wide && !isUTF8 {
+            // "?" took one column where the buffer reserved two: blank the second.
+            var blank = cchar_t()
+            let sp: [wchar_t] = [32, 0]
+            _ = setcchar(&blank, sp, attrs, 0, &pair)
+            _ = mvwadd_wch(win, Int32(y), Int32(x + 1), &blank)
+        }
+    }
+
+    // MARK: Input
+
+    /// Blocks until stdin has input, `extraFD` (a wake-up pipe; -1 for none) is readable, a
+    /// signal arrives (e.g. SIGWINCH on resize) or `timeoutMs` passes (-1: no timeout).
+    /// Returns false only on timeout. Drain the wake-up pipe yourself.
+    public func waitForInput(extraFD: Int32, timeoutMs: Int32) -> Bool {
+        var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0)]
+        if extraFD >= 0 { fds.append(pollfd(fd: extraFD, events: Int16(POLLIN), revents: 0)) }
+        let r = poll(&fds, nfds_t(fds.count), timeoutMs)
+        if r < 0 { return errno == EINTR }
+        return r > 0
+    }
+
+    /// All keys waiting now (never blocks). A `.resize` key means `size` has been updated.
+    public func readKeys(limit: Int = 512) -> [Key] {
+        guard isStarted else { return [] }
+        let win = pacetop_stdscr()
+        wtimeout(win, 0)
+        var keys: [Key] = []
+        var wch: wint_t = 0
+        while keys.count < limit {
+            let r = wget_wch(win, &wch)
+            if r == ERR { break }
+            let key: Key?
+            if r == KEY_CODE_YES {
+                key = CursesMapping.key(forKeyCode: Int32(bitPattern: wch))
+                if key == .resize {
+                    updateSize()
+                    last = nil
+                }
+            } else {
+                key = CursesMapping.key(forCharacter: UInt32(wch))
+            }
+            if let key { keys.append(key) }
+        }
+        return keys
+    }
+
+    // MARK: Crash paths
+
+    /// Gives the terminal back from a signal handler or `atexit`: only `endwin`, no Swift
+    /// allocation. Does nothing when curses is not active.
+    public static func restoreAfterCrash() {
+        if active {
+            active = false
+            _ = endwin()
+        }
+    }
+
+    /// Restores the terminal at exit and on SIGINT, SIGTERM, SIGHUP and SIGQUIT (then dies of
+    /// the same signal, so the exit status tells the truth). Call once before `start()` if the
+    /// app has no signal handling of its own.
+    public static func installRestoreHandlers() {
+        atexit { CursesTerminal.restoreAfterCrash() }
+        for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
+            _ = signal(sig) { s in
+                CursesTerminal.restoreAfterCrash()
+                _ = signal(s, SIG_DFL)
+                _ = raise(s)
+            }
+        }
+    }
+
+    /// Blocks SIGWINCH in the calling thread. Call it at the start of worker threads so the
+    /// resize signal interrupts the UI thread's `poll` rather than a worker's.
+    public static func blockResizeSignalInCurrentThread() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGWINCH)
+        _ = pthread_sigmask(SIG_BLOCK, &set, nil)
+    }
+}

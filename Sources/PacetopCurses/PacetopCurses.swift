@@ -1,1 +1,0 @@
-// PacetopCurses: see Package.swift for this module's job.
