@@ -18,6 +18,8 @@ public struct ClusterStatus: Sendable, Equatable, Codable {
     /// Location constraints made by `crm_resource --move/--ban` (`cli-prefer-*`, `cli-ban-*`).
     /// crm_mon never shows `cli-prefer-*`, so a source fills this from the CIB; nil = not known.
     public var cliConstraints: [LocationConstraint]?
+    /// The CIB's `cluster-name` property, when a source could read it (crm_mon does not say).
+    public var clusterName: String?
 
     public init(format: DocumentFormat = .pacemakerResult, apiVersion: String = "",
                 summary: ClusterSummary = ClusterSummary(), nodes: [Node] = [],
@@ -158,7 +160,7 @@ public enum NodeState: String, Sendable, Codable, CaseIterable {
 }
 
 /// Pacemaker roles, with the pre-2.1 names (Master/Slave) folded into the new ones.
-public enum Role: Sendable, Equatable, Hashable, Codable, CustomStringConvertible {
+public enum ResourceRole: Sendable, Equatable, Hashable, Codable, CustomStringConvertible {
     case started, stopped, promoted, unpromoted
     case starting, stopping, migrating, promoting, demoting
     case unknown(String)
@@ -229,7 +231,7 @@ public struct Resource: Sendable, Equatable, Codable {
     public var kind: Kind
     /// `class:provider:type` for primitives (normalised from the `ocf::p:t` spelling).
     public var agent: String?
-    public var role: Role?
+    public var role: ResourceRole?
     public var targetRole: String?
     public var active: Bool
     public var orphaned: Bool
@@ -252,7 +254,7 @@ public struct Resource: Sendable, Equatable, Codable {
     public var bundleType: String?
     public var image: String?
 
-    public init(id: String, kind: Kind = .primitive, agent: String? = nil, role: Role? = nil,
+    public init(id: String, kind: Kind = .primitive, agent: String? = nil, role: ResourceRole? = nil,
                 targetRole: String? = nil, active: Bool = false, orphaned: Bool = false,
                 blocked: Bool = false, managed: Bool = true, failed: Bool = false,
                 failureIgnored: Bool = false, maintenance: Bool = false, disabled: Bool = false,

@@ -194,7 +194,7 @@ public enum CrmMonParser {
             let id = try required(el, "id")
             return Resource(
                 id: id, kind: .primitive, agent: el["resource_agent"].map(normaliseAgent),
-                role: el["role"].map(Role.init), targetRole: el["target_role"],
+                role: el["role"].map(ResourceRole.init), targetRole: el["target_role"],
                 active: el.bool("active"), orphaned: el.bool("orphaned") || el.bool("removed"),
                 blocked: el.bool("blocked"), managed: el.bool("managed", default: true),
                 failed: el.bool("failed"), failureIgnored: el.bool("failure_ignored"),
