@@ -164,7 +164,8 @@ public enum Message: Sendable, Equatable {
     case polled(PollOutcome)
     case actionFinished(ActionOutcome)
     case themeLoaded(String)
-    case themeFailed(String)
+    /// Something went wrong outside the cluster (a theme or the audit log): shown, kept going.
+    case problem(String)
 }
 
 public enum Effect: Sendable, Equatable {

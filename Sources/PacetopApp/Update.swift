@@ -32,7 +32,7 @@ public enum App {
             state.themeName = name
             say(&state, "theme: \(name)")
             return []
-        case .themeFailed(let error):
+        case .problem(let error):
             say(&state, error, .critical)
             return []
         case .key(let key):

@@ -1,0 +1,117 @@
+import Foundation
+import PacetopCore
+import PacetopUI
+
+/// `$XDG_CONFIG_HOME/pacetop/config.toml`. Every key is optional; command-line flags win.
+///
+/// ```toml
+/// theme = "solarized-dark"
+/// interval = 2            # seconds; "1.5" as a string for fractions
+/// read_only = false
+/// sudo = false
+/// anchor = "pbx"
+/// chain = ["eip", "privip", "vip", "src_pkt_ip", "ebs", "datapath_fs", "pbx"]
+/// nodes = ["ip-172-31-16-133", "ip-172-31-16-134", "ip-172-31-16-135"]
+/// audit_log = "/var/log/pacetop-audit.log"
+/// [addresses]             # node name → host to SSH to
+/// "ip-172-31-16-134" = "10.0.1.134"
+/// [keys]                  # command = key
+/// cleanup = "x"
+/// ```
+public struct ConfigFile: Sendable, Equatable {
+    public var theme: String?
+    public var interval: Double?
+    public var readOnly: Bool?
+    public var sudo: Bool?
+    public var anchor: String?
+    public var chain: [String]?
+    public var nodes: [String]?
+    public var auditLog: String?
+    public var addresses: [String: String] = [:]
+    public var keys: [Command: Key] = [:]
+
+    public init() {}
+
+    public static func standardPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (NSHomeDirectory() + "/.config")
+        return base + "/pacetop/config.toml"
+    }
+
+    /// Loads `path`; a missing file at the standard path is an empty config, anything wrong
+    /// inside a file is an error naming the file, line and key.
+    public static func load(path: String, mustExist: Bool) throws(TOMLError) -> ConfigFile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            if !mustExist && !FileManager.default.fileExists(atPath: path) { return ConfigFile() }
+            throw TOMLError(file: path, line: 0, message: "cannot read the config file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw TOMLError(file: path, line: 0, message: "the config file is not UTF-8")
+        }
+        return try parse(text, file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws(TOMLError) -> ConfigFile {
+        let table = try TOML.parse(text, file: file)
+        var c = ConfigFile()
+        func fail(_ e: TOMLTable.Entry, _ m: String) -> TOMLError {
+            TOMLError(file: file, line: e.line, key: e.key, message: m)
+        }
+        func string(_ e: TOMLTable.Entry) throws(TOMLError) -> String {
+            guard case .string(let s) = e.value else { throw fail(e, "expected a string, found \(e.value.typeName)") }
+            return s
+        }
+        func strings(_ e: TOMLTable.Entry) throws(TOMLError) -> [String] {
+            guard case .array(let a) = e.value else { throw fail(e, "expected an array of strings") }
+            var out: [String] = []
+            for v in a {
+                guard case .string(let s) = v else { throw fail(e, "expected an array of strings") }
+                out.append(s)
+            }
+            return out
+        }
+        func bool(_ e: TOMLTable.Entry) throws(TOMLError) -> Bool {
+            guard case .boolean(let b) = e.value else { throw fail(e, "expected true or false") }
+            return b
+        }
+        for e in table.entries {
+            switch e.key {
+            case "theme": c.theme = try string(e)
+            case "interval":
+                let v: Double?
+                switch e.value {
+                case .integer(let n): v = Double(n)
+                case .string(let s): v = Double(s)
+                default: v = nil
+                }
+                guard let v, v >= 0.5 else { throw fail(e, "expected a number of seconds, at least 0.5") }
+                c.interval = v
+            case "read_only": c.readOnly = try bool(e)
+            case "sudo": c.sudo = try bool(e)
+            case "anchor":
+                let a = try string(e)
+                do { try Validate.resource(a) } catch { throw fail(e, error.description) }
+                c.anchor = a
+            case "chain": c.chain = try strings(e)
+            case "nodes": c.nodes = try strings(e)
+            case "audit_log": c.auditLog = try string(e)
+            case "addresses":
+                guard case .table(let t) = e.value else { throw fail(e, "expected a table of node = \"host\"") }
+                for a in t.entries { c.addresses[a.key] = try string(a) }
+            case "keys":
+                guard case .table(let t) = e.value else { throw fail(e, "expected a table of command = \"key\"") }
+                for k in t.entries {
+                    guard let command = Command(rawValue: k.key) else {
+                        throw fail(k, "unknown command; known: " + Command.allCases.map(\.rawValue).joined(separator: ", "))
+                    }
+                    let name = try string(k)
+                    guard let key = Key(configName: name) else { throw fail(k, "unknown key \(name.debugDescription)") }
+                    c.keys[command] = key
+                }
+            default:
+                throw fail(e, "unknown setting")
+            }
+        }
+        return c
+    }
+}
