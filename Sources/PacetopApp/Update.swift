@@ -60,7 +60,7 @@ public enum App {
                 state.lastFailover = f
                 log(&state, TimelineEntry(
                     time: outcome.at,
-                    text: "FAILOVER \(f.from) → \(f.to) in \(String(format: "%.1f", f.seconds)) s",
+                    text: "FAILOVER \(f.from) → \(f.to) in \(f.upperBound ? "≤ " : "")\(String(format: "%.1f", f.seconds)) s",
                     severity: .critical))
             }
             if state.pollError != nil {

@@ -202,59 +202,130 @@ public enum ClusterDiff {
 
 /// Measures a failover: from the first status where the master is lost (its node gone or the
 /// anchor not running there) to the first where every chain member runs on one other node.
+/// The end is refined with the start times the cluster itself recorded, when it has them.
 public struct FailoverTracker: Sendable, Equatable {
     public struct Failover: Sendable, Equatable, Codable {
         public var from: String
         public var to: String
         public var lostAt: Date
         public var restoredAt: Date
-        public var seconds: Double { restoredAt.timeIntervalSince(lostAt) }
+        /// Loss and recovery fell between two polls: the duration is at most `seconds`.
+        public var upperBound: Bool
+        public var seconds: Double { max(0, restoredAt.timeIntervalSince(lostAt)) }
     }
 
     public var layout: MasterLayout
     /// The master while all is well.
     public private(set) var master: String?
-    /// When the master was seen lost, and from which node.
-    public private(set) var lostSince: (node: String, at: Date)?
+    /// Node the master was lost from, and when that was first seen.
+    public private(set) var lostNode: String?
+    public private(set) var lostAt: Date?
+    /// The previous observation, the latest time the master was seen fine.
+    public private(set) var lastSeen: Date?
 
     public init(layout: MasterLayout = .portSIP) { self.layout = layout }
 
-    public static func == (a: FailoverTracker, b: FailoverTracker) -> Bool {
-        a.layout == b.layout && a.master == b.master && a.lostSince?.node == b.lostSince?.node
-            && a.lostSince?.at == b.lostSince?.at
-    }
-
     /// Feed each new status; returns a failover when one just completed.
     public mutating func observe(_ status: ClusterStatus, at time: Date) -> Failover? {
-        let chain = status.chainMembers(layout)
-        let current = status.master(layout)
-        let complete: String? = current.flatMap { m in
-            chain.allSatisfy { id in
-                status.primitives().contains { $0.resource.id == id && $0.resource.nodes == [m]
-                    && ($0.resource.role.map { !$0.isPending && $0.isActive } ?? true) }
-            } ? m : nil
-        }
-        if let lost = lostSince {
-            if let m = complete {
-                lostSince = nil
-                master = m
-                return m == lost.node ? nil : Failover(from: lost.node, to: m, lostAt: lost.at, restoredAt: time)
-            }
-            return nil
+        defer { lastSeen = time }
+        let complete = Self.completeMaster(status, layout)
+        if let lostNode, let lostAt {
+            guard let m = complete else { return nil }
+            self.lostNode = nil
+            self.lostAt = nil
+            master = m
+            guard m != lostNode else { return nil }
+            return Failover(from: lostNode, to: m, lostAt: lostAt,
+                            restoredAt: Self.started(status, on: m, layout, between: lostAt, and: time) ?? time,
+                            upperBound: false)
         }
         guard let previous = master else {
             master = complete
             return nil
         }
-        let masterNodeUp = status.node(named: previous).map { $0.online && !$0.unclean } ?? false
-        if current != previous || !masterNodeUp || complete == nil {
-            if let m = complete, m != previous, masterNodeUp {
-                // Moved between two polls (e.g. a planned move): no loss observed in between.
-                master = m
-                return nil
-            }
-            lostSince = (previous, time)
+        if complete == previous { return nil }
+        if let m = complete, let seen = lastSeen {
+            // Lost and restored between two polls: all we know is an upper bound.
+            master = m
+            return Failover(from: previous, to: m, lostAt: seen,
+                            restoredAt: Self.started(status, on: m, layout, between: seen, and: time) ?? time,
+                            upperBound: true)
         }
+        lostNode = previous
+        lostAt = time
         return nil
+    }
+
+    /// The node where every chain member is started (and nothing is pending), if any.
+    static func completeMaster(_ status: ClusterStatus, _ layout: MasterLayout) -> String? {
+        guard let m = status.master(layout) else { return nil }
+        let prims = status.primitives()
+        let ok = status.chainMembers(layout).allSatisfy { id in
+            prims.contains { $0.resource.id == id && $0.resource.nodes == [m]
+                && ($0.resource.role.map { !$0.isPending && $0.isActive } ?? true) }
+        }
+        return ok ? m : nil
+    }
+
+    /// When the last chain member's start completed on `node`, from the operation history.
+    static func started(_ status: ClusterStatus, on node: String, _ layout: MasterLayout,
+                        between from: Date, and to: Date) -> Date? {
+        guard let h = status.history.first(where: { $0.node == node }) else { return nil }
+        var latest: Date?
+        for id in status.chainMembers(layout) {
+            guard let r = h.resources.first(where: { $0.id == id }),
+                  let op = r.operations.last(where: { $0.task == "start" && $0.rc == 0 }),
+                  let t = op.lastRCChange.flatMap(PacemakerTime.parse) else { return nil }
+            let end = t.addingTimeInterval(Double(op.execTimeMs ?? 0) / 1000)
+            latest = max(latest ?? end, end)
+        }
+        // Clock skew or an older start: trust only what falls inside the observed window.
+        guard let latest, latest >= from.addingTimeInterval(-1), latest <= to.addingTimeInterval(1) else { return nil }
+        return min(max(latest, from), to)
+    }
+}
+
+/// The time formats crm_mon prints (run with TZ=UTC, so they are UTC).
+public enum PacemakerTime {
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// `Wed Nov 25 04:12:24 2026` (ctime), `2026-11-25 04:12:24Z` or `… -04:00`.
+    public static func parse(_ text: String) -> Date? {
+        let parts = text.split(separator: " ", omittingEmptySubsequences: true)
+        var c = DateComponents()
+        c.timeZone = TimeZone(identifier: "UTC")
+        var offset = 0
+        if parts.count == 5, let month = months.firstIndex(of: String(parts[1])) {
+            c.month = month + 1
+            c.day = Int(parts[2])
+            c.year = Int(parts[4])
+            guard setTime(parts[3], &c) else { return nil }
+        } else if parts.count >= 2 {
+            let d = parts[0].split(separator: "-")
+            guard d.count == 3 else { return nil }
+            c.year = Int(d[0]); c.month = Int(d[1]); c.day = Int(d[2])
+            var time = String(parts[1])
+            if time.hasSuffix("Z") { time.removeLast() }
+            guard setTime(Substring(time), &c) else { return nil }
+            if parts.count == 3 {
+                let z = parts[2]
+                guard let sign = z.first, sign == "+" || sign == "-" else { return nil }
+                let hm = z.dropFirst().split(separator: ":")
+                guard hm.count == 2, let h = Int(hm[0]), let m = Int(hm[1]) else { return nil }
+                offset = (h * 3600 + m * 60) * (sign == "-" ? -1 : 1)
+            }
+        } else {
+            return nil
+        }
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: "UTC")!
+        return cal.date(from: c).map { $0.addingTimeInterval(Double(-offset)) }
+    }
+
+    private static func setTime(_ s: Substring, _ c: inout DateComponents) -> Bool {
+        let t = s.split(separator: ":")
+        guard t.count == 3, let h = Int(t[0]), let m = Int(t[1]), let sec = Int(t[2]) else { return false }
+        c.hour = h; c.minute = m; c.second = sec
+        return true
     }
 }
