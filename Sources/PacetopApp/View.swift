@@ -106,15 +106,23 @@ public enum View {
             problemsPane(state, env, &buf, right[0])
             timelinePane(state, env, &buf, right[1])
         } else {
+            // Priorities when space is short: nodes, resources, problems, then the timeline
+            // (whose newest entry still shows on the status line).
             let nodesH = min(nodeRows, 8) + 2
-            let spare = body.height - nodesH - problemsHeight - 4
-            let resourcesH = max(5, min(resourceRows + 2, spare))
+            var problemsH = problemRows == 0 ? 3 : min(problemRows, 6) + 2
+            let wanted = resourceRows + 2
+            var rest = body.height - nodesH
+            if problemRows == 0, rest - problemsH < wanted + 3 { problemsH = 0 }
+            rest -= problemsH
+            let resourcesH = max(3, min(wanted, rest - 3 >= wanted ? wanted : rest))
+            // Too little left for a timeline: let the problems have it.
+            if problemsH > 0, rest - resourcesH < 3 { problemsH += max(0, rest - resourcesH) }
             let rows = Layout.split(body, .vertical, [.length(nodesH), .length(resourcesH),
-                                                      .length(problemsHeight), .fill(1)])
+                                                      .length(problemsH), .fill(1)])
             nodesPane(state, env, &buf, rows[0])
             resourcesPane(state, env, &buf, rows[1])
-            problemsPane(state, env, &buf, rows[2])
-            timelinePane(state, env, &buf, rows[3])
+            if problemsH > 0 { problemsPane(state, env, &buf, rows[2]) }
+            if rows[3].height >= 3 { timelinePane(state, env, &buf, rows[3]) }
         }
     }
 
@@ -123,9 +131,12 @@ public enum View {
     static func header(_ state: AppState, _ env: ViewEnv, _ buf: inout Buffer, _ area: Rect) {
         let g = env.glyphs
         var spans: [Span] = [Span("pacetop", style: env.s(.uiTitle))]
-        let name = state.status?.clusterName ?? state.config.sourceLabel
-        spans.append(Span(" \(name) ", style: env.s(.uiHeader)))
-        if state.config.isDemo { spans.append(Span("[DEMO] ", style: env.s(.demo))) }
+        if state.config.isDemo {
+            spans.append(Span(" DEMO ", style: env.s(.demo).patched(with: Style(reverse: true))))
+            spans.append(Span(" ", style: env.s(.uiText)))
+        } else {
+            spans.append(Span(" \(state.status?.clusterName ?? state.config.sourceLabel) ", style: env.s(.uiHeader)))
+        }
         if state.config.readOnly { spans.append(Span("[READ-ONLY] ", style: env.s(.warning))) }
         if let st = state.status {
             let h = st.health(state.config.layout)
@@ -188,21 +199,32 @@ public enum View {
         } else if let m = state.message {
             buf.write(Line(m.text, style: m.level == .ok ? env.s(.info) : healthStyle(m.level, env)),
                       in: area, ellipsis: g.ellipsis)
-        } else if let f = state.lastFailover {
-            buf.write(Line("last failover \(f.from) \(g.arrowRight) \(f.to) took \(String(format: "%.1f", f.seconds)) s",
-                           style: env.s(.uiDim)), in: area, ellipsis: g.ellipsis)
+        } else if let e = state.timeline.last {
+            buf.write(Line([Span(clock(e.time) + " ", style: env.s(.timelineTime)),
+                            Span(e.text, style: e.severity == .ok ? env.s(.timelineEvent) : healthStyle(e.severity, env))]),
+                      in: area, ellipsis: g.ellipsis)
         }
     }
 
+    /// The keys that fit, in table order; `?` (help) always shows, since it lists the rest.
     static func footer(_ state: AppState, _ env: ViewEnv, _ buf: inout Buffer, _ area: Rect) {
         var spans: [Span] = []
+        var width = 0
         if !state.config.actionsEnabled {
-            spans.append(Span(state.config.readOnly ? "READ-ONLY " : "VIEW-ONLY ", style: env.s(.warning)))
+            let word = state.config.readOnly ? "READ-ONLY " : "VIEW-ONLY "
+            spans.append(Span(word, style: env.s(.warning)))
+            width += word.count
         }
-        for b in state.config.keyMap.bindings where b.inFooter {
-            if b.command.isAction && !state.config.actionsEnabled { continue }
+        let shown = state.config.keyMap.bindings.filter { b in
+            b.inFooter && !(b.command.isAction && !state.config.actionsEnabled)
+        }
+        let help = shown.filter { $0.command == .help }
+        for b in help + shown.filter({ $0.command != .help }) {
+            let w = DisplayWidth.of(b.key.label) + 1 + b.command.short.count + 2
+            if width + w - 2 > area.width { continue }
             spans.append(Span(b.key.label, style: env.s(.uiKey)))
             spans.append(Span(" \(b.command.short)  ", style: env.s(.uiFooter)))
+            width += w
         }
         buf.write(Line(spans), in: area, ellipsis: env.glyphs.ellipsis)
     }
