@@ -204,6 +204,7 @@ private struct Parser {
                 skipBlanksCommentsNewlines()
                 if peek == "," { advance(); continue }
                 if peek == "]" { advance(); break }
+                if peek == nil { throw error("unterminated array", key: key) }
                 throw error("expected \",\" or \"]\" in array", key: key)
             }
             return .array(items)
