@@ -30,11 +30,23 @@ public final class CursesTerminal {
         /// Use ASCII glyphs even in a UTF-8 locale.
         public var forceASCII: Bool
         public var environment: [String: String]
+        /// Terminal type; nil uses $TERM.
+        public var termType: String?
+        /// Passed to setlocale; "" takes it from LANG/LC_*.
+        public var locale: String
+        /// The terminal's file descriptors (a pty in tests).
+        public var inputFD: Int32
+        public var outputFD: Int32
 
-        public init(noColor: Bool = false, forceASCII: Bool = false, environment: [String: String] = [:]) {
+        public init(noColor: Bool = false, forceASCII: Bool = false, environment: [String: String] = [:],
+                    termType: String? = nil, locale: String = "", inputFD: Int32 = 0, outputFD: Int32 = 1) {
             self.noColor = noColor
             self.forceASCII = forceASCII
             self.environment = environment
+            self.termType = termType
+            self.locale = locale
+            self.inputFD = inputFD
+            self.outputFD = outputFD
         }
     }
 
@@ -52,6 +64,8 @@ public final class CursesTerminal {
     private var defaultColors = false
     private var pairs = ColorPairAllocator(colorPairs: 0)
     private var last: Buffer?
+    private var outFile: UnsafeMutablePointer<FILE>?
+    private var inFile: UnsafeMutablePointer<FILE>?
 
     /// Set while curses owns the terminal, for `restoreAfterCrash`. Written only by the UI
     /// thread; read by a signal handler, which is why it cannot be isolated.
@@ -68,14 +82,19 @@ public final class CursesTerminal {
     /// Takes over the terminal. Throws if TERM is unknown (curses would otherwise exit).
     public func start() throws(TerminalError) {
         guard !isStarted else { return }
-        setlocale(LC_ALL, "")
+        setlocale(LC_ALL, options.locale)
         let codeset = pacetop_codeset().map { String(cString: $0) } ?? ""
         let cs = codeset.uppercased()
         isUTF8 = cs == "UTF-8" || cs == "UTF8"
         glyphs = isUTF8 && !options.forceASCII ? .unicode : .ascii
 
-        guard let scr = pacetop_newterm() else {
-            throw .cannotInitialize(term: options.environment["TERM"] ?? "")
+        // Own FILE streams on duplicated descriptors, so closing them in end() leaves the
+        // caller's descriptors open.
+        outFile = fdopen(dup(options.outputFD), "w")
+        inFile = fdopen(dup(options.inputFD), "r")
+        guard let outFile, let inFile, let scr = newterm(options.termType, outFile, inFile) else {
+            closeFiles()
+            throw .cannotInitialize(term: options.termType ?? options.environment["TERM"] ?? "")
         }
         screen = scr
         _ = set_term(scr)
@@ -112,9 +131,17 @@ public final class CursesTerminal {
         _ = endwin()
         if let screen { delscreen(screen) }
         screen = nil
+        closeFiles()
         isStarted = false
         Self.active = false
         last = nil
+    }
+
+    private func closeFiles() {
+        if let outFile { fclose(outFile) }
+        if let inFile { fclose(inFile) }
+        outFile = nil
+        inFile = nil
     }
 
     /// Forces the next `draw` to repaint every cell (e.g. after Ctrl-L or a subprocess).
@@ -199,11 +226,11 @@ public final class CursesTerminal {
 
     // MARK: Input
 
-    /// Blocks until stdin has input, `extraFD` (a wake-up pipe; -1 for none) is readable, a
+    /// Blocks until the terminal has input, `extraFD` (a wake-up pipe; -1 for none) is readable, a
     /// signal arrives (e.g. SIGWINCH on resize) or `timeoutMs` passes (-1: no timeout).
     /// Returns false only on timeout. Drain the wake-up pipe yourself.
     public func waitForInput(extraFD: Int32, timeoutMs: Int32) -> Bool {
-        var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0)]
+        var fds = [pollfd(fd: options.inputFD, events: Int16(POLLIN), revents: 0)]
         if extraFD >= 0 { fds.append(pollfd(fd: extraFD, events: Int16(POLLIN), revents: 0)) }
         let r = poll(&fds, nfds_t(fds.count), timeoutMs)
         if r < 0 { return errno == EINTR }
@@ -216,6 +243,7 @@ public final class CursesTerminal {
         let win = pacetop_stdscr()
         wtimeout(win, 0)
         var keys: [Key] = []
+        if checkResize() { keys.append(.resize) }
         var wch: wint_t = 0
         while keys.count < limit {
             let r = wget_wch(win, &wch)
@@ -230,9 +258,24 @@ public final class CursesTerminal {
             } else {
                 key = CursesMapping.key(forCharacter: UInt32(wch))
             }
-            if let key { keys.append(key) }
+            // One resize per batch is enough: the app re-lays out from `size` anyway.
+            if let key, !(key == .resize && keys.contains(.resize)) { keys.append(key) }
         }
         return keys
+    }
+
+    /// Asks the terminal for its size and resizes curses if it changed. ncurses only reports
+    /// KEY_RESIZE from a blocking read, and SIGWINCH may land on another thread, so the size
+    /// is checked on every wake-up instead (one ioctl).
+    private func checkResize() -> Bool {
+        var ws = winsize()
+        guard ioctl(options.outputFD, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_col > 0, ws.ws_row > 0 else { return false }
+        let newSize = Size(width: Int(ws.ws_col), height: Int(ws.ws_row))
+        guard newSize != size else { return false }
+        _ = resizeterm(Int32(ws.ws_row), Int32(ws.ws_col))
+        updateSize()
+        last = nil
+        return true
     }
 
     // MARK: Crash paths
