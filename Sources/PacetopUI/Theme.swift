@@ -193,6 +193,9 @@ public struct Theme: Hashable, Sendable {
         }
     }
 
+    /// Whether this is the built-in fallback (no theme files were found).
+    public var isBuiltIn: Bool { source.hasPrefix("built-in") }
+
     /// The style for `role`, following the fallback chain.
     public func style(_ role: Role) -> Style {
         resolvedStyles[role.index]

@@ -404,3 +404,54 @@ public struct Modal: Sendable {
         return box
     }
 }
+
+// MARK: - Key hints
+
+/// One entry of a help bar: the key as shown ("q", "↑↓", "^L") and what it does.
+public struct KeyHint: Hashable, Sendable {
+    public var key: String
+    public var label: String
+
+    public init(_ key: String, _ label: String) {
+        self.key = key
+        self.label = label
+    }
+}
+
+/// A one-line help bar such as `q Quit  r Restart  ? Help`. Only whole hints are shown: the
+/// ones that do not fit are dropped from the end (put the important ones first).
+public struct HintBar: Sendable {
+    public var hints: [KeyHint]
+    public var keyStyle: Style
+    public var labelStyle: Style
+    public var separator: String
+
+    public init(_ hints: [KeyHint], keyStyle: Style = Style(bold: true), labelStyle: Style = .plain,
+                separator: String = "  ") {
+        self.hints = hints
+        self.keyStyle = keyStyle
+        self.labelStyle = labelStyle
+        self.separator = separator
+    }
+
+    /// Renders into the first row of `area`; returns how many hints were shown.
+    @discardableResult
+    public func render(into buffer: inout Buffer, area: Rect) -> Int {
+        guard !area.isEmpty else { return 0 }
+        var spans: [Span] = []
+        var width = 0
+        var shown = 0
+        for hint in hints {
+            let sep = shown == 0 ? "" : separator
+            let w = DisplayWidth.of(sep) + DisplayWidth.of(hint.key) + 1 + DisplayWidth.of(hint.label)
+            guard width + w <= area.width else { break }
+            if !sep.isEmpty { spans.append(Span(sep, style: labelStyle)) }
+            spans.append(Span(hint.key, style: keyStyle))
+            spans.append(Span(" " + hint.label, style: labelStyle))
+            width += w
+            shown += 1
+        }
+        buffer.write(Line(spans), x: area.x, y: area.y, maxWidth: area.width)
+        return shown
+    }
+}

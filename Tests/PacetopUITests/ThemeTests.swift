@@ -288,3 +288,21 @@ func loadError(_ loader: ThemeLoader, _ name: String) -> String? {
         #expect(ColorDepth.from(colors: 1 << 24) == .truecolor)
     }
 }
+
+@Suite struct ThemeCyclingTests {
+    @Test func nextThemeWrapsAround() {
+        let loader = ThemeLoader(directories: [repoThemes])
+        let all = loader.availableThemes()
+        #expect(all.first == "default")
+        #expect(loader.nextTheme(after: "default") == all[1])
+        #expect(loader.nextTheme(after: all.last!) == "default")
+        #expect(loader.nextTheme(after: "unknown") == "default")
+        #expect(ThemeLoader(directories: []).nextTheme(after: "default") == "default")
+    }
+
+    @Test func builtinThemeIsMarked() throws {
+        #expect(ThemeLoader.builtinTheme().isBuiltIn)
+        #expect(ThemeLoader.builtinTheme()[.alert] == Style(fg: .red, bold: true))
+        #expect(try !ThemeLoader(directories: [repoThemes]).load("default").isBuiltIn)
+    }
+}

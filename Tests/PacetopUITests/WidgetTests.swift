@@ -217,3 +217,20 @@ import Testing
         #expect(b.lines().count == 2)
     }
 }
+
+@Suite struct HintBarTests {
+    let bar = HintBar([KeyHint("q", "Quit"), KeyHint("r", "Restart"), KeyHint("?", "Help")],
+                      keyStyle: Style(fg: .cyan, bold: true))
+
+    @Test func showsWholeHintsThatFit() {
+        var b = Buffer(width: 30, height: 1)
+        #expect(bar.render(into: &b, area: b.area) == 3)
+        #expect(b.lines() == ["q Quit  r Restart  ? Help"])
+        #expect(b[x: 8, y: 0].style == Style(fg: .cyan, bold: true))
+        #expect(b[x: 10, y: 0].style == .plain)
+
+        var narrow = Buffer(width: 20, height: 1)
+        #expect(bar.render(into: &narrow, area: narrow.area) == 2)
+        #expect(narrow.lines() == ["q Quit  r Restart"])
+    }
+}
