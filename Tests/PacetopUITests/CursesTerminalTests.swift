@@ -95,9 +95,15 @@ struct PTYError: Error {}
         #expect(third.contains("J"))
         #expect(!third.contains("ello"))
 
+        // The bottom-right cell is drawn too (curses cannot move the cursor past it).
+        var d = c
+        d.write("Z", x: 19, y: 4)
+        #expect(term.draw(d) == 1)
+        #expect(pty.drain().contains("Z"))
+
         // invalidate() repaints everything.
         term.invalidate()
-        #expect(term.draw(c) == 98)
+        #expect(term.draw(d) == 98)
         #expect(pty.drain().contains("Jello"))
     }
 
@@ -201,6 +207,18 @@ struct PTYError: Error {}
         try c.start()
         #expect(c.colorDepth == .c256)  // an empty NO_COLOR does not count (no-color.org)
         c.end()
+    }
+
+    @Test func crashRestoreLeavesTheAlternateScreen() throws {
+        let pty = try PTY(width: 10, height: 3)
+        let term = terminal(pty, term: "xterm-256color")
+        try term.start()
+        #expect(pty.drain().contains("\u{1b}[?1049h"))  // curses switched to the alternate screen
+        CursesTerminal.restoreAfterCrash()
+        #expect(pty.drain().contains("\u{1b}[?1049l"))  // and back, as a signal handler would
+        CursesTerminal.restoreAfterCrash()                 // a second call does nothing
+        #expect(pty.drain().isEmpty)
+        term.end()
     }
 
     @Test func unknownTerminalThrowsInsteadOfExiting() throws {
