@@ -390,7 +390,9 @@ public struct Modal: Sendable {
         let inner = Block(title: title, glyphs: glyphs, borderStyle: borderStyle, titleStyle: titleStyle)
             .render(into: &buffer, area: box)
         let text = inner.inset(horizontal: 1, vertical: 0)
-        let buttonRows = buttons.isEmpty ? 0 : min(2, text.height)
+        // The buttons take the last row, with a blank row above them when the body still
+        // gets at least one row.
+        let buttonRows = buttons.isEmpty ? 0 : (text.height >= 3 ? 2 : min(1, text.height))
         let bodyArea = Rect(x: text.x, y: text.y, width: text.width, height: text.height - buttonRows)
         Paragraph(body, style: textStyle).render(into: &buffer, area: bodyArea)
         if !buttons.isEmpty, text.height > 0 {
