@@ -289,19 +289,43 @@ public final class CursesTerminal {
         }
     }
 
-    /// Restores the terminal at exit and on SIGINT, SIGTERM, SIGHUP and SIGQUIT (then dies of
-    /// the same signal, so the exit status tells the truth). Call once before `start()` if the
-    /// app has no signal handling of its own.
+    /// Restores the terminal at exit, on SIGINT, SIGTERM, SIGHUP and SIGQUIT, and on crashes
+    /// (SIGABRT, SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGFPE: a Swift trap is one of these). The
+    /// handler gives the terminal back, then hands the signal to whatever handled it before
+    /// (the default action, or Swift's crash backtracer), so exit status and crash reports stay
+    /// true. Call once, before `start()`.
     public static func installRestoreHandlers() {
         atexit { CursesTerminal.restoreAfterCrash() }
-        for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
+        for sig in restoreSignals {
+            #if os(Linux)
+            var action: sigaction = .init()
+            action.__sigaction_handler.sa_handler = { s in
+                CursesTerminal.restoreAfterCrash()
+                if s >= 0, s < CursesTerminal.previousActions.count {
+                    _ = sigaction(s, &CursesTerminal.previousActions[Int(s)], nil)
+                }
+                _ = raise(s)
+            }
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = 0
+            _ = sigaction(sig, &action, &previousActions[Int(sig)])
+            #else
             _ = signal(sig) { s in
                 CursesTerminal.restoreAfterCrash()
                 _ = signal(s, SIG_DFL)
                 _ = raise(s)
             }
+            #endif
         }
     }
+
+    static let restoreSignals = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGABRT, SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGFPE]
+
+    #if os(Linux)
+    /// The handlers that were installed before ours, indexed by signal number; allocated up
+    /// front so the signal handler does not allocate.
+    nonisolated(unsafe) static var previousActions: [sigaction] = Array(repeating: .init(), count: 65)
+    #endif
 
     /// Blocks SIGWINCH in the calling thread. Call it at the start of worker threads so the
     /// resize signal interrupts the UI thread's `poll` rather than a worker's.

@@ -127,6 +127,16 @@ struct PTYError: Error {}
         }
         #expect(keys == [.char("q"), .up, .function(1), .pageDown, .enter, .backspace, .ctrl("l"), .char("日")])
 
+        // A lone Escape arrives after the 25 ms escape delay, not swallowed or merged.
+        pty.type("\u{1b}")
+        #expect(term.waitForInput(extraFD: -1, timeoutMs: 2000))
+        var esc: [Key] = []
+        for _ in 0..<10 where esc.isEmpty {
+            esc = term.readKeys()
+            if esc.isEmpty { _ = term.waitForInput(extraFD: -1, timeoutMs: 50) }
+        }
+        #expect(esc == [.escape])
+
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
         defer { close(fds[0]); close(fds[1]) }
