@@ -53,21 +53,26 @@ public struct Block: Sendable {
     public func render(into buffer: inout Buffer, area: Rect) -> Rect {
         guard area.width >= 2, area.height >= 2 else { return inner(area) }
         let g = glyphs, s = borderStyle
+        // " Title " first, so it is not layered onto the border's style; the top edge fills
+        // the rest.
+        var titleWidth = 0
+        if let title, area.width >= 5 {
+            var spans = [Span(" ", style: s)]
+            spans += title.spans.map { Span($0.text, style: titleStyle.patched(with: $0.style)) }
+            spans.append(Span(" ", style: s))
+            titleWidth = buffer.write(Line(spans), x: area.x + 1, y: area.y, maxWidth: area.width - 2,
+                                      ellipsis: g.ellipsis + " ")
+        }
+        let top = String(repeating: g.horizontal, count: area.width - 2 - titleWidth)
+        buffer.write(g.topLeft, x: area.x, y: area.y, maxWidth: 1, style: s)
+        buffer.write(top + g.topRight, x: area.x + 1 + titleWidth, y: area.y,
+                     maxWidth: area.width - 1 - titleWidth, style: s)
         let h = String(repeating: g.horizontal, count: area.width - 2)
-        buffer.write(g.topLeft + h + g.topRight, x: area.x, y: area.y, maxWidth: area.width, style: s)
         buffer.write(g.bottomLeft + h + g.bottomRight, x: area.x, y: area.bottom - 1,
                      maxWidth: area.width, style: s)
         for y in (area.y + 1)..<(area.bottom - 1) {
             buffer.write(g.vertical, x: area.x, y: y, maxWidth: 1, style: s)
             buffer.write(g.vertical, x: area.right - 1, y: y, maxWidth: 1, style: s)
-        }
-        // " Title " on the top border, leaving the corners.
-        if let title, area.width >= 5 {
-            var spans = [Span(" ", style: s)]
-            spans += title.spans.map { Span($0.text, style: titleStyle.patched(with: $0.style)) }
-            spans.append(Span(" ", style: s))
-            buffer.write(Line(spans), x: area.x + 1, y: area.y, maxWidth: area.width - 2,
-                         ellipsis: g.ellipsis + " ")
         }
         return inner(area)
     }

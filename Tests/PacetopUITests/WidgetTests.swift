@@ -41,6 +41,15 @@ import Testing
         #expect(b[x: 2, y: 0].style == Style(bold: true))
     }
 
+    @Test func titleIsNotLayeredOntoTheBorderStyle() {
+        var b = Buffer(width: 12, height: 3)
+        b.fill(b.area, style: Style(bg: .black))
+        Block(title: "Nodes", borderStyle: Style(dim: true), titleStyle: Style(bold: true)).render(into: &b, area: b.area)
+        #expect(b.lines()[0] == "┌ Nodes ───┐")
+        #expect(b[x: 2, y: 0].style == Style(bg: .black, bold: true))
+        #expect(b[x: 9, y: 0].style == Style(bg: .black, dim: true))
+    }
+
     @Test func tooSmallDrawsNothing() {
         var b = Buffer(width: 1, height: 5)
         let inner = Block(title: "X").render(into: &b, area: b.area)
