@@ -258,6 +258,24 @@ func loadError(_ loader: ThemeLoader, _ name: String) -> String? {
         #expect(Color.red.degraded(to: .mono) == nil)
     }
 
+    @Test func nearestColoursArePerceptual() {
+        // Solarized red and orange stay apart in 256 colours.
+        #expect(Color.rgb(0xdc, 0x32, 0x2f).degraded(to: .c256) == .indexed(124))
+        #expect(Color.rgb(0xcb, 0x4b, 0x16).degraded(to: .c256) == .indexed(166))
+        #expect(Color.rgb(0x26, 0x8b, 0xd2).degraded(to: .c256) == .indexed(32))
+    }
+
+    @Test func shippedThemesKeepOkWarningAlertApartInColour() throws {
+        let loader = ThemeLoader(directories: [repoThemes])
+        for name in loader.availableThemes() {
+            for depth in [ColorDepth.ansi8, .ansi16, .c256, .truecolor] {
+                let t = try loader.load(name).resolved(for: depth)
+                let styles = [t[.ok], t[.warning], t[.alert]]
+                #expect(Set(styles).count == 3, "\(name) at \(depth)")
+            }
+        }
+    }
+
     @Test func monoKeepsAttributesOnly() {
         let s = Style(fg: .rgb(1, 2, 3), bg: .red, bold: true, underline: true)
         #expect(s.degraded(to: .mono) == Style(bold: true, underline: true))
