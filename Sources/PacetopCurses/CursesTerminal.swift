@@ -64,6 +64,7 @@ public final class CursesTerminal {
     private var defaultColors = false
     private var pairs = ColorPairAllocator(colorPairs: 0)
     private var last: Buffer?
+    private var styleCache: [Style: (attrs: attr_t, pair: Int32)] = [:]
     private var outFile: UnsafeMutablePointer<FILE>?
     private var inFile: UnsafeMutablePointer<FILE>?
 
@@ -120,6 +121,7 @@ public final class CursesTerminal {
         } else {
             colorDepth = .mono
         }
+        styleCache = [:]
         updateSize()
         last = nil
     }
@@ -187,22 +189,33 @@ public final class CursesTerminal {
         return written
     }
 
-    private func put(_ cell: Cell, x: Int, y: Int, win: UnsafeMutablePointer<WINDOW>?) {
+    /// Curses attributes and colour pair for a style; cached because a frame has few
+    /// distinct styles and finding the nearest colour is not free.
+    private func cursesStyle(_ style: Style) -> (attrs: attr_t, pair: Int32) {
+        if let cached = styleCache[style] { return cached }
         var attrs = pacetop_a_normal()
-        let m = cell.style.modifiers
+        let m = style.modifiers
         if m.contains(.bold) { attrs |= pacetop_a_bold() }
         if m.contains(.dim) { attrs |= pacetop_a_dim() }
         if m.contains(.underline) { attrs |= pacetop_a_underline() }
         if m.contains(.reverse) { attrs |= pacetop_a_reverse() }
         if m.contains(.italic) { attrs |= pacetop_a_italic() }
-
         var pair: Int32 = 0
         if colorDepth != .mono {
-            let fg = CursesMapping.colorNumber(cell.style.fg, depth: colorDepth, defaultColors: defaultColors, foreground: true)
-            let bg = CursesMapping.colorNumber(cell.style.bg, depth: colorDepth, defaultColors: defaultColors, foreground: false)
+            let fg = CursesMapping.colorNumber(style.fg, depth: colorDepth, defaultColors: defaultColors, foreground: true)
+            let bg = CursesMapping.colorNumber(style.bg, depth: colorDepth, defaultColors: defaultColors, foreground: false)
             let (n, isNew) = pairs.pair(fg: fg, bg: bg)
             if isNew, init_extended_pair(n, fg, bg) == ERR { pair = 0 } else { pair = n }
         }
+        if styleCache.count > 4096 { styleCache.removeAll() }  // bound memory if styles churn
+        styleCache[style] = (attrs, pair)
+        return (attrs, pair)
+    }
+
+    private func put(_ cell: Cell, x: Int, y: Int, win: UnsafeMutablePointer<WINDOW>?) {
+        let cs = cursesStyle(cell.style)
+        let attrs = cs.attrs
+        var pair = cs.pair  // setcchar reads the extended pair number through a pointer
 
         var text: [wchar_t] = []
         if isUTF8 || cell.grapheme.isASCII {
