@@ -306,10 +306,12 @@ public final class CursesTerminal {
     /// (SIGABRT, SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGFPE: a Swift trap is one of these). The
     /// handler gives the terminal back, then hands the signal to whatever handled it before
     /// (the default action, or Swift's crash backtracer), so exit status and crash reports stay
-    /// true. Call once, before `start()`.
-    public static func installRestoreHandlers() {
+    /// true. Call once, before `start()`. Pass `interrupts: false` to leave SIGINT, SIGTERM,
+    /// SIGHUP and SIGQUIT to the app (e.g. to quit cleanly through its wake-up pipe); install
+    /// those handlers before `start()` too, or curses installs its own.
+    public static func installRestoreHandlers(interrupts: Bool = true) {
         atexit { CursesTerminal.restoreAfterCrash() }
-        for sig in restoreSignals {
+        for sig in restoreSignals where interrupts || !interruptSignals.contains(sig) {
             #if os(Linux)
             var action: sigaction = .init()
             action.__sigaction_handler.sa_handler = { s in
@@ -332,7 +334,8 @@ public final class CursesTerminal {
         }
     }
 
-    static let restoreSignals = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGABRT, SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGFPE]
+    static let interruptSignals = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
+    static let restoreSignals = interruptSignals + [SIGABRT, SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGFPE]
 
     #if os(Linux)
     /// The handlers that were installed before ours, indexed by signal number; allocated up
