@@ -29,7 +29,8 @@ public final class CursesTerminal {
         public var noColor: Bool
         /// Use ASCII glyphs even in a UTF-8 locale.
         public var forceASCII: Bool
-        public var environment: [String: String]
+        /// Variables to consult (NO_COLOR, TERM); nil reads the process environment.
+        public var environment: [String: String]?
         /// Terminal type; nil uses $TERM.
         public var termType: String?
         /// Passed to setlocale; "" takes it from LANG/LC_*.
@@ -38,7 +39,7 @@ public final class CursesTerminal {
         public var inputFD: Int32
         public var outputFD: Int32
 
-        public init(noColor: Bool = false, forceASCII: Bool = false, environment: [String: String] = [:],
+        public init(noColor: Bool = false, forceASCII: Bool = false, environment: [String: String]? = nil,
                     termType: String? = nil, locale: String = "", inputFD: Int32 = 0, outputFD: Int32 = 1) {
             self.noColor = noColor
             self.forceASCII = forceASCII
@@ -95,7 +96,7 @@ public final class CursesTerminal {
         inFile = fdopen(dup(options.inputFD), "r")
         guard let outFile, let inFile, let scr = newterm(options.termType, outFile, inFile) else {
             closeFiles()
-            throw .cannotInitialize(term: options.termType ?? options.environment["TERM"] ?? "")
+            throw .cannotInitialize(term: options.termType ?? env("TERM") ?? "")
         }
         screen = scr
         _ = set_term(scr)
@@ -111,7 +112,7 @@ public final class CursesTerminal {
         _ = set_escdelay(25)
         wtimeout(win, 0)
 
-        let noColorEnv = !(options.environment["NO_COLOR"] ?? "").isEmpty
+        let noColorEnv = !(env("NO_COLOR") ?? "").isEmpty
         if has_colors() && !options.noColor && !noColorEnv {
             _ = start_color()
             defaultColors = use_default_colors() == OK
@@ -137,6 +138,11 @@ public final class CursesTerminal {
         isStarted = false
         Self.active = false
         last = nil
+    }
+
+    private func env(_ name: String) -> String? {
+        if let environment = options.environment { return environment[name] }
+        return getenv(name).map { String(cString: $0) }
     }
 
     private func closeFiles() {

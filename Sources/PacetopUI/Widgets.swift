@@ -462,3 +462,43 @@ public struct HintBar: Sendable {
         return shown
     }
 }
+
+// MARK: - Scrollbar
+
+/// A vertical scrollbar for a list of `total` rows showing `visible` rows from `offset`.
+/// Draws nothing when everything fits, so callers can always reserve and render it.
+public struct Scrollbar: Sendable {
+    public var total: Int
+    public var visible: Int
+    public var offset: Int
+    public var glyphs: GlyphSet
+    public var style: Style
+
+    public init(total: Int, visible: Int, offset: Int, glyphs: GlyphSet = .unicode, style: Style = .plain) {
+        self.total = total
+        self.visible = visible
+        self.offset = offset
+        self.glyphs = glyphs
+        self.style = style
+    }
+
+    /// Rows of `height` covered by the thumb, or nil when no scrollbar is needed.
+    public func thumb(height: Int) -> Range<Int>? {
+        guard height > 0, visible > 0, total > visible else { return nil }
+        let size = max(1, height * visible / total)
+        let maxOffset = total - visible
+        let o = min(max(0, offset), maxOffset)
+        // The thumb touches the bottom exactly when the last row is visible.
+        let start = (height - size) * o / maxOffset
+        return start..<(start + size)
+    }
+
+    /// Draws in the first column of `area`.
+    public func render(into buffer: inout Buffer, area: Rect) {
+        guard area.width > 0, let thumb = thumb(height: area.height) else { return }
+        for row in 0..<area.height {
+            buffer.write(thumb.contains(row) ? glyphs.scrollThumb : glyphs.scrollTrack,
+                         x: area.x, y: area.y + row, maxWidth: 1, style: style)
+        }
+    }
+}

@@ -243,3 +243,22 @@ import Testing
         #expect(narrow.lines() == ["q Quit  r Restart"])
     }
 }
+
+@Suite struct ScrollbarTests {
+    @Test func thumbFollowsTheOffset() {
+        #expect(Scrollbar(total: 100, visible: 10, offset: 0).thumb(height: 10) == 0..<1)
+        #expect(Scrollbar(total: 100, visible: 10, offset: 90).thumb(height: 10) == 9..<10)
+        #expect(Scrollbar(total: 20, visible: 10, offset: 5).thumb(height: 10) == 2..<7)
+        #expect(Scrollbar(total: 10, visible: 10, offset: 0).thumb(height: 10) == nil)  // all fits
+        #expect(Scrollbar(total: 50, visible: 10, offset: 0).thumb(height: 0) == nil)
+    }
+
+    @Test func drawsTrackAndThumb() {
+        var b = Buffer(width: 2, height: 4)
+        Scrollbar(total: 8, visible: 4, offset: 4, glyphs: .ascii).render(into: &b, area: Rect(x: 1, y: 0, width: 1, height: 4))
+        #expect(b.lines() == [" |", " |", " #", " #"])
+        var u = Buffer(width: 1, height: 3)
+        Scrollbar(total: 6, visible: 3, offset: 0).render(into: &u, area: u.area)
+        #expect(u.lines() == ["█", "│", "│"])
+    }
+}
