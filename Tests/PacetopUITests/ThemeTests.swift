@@ -78,6 +78,7 @@ func loadError(_ loader: ThemeLoader, _ name: String) -> String? {
         #expect(err("[p]\n[p]") == "x.toml:2: key \"p\": table defined twice")
         #expect(err("a = [1,\n2") == "x.toml:2: key \"a\": unterminated array")
         #expect(err("a = \"\\q\"") == "x.toml:1: unknown escape \\q")
+        #expect(err("a = " + String(repeating: "[", count: 100_000)) == "x.toml:1: key \"a\": values nested too deeply")
     }
 }
 
