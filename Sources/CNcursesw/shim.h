@@ -22,12 +22,9 @@ static inline attr_t pacetop_a_underline(void) { return A_UNDERLINE; }
 static inline attr_t pacetop_a_reverse(void) { return A_REVERSE; }
 static inline attr_t pacetop_a_italic(void) { return A_ITALIC; }
 static inline attr_t pacetop_a_normal(void) { return A_NORMAL; }
-// pacetop_* helpers for PacetopCurses (stdout/stdin are C globals that Swift 6 rejects;
-// getmaxyx and KEY_F are macros).
-static inline SCREEN *pacetop_newterm(void) { return newterm(NULL, stdout, stdin); }
+// getmaxyx, KEY_F and CODESET are macros.
 static inline int pacetop_getmaxx(WINDOW *w) { return getmaxx(w); }
 static inline int pacetop_getmaxy(WINDOW *w) { return getmaxy(w); }
 static inline const char *pacetop_codeset(void) { return nl_langinfo(CODESET); }
 static inline int pacetop_key_f(int n) { return KEY_F(n); }
-static inline int pacetop_stdin_fileno(void) { return fileno(stdin); }
 #endif

@@ -29,12 +29,25 @@ public final class CursesTerminal {
         public var noColor: Bool
         /// Use ASCII glyphs even in a UTF-8 locale.
         public var forceASCII: Bool
-        public var environment: [String: String]
+        /// Variables to consult (NO_COLOR, TERM); nil reads the process environment.
+        public var environment: [String: String]?
+        /// Terminal type; nil uses $TERM.
+        public var termType: String?
+        /// Passed to setlocale; "" takes it from LANG/LC_*.
+        public var locale: String
+        /// The terminal's file descriptors (a pty in tests).
+        public var inputFD: Int32
+        public var outputFD: Int32
 
-        public init(noColor: Bool = false, forceASCII: Bool = false, environment: [String: String] = [:]) {
+        public init(noColor: Bool = false, forceASCII: Bool = false, environment: [String: String]? = nil,
+                    termType: String? = nil, locale: String = "", inputFD: Int32 = 0, outputFD: Int32 = 1) {
             self.noColor = noColor
             self.forceASCII = forceASCII
             self.environment = environment
+            self.termType = termType
+            self.locale = locale
+            self.inputFD = inputFD
+            self.outputFD = outputFD
         }
     }
 
@@ -52,6 +65,9 @@ public final class CursesTerminal {
     private var defaultColors = false
     private var pairs = ColorPairAllocator(colorPairs: 0)
     private var last: Buffer?
+    private var styleCache: [Style: (attrs: attr_t, pair: Int32)] = [:]
+    private var outFile: UnsafeMutablePointer<FILE>?
+    private var inFile: UnsafeMutablePointer<FILE>?
 
     /// Set while curses owns the terminal, for `restoreAfterCrash`. Written only by the UI
     /// thread; read by a signal handler, which is why it cannot be isolated.
@@ -68,14 +84,19 @@ public final class CursesTerminal {
     /// Takes over the terminal. Throws if TERM is unknown (curses would otherwise exit).
     public func start() throws(TerminalError) {
         guard !isStarted else { return }
-        setlocale(LC_ALL, "")
+        setlocale(LC_ALL, options.locale)
         let codeset = pacetop_codeset().map { String(cString: $0) } ?? ""
         let cs = codeset.uppercased()
         isUTF8 = cs == "UTF-8" || cs == "UTF8"
         glyphs = isUTF8 && !options.forceASCII ? .unicode : .ascii
 
-        guard let scr = pacetop_newterm() else {
-            throw .cannotInitialize(term: options.environment["TERM"] ?? "")
+        // Own FILE streams on duplicated descriptors, so closing them in end() leaves the
+        // caller's descriptors open.
+        outFile = fdopen(dup(options.outputFD), "w")
+        inFile = fdopen(dup(options.inputFD), "r")
+        guard let outFile, let inFile, let scr = newterm(options.termType, outFile, inFile) else {
+            closeFiles()
+            throw .cannotInitialize(term: options.termType ?? env("TERM") ?? "")
         }
         screen = scr
         _ = set_term(scr)
@@ -91,7 +112,7 @@ public final class CursesTerminal {
         _ = set_escdelay(25)
         wtimeout(win, 0)
 
-        let noColorEnv = !(options.environment["NO_COLOR"] ?? "").isEmpty
+        let noColorEnv = !(env("NO_COLOR") ?? "").isEmpty
         if has_colors() && !options.noColor && !noColorEnv {
             _ = start_color()
             defaultColors = use_default_colors() == OK
@@ -101,6 +122,7 @@ public final class CursesTerminal {
         } else {
             colorDepth = .mono
         }
+        styleCache = [:]
         updateSize()
         last = nil
     }
@@ -112,9 +134,22 @@ public final class CursesTerminal {
         _ = endwin()
         if let screen { delscreen(screen) }
         screen = nil
+        closeFiles()
         isStarted = false
         Self.active = false
         last = nil
+    }
+
+    private func env(_ name: String) -> String? {
+        if let environment = options.environment { return environment[name] }
+        return getenv(name).map { String(cString: $0) }
+    }
+
+    private func closeFiles() {
+        if let outFile { fclose(outFile) }
+        if let inFile { fclose(inFile) }
+        outFile = nil
+        inFile = nil
     }
 
     /// Forces the next `draw` to repaint every cell (e.g. after Ctrl-L or a subprocess).
@@ -160,22 +195,33 @@ public final class CursesTerminal {
         return written
     }
 
-    private func put(_ cell: Cell, x: Int, y: Int, win: UnsafeMutablePointer<WINDOW>?) {
+    /// Curses attributes and colour pair for a style; cached because a frame has few
+    /// distinct styles and finding the nearest colour is not free.
+    private func cursesStyle(_ style: Style) -> (attrs: attr_t, pair: Int32) {
+        if let cached = styleCache[style] { return cached }
         var attrs = pacetop_a_normal()
-        let m = cell.style.modifiers
+        let m = style.modifiers
         if m.contains(.bold) { attrs |= pacetop_a_bold() }
         if m.contains(.dim) { attrs |= pacetop_a_dim() }
         if m.contains(.underline) { attrs |= pacetop_a_underline() }
         if m.contains(.reverse) { attrs |= pacetop_a_reverse() }
         if m.contains(.italic) { attrs |= pacetop_a_italic() }
-
         var pair: Int32 = 0
         if colorDepth != .mono {
-            let fg = CursesMapping.colorNumber(cell.style.fg, depth: colorDepth, defaultColors: defaultColors, foreground: true)
-            let bg = CursesMapping.colorNumber(cell.style.bg, depth: colorDepth, defaultColors: defaultColors, foreground: false)
+            let fg = CursesMapping.colorNumber(style.fg, depth: colorDepth, defaultColors: defaultColors, foreground: true)
+            let bg = CursesMapping.colorNumber(style.bg, depth: colorDepth, defaultColors: defaultColors, foreground: false)
             let (n, isNew) = pairs.pair(fg: fg, bg: bg)
             if isNew, init_extended_pair(n, fg, bg) == ERR { pair = 0 } else { pair = n }
         }
+        if styleCache.count > 4096 { styleCache.removeAll() }  // bound memory if styles churn
+        styleCache[style] = (attrs, pair)
+        return (attrs, pair)
+    }
+
+    private func put(_ cell: Cell, x: Int, y: Int, win: UnsafeMutablePointer<WINDOW>?) {
+        let cs = cursesStyle(cell.style)
+        let attrs = cs.attrs
+        var pair = cs.pair  // setcchar reads the extended pair number through a pointer
 
         var text: [wchar_t] = []
         if isUTF8 || cell.grapheme.isASCII {
@@ -199,11 +245,11 @@ public final class CursesTerminal {
 
     // MARK: Input
 
-    /// Blocks until stdin has input, `extraFD` (a wake-up pipe; -1 for none) is readable, a
+    /// Blocks until the terminal has input, `extraFD` (a wake-up pipe; -1 for none) is readable, a
     /// signal arrives (e.g. SIGWINCH on resize) or `timeoutMs` passes (-1: no timeout).
     /// Returns false only on timeout. Drain the wake-up pipe yourself.
     public func waitForInput(extraFD: Int32, timeoutMs: Int32) -> Bool {
-        var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0)]
+        var fds = [pollfd(fd: options.inputFD, events: Int16(POLLIN), revents: 0)]
         if extraFD >= 0 { fds.append(pollfd(fd: extraFD, events: Int16(POLLIN), revents: 0)) }
         let r = poll(&fds, nfds_t(fds.count), timeoutMs)
         if r < 0 { return errno == EINTR }
@@ -216,6 +262,7 @@ public final class CursesTerminal {
         let win = pacetop_stdscr()
         wtimeout(win, 0)
         var keys: [Key] = []
+        if checkResize() { keys.append(.resize) }
         var wch: wint_t = 0
         while keys.count < limit {
             let r = wget_wch(win, &wch)
@@ -230,9 +277,24 @@ public final class CursesTerminal {
             } else {
                 key = CursesMapping.key(forCharacter: UInt32(wch))
             }
-            if let key { keys.append(key) }
+            // One resize per batch is enough: the app re-lays out from `size` anyway.
+            if let key, !(key == .resize && keys.contains(.resize)) { keys.append(key) }
         }
         return keys
+    }
+
+    /// Asks the terminal for its size and resizes curses if it changed. ncurses only reports
+    /// KEY_RESIZE from a blocking read, and SIGWINCH may land on another thread, so the size
+    /// is checked on every wake-up instead (one ioctl).
+    private func checkResize() -> Bool {
+        var ws = winsize()
+        guard ioctl(options.outputFD, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_col > 0, ws.ws_row > 0 else { return false }
+        let newSize = Size(width: Int(ws.ws_col), height: Int(ws.ws_row))
+        guard newSize != size else { return false }
+        _ = resizeterm(Int32(ws.ws_row), Int32(ws.ws_col))
+        updateSize()
+        last = nil
+        return true
     }
 
     // MARK: Crash paths
@@ -246,19 +308,46 @@ public final class CursesTerminal {
         }
     }
 
-    /// Restores the terminal at exit and on SIGINT, SIGTERM, SIGHUP and SIGQUIT (then dies of
-    /// the same signal, so the exit status tells the truth). Call once before `start()` if the
-    /// app has no signal handling of its own.
-    public static func installRestoreHandlers() {
+    /// Restores the terminal at exit, on SIGINT, SIGTERM, SIGHUP and SIGQUIT, and on crashes
+    /// (SIGABRT, SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGFPE: a Swift trap is one of these). The
+    /// handler gives the terminal back, then hands the signal to whatever handled it before
+    /// (the default action, or Swift's crash backtracer), so exit status and crash reports stay
+    /// true. Call once, before `start()`. Pass `interrupts: false` to leave SIGINT, SIGTERM,
+    /// SIGHUP and SIGQUIT to the app (e.g. to quit cleanly through its wake-up pipe); install
+    /// those handlers before `start()` too, or curses installs its own.
+    public static func installRestoreHandlers(interrupts: Bool = true) {
         atexit { CursesTerminal.restoreAfterCrash() }
-        for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
+        for sig in restoreSignals where interrupts || !interruptSignals.contains(sig) {
+            #if os(Linux)
+            var action: sigaction = .init()
+            action.__sigaction_handler.sa_handler = { s in
+                CursesTerminal.restoreAfterCrash()
+                if s >= 0, s < CursesTerminal.previousActions.count {
+                    _ = sigaction(s, &CursesTerminal.previousActions[Int(s)], nil)
+                }
+                _ = raise(s)
+            }
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = 0
+            _ = sigaction(sig, &action, &previousActions[Int(sig)])
+            #else
             _ = signal(sig) { s in
                 CursesTerminal.restoreAfterCrash()
                 _ = signal(s, SIG_DFL)
                 _ = raise(s)
             }
+            #endif
         }
     }
+
+    static let interruptSignals = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
+    static let restoreSignals = interruptSignals + [SIGABRT, SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGFPE]
+
+    #if os(Linux)
+    /// The handlers that were installed before ours, indexed by signal number; allocated up
+    /// front so the signal handler does not allocate.
+    nonisolated(unsafe) static var previousActions: [sigaction] = Array(repeating: .init(), count: 65)
+    #endif
 
     /// Blocks SIGWINCH in the calling thread. Call it at the start of worker threads so the
     /// resize signal interrupts the UI thread's `poll` rather than a worker's.

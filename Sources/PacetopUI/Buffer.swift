@@ -67,7 +67,8 @@ public struct Buffer: Hashable, Sendable {
     }
 
     /// Writes `text` from (x, y) on one row, at most `maxWidth` columns (default: to the right
-    /// edge). If the text does not fit and `ellipsis` is given, the text is cut so the
+    /// edge). `style` is layered onto each cell's existing style (`Style.patched(with:)`); use
+    /// `fill` first to replace styles. If the text does not fit and `ellipsis` is given, the text is cut so the
     /// ellipsis fits at the end. Control characters are dropped (tab becomes a space).
     /// A wide grapheme that would cross the limit is replaced by a space.
     /// Returns the number of columns written.
@@ -129,17 +130,22 @@ public struct Buffer: Hashable, Sendable {
         return (ch, DisplayWidth.of(ch))
     }
 
+    /// Writes a grapheme whose style is layered onto the cell's current style, as in ratatui:
+    /// text written over a filled background keeps that background unless it sets its own.
     private mutating func put(_ c: Character, width w: Int = 1, x: Int, y: Int, style: Style) {
-        set(x: x, y: y, Cell(c, style: style))
-        if w == 2 { set(x: x + 1, y: y, Cell(" ", style: style, isContinuation: true)) }
+        let layered = self[x: x, y: y].style.patched(with: style)
+        set(x: x, y: y, Cell(c, style: layered))
+        if w == 2 { set(x: x + 1, y: y, Cell(" ", style: layered, isContinuation: true)) }
     }
 
-    /// Fills `rect` (clipped to the buffer) with `grapheme` in `style`.
+    /// Fills `rect` (clipped to the buffer) with `grapheme` in `style`, replacing what was there
+    /// (use it to clear an area or lay a background).
     public mutating func fill(_ rect: Rect, with grapheme: Character = " ", style: Style = .plain) {
         let r = rect.intersection(area)
         guard !r.isEmpty else { return }
         let w = DisplayWidth.of(grapheme)
         for y in r.top..<r.bottom {
+            for x in r.left..<r.right { set(x: x, y: y, Cell(" ", style: style)) }
             if w == 2 {
                 var x = r.left
                 while x + 1 < r.right { put(grapheme, width: 2, x: x, y: y, style: style); x += 2 }

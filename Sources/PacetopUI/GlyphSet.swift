@@ -20,17 +20,21 @@ public struct GlyphSet: Hashable, Sendable {
     public var pointer: String
     public var warning: String
     public var ellipsis: String
+    public var scrollTrack: String
+    public var scrollThumb: String
     public var isUnicode: Bool
 
     public static let unicode = GlyphSet(
         topLeft: "┌", topRight: "┐", bottomLeft: "└", bottomRight: "┘", horizontal: "─",
         vertical: "│", teeLeft: "├", teeRight: "┤", bullet: "•", check: "✓", cross: "✗",
         arrowUp: "↑", arrowDown: "↓", arrowLeft: "←", arrowRight: "→", master: "★",
-        pointer: "▶", warning: "⚠", ellipsis: "…", isUnicode: true)
+        pointer: "▶", warning: "⚠", ellipsis: "…", scrollTrack: "│", scrollThumb: "█",
+        isUnicode: true)
 
     public static let ascii = GlyphSet(
         topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+", horizontal: "-",
         vertical: "|", teeLeft: "+", teeRight: "+", bullet: "*", check: "+", cross: "x",
         arrowUp: "^", arrowDown: "v", arrowLeft: "<", arrowRight: ">", master: "*",
-        pointer: ">", warning: "!", ellipsis: "~", isUnicode: false)
+        pointer: ">", warning: "!", ellipsis: "~", scrollTrack: "|", scrollThumb: "#",
+        isUnicode: false)
 }

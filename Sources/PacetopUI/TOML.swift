@@ -183,7 +183,9 @@ private struct Parser {
         (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || c == "_" || c == "-"
     }
 
-    mutating func value(key: String) throws(TOMLError) -> TOMLValue {
+    mutating func value(key: String, depth: Int = 0) throws(TOMLError) -> TOMLValue {
+        // Deeply nested arrays would overflow the stack; no theme needs more than two levels.
+        guard depth < 32 else { throw error("values nested too deeply", key: key) }
         guard let c = peek, c != "\n" else { throw error("missing value", key: key) }
         switch c {
         case "\"":
@@ -200,10 +202,11 @@ private struct Parser {
                 skipBlanksCommentsNewlines()
                 guard let c = peek else { throw error("unterminated array", key: key) }
                 if c == "]" { advance(); break }
-                items.append(try value(key: key))
+                items.append(try value(key: key, depth: depth + 1))
                 skipBlanksCommentsNewlines()
                 if peek == "," { advance(); continue }
                 if peek == "]" { advance(); break }
+                if peek == nil { throw error("unterminated array", key: key) }
                 throw error("expected \",\" or \"]\" in array", key: key)
             }
             return .array(items)
@@ -221,7 +224,7 @@ private struct Parser {
                 guard peek == "=" else { throw error("expected \"=\" in inline table", key: key) }
                 advance()
                 skipBlanks()
-                let v = try value(key: key + "." + path.joined(separator: "."))
+                let v = try value(key: key + "." + path.joined(separator: "."), depth: depth + 1)
                 try insert(&table, path: path, value: v, line: kl)
                 skipBlanks()
                 if peek == "," { advance(); continue }

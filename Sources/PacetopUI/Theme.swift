@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Semantic roles the app styles text with. Theme files use the raw values as keys.
 public enum Role: String, CaseIterable, Hashable, Sendable {
     case uiText = "ui.text"
@@ -143,30 +151,52 @@ public enum Palette {
         return (UInt8(cubeLevels[i / 36]), UInt8(cubeLevels[(i / 6) % 6]), UInt8(cubeLevels[i % 6]))
     }
 
-    static func distance(_ a: (UInt8, UInt8, UInt8), _ b: (UInt8, UInt8, UInt8)) -> Int {
-        // Weighted toward green, where the eye is most sensitive ("redmean"-lite).
-        let dr = Int(a.0) - Int(b.0), dg = Int(a.1) - Int(b.1), db = Int(a.2) - Int(b.2)
-        return 2 * dr * dr + 4 * dg * dg + 3 * db * db
+    typealias Lab = (l: Double, a: Double, b: Double)
+
+    /// CIE L*a*b* of an sRGB colour. Nearest colours are picked by distance in Lab, where
+    /// distance follows perceived difference: plain RGB distance maps Solarized's red and
+    /// orange to the same 256-colour index, Lab keeps them apart.
+    static func lab(_ c: (UInt8, UInt8, UInt8)) -> Lab {
+        func linear(_ v: UInt8) -> Double {
+            let x = Double(v) / 255
+            return x <= 0.04045 ? x / 12.92 : pow((x + 0.055) / 1.055, 2.4)
+        }
+        let r = linear(c.0), g = linear(c.1), b = linear(c.2)
+        let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047
+        let y = 0.2126 * r + 0.7152 * g + 0.0722 * b
+        let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
+        func f(_ t: Double) -> Double { t > 0.008856 ? cbrt(t) : 7.787 * t + 16.0 / 116.0 }
+        return (116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z)))
     }
+
+    static func distance(_ p: Lab, _ q: Lab) -> Double {
+        let dl = p.l - q.l, da = p.a - q.a, db = p.b - q.b
+        return dl * dl + da * da + db * db
+    }
+
+    static let lab256: [Lab] = (0...255).map { lab(rgb(ofIndex: UInt8($0))) }
+    static let lab16: [Lab] = ansi16.map { lab($0) }
 
     /// The nearest of the 240 colours 16–255 (the first 16 vary between terminals).
     public static func nearest256(_ r: UInt8, _ g: UInt8, _ b: UInt8) -> UInt8 {
-        var best: UInt8 = 16, bestD = Int.max
+        let target = lab((r, g, b))
+        var best = 16, bestD = Double.infinity
         for n in 16...255 {
-            let d = distance((r, g, b), rgb(ofIndex: UInt8(n)))
-            if d < bestD { bestD = d; best = UInt8(n) }
+            let d = distance(target, lab256[n])
+            if d < bestD { bestD = d; best = n }
         }
-        return best
+        return UInt8(best)
     }
 
     /// The nearest of the 16 ANSI colours.
     public static func nearest16(_ c: (UInt8, UInt8, UInt8)) -> UInt8 {
-        var best: UInt8 = 0, bestD = Int.max
-        for (n, p) in ansi16.enumerated() {
-            let d = distance(c, p)
-            if d < bestD { bestD = d; best = UInt8(n) }
+        let target = lab(c)
+        var best = 0, bestD = Double.infinity
+        for n in 0..<16 {
+            let d = distance(target, lab16[n])
+            if d < bestD { bestD = d; best = n }
         }
-        return best
+        return UInt8(best)
     }
 }
 
@@ -192,6 +222,9 @@ public struct Theme: Hashable, Sendable {
             return .plain
         }
     }
+
+    /// Whether this is the built-in fallback (no theme files were found).
+    public var isBuiltIn: Bool { source.hasPrefix("built-in") }
 
     /// The style for `role`, following the fallback chain.
     public func style(_ role: Role) -> Style {

@@ -95,6 +95,19 @@ public struct ThemeLoader: Sendable {
         return [Self.builtinName] + names.subtracting([Self.builtinName]).sorted()
     }
 
+    /// The theme after `current` in `availableThemes()`, wrapping around (for the `T` key).
+    public func nextTheme(after current: String) -> String {
+        let all = availableThemes()
+        guard let i = all.firstIndex(of: current) else { return all[0] }
+        return all[(i + 1) % all.count]
+    }
+
+    /// The built-in default theme (always loads).
+    public static func builtinTheme() -> Theme {
+        // The built-in source is a constant that the tests load; it cannot fail.
+        (try? parse(builtinSource, file: "built-in:default", name: builtinName)) ?? Theme(name: builtinName, styles: [:])
+    }
+
     private func fileNames() -> [String] {
         directories.flatMap { dir in
             ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])

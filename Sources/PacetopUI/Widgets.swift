@@ -53,21 +53,26 @@ public struct Block: Sendable {
     public func render(into buffer: inout Buffer, area: Rect) -> Rect {
         guard area.width >= 2, area.height >= 2 else { return inner(area) }
         let g = glyphs, s = borderStyle
+        // " Title " first, so it is not layered onto the border's style; the top edge fills
+        // the rest.
+        var titleWidth = 0
+        if let title, area.width >= 5 {
+            var spans = [Span(" ", style: s)]
+            spans += title.spans.map { Span($0.text, style: titleStyle.patched(with: $0.style)) }
+            spans.append(Span(" ", style: s))
+            titleWidth = buffer.write(Line(spans), x: area.x + 1, y: area.y, maxWidth: area.width - 2,
+                                      ellipsis: g.ellipsis + " ")
+        }
+        let top = String(repeating: g.horizontal, count: area.width - 2 - titleWidth)
+        buffer.write(g.topLeft, x: area.x, y: area.y, maxWidth: 1, style: s)
+        buffer.write(top + g.topRight, x: area.x + 1 + titleWidth, y: area.y,
+                     maxWidth: area.width - 1 - titleWidth, style: s)
         let h = String(repeating: g.horizontal, count: area.width - 2)
-        buffer.write(g.topLeft + h + g.topRight, x: area.x, y: area.y, maxWidth: area.width, style: s)
         buffer.write(g.bottomLeft + h + g.bottomRight, x: area.x, y: area.bottom - 1,
                      maxWidth: area.width, style: s)
         for y in (area.y + 1)..<(area.bottom - 1) {
             buffer.write(g.vertical, x: area.x, y: y, maxWidth: 1, style: s)
             buffer.write(g.vertical, x: area.right - 1, y: y, maxWidth: 1, style: s)
-        }
-        // " Title " on the top border, leaving the corners.
-        if let title, area.width >= 5 {
-            var spans = [Span(" ", style: s)]
-            spans += title.spans.map { Span($0.text, style: titleStyle.patched(with: $0.style)) }
-            spans.append(Span(" ", style: s))
-            buffer.write(Line(spans), x: area.x + 1, y: area.y, maxWidth: area.width - 2,
-                         ellipsis: g.ellipsis + " ")
         }
         return inner(area)
     }
@@ -390,7 +395,9 @@ public struct Modal: Sendable {
         let inner = Block(title: title, glyphs: glyphs, borderStyle: borderStyle, titleStyle: titleStyle)
             .render(into: &buffer, area: box)
         let text = inner.inset(horizontal: 1, vertical: 0)
-        let buttonRows = buttons.isEmpty ? 0 : min(2, text.height)
+        // The buttons take the last row, with a blank row above them when the body still
+        // gets at least one row.
+        let buttonRows = buttons.isEmpty ? 0 : (text.height >= 3 ? 2 : min(1, text.height))
         let bodyArea = Rect(x: text.x, y: text.y, width: text.width, height: text.height - buttonRows)
         Paragraph(body, style: textStyle).render(into: &buffer, area: bodyArea)
         if !buttons.isEmpty, text.height > 0 {
@@ -402,5 +409,96 @@ public struct Modal: Sendable {
             buffer.write(Line(spans), in: text.row(text.height - 1), alignment: .center, ellipsis: glyphs.ellipsis)
         }
         return box
+    }
+}
+
+// MARK: - Key hints
+
+/// One entry of a help bar: the key as shown ("q", "↑↓", "^L") and what it does.
+public struct KeyHint: Hashable, Sendable {
+    public var key: String
+    public var label: String
+
+    public init(_ key: String, _ label: String) {
+        self.key = key
+        self.label = label
+    }
+}
+
+/// A one-line help bar such as `q Quit  r Restart  ? Help`. Only whole hints are shown: the
+/// ones that do not fit are dropped from the end (put the important ones first).
+public struct HintBar: Sendable {
+    public var hints: [KeyHint]
+    public var keyStyle: Style
+    public var labelStyle: Style
+    public var separator: String
+
+    public init(_ hints: [KeyHint], keyStyle: Style = Style(bold: true), labelStyle: Style = .plain,
+                separator: String = "  ") {
+        self.hints = hints
+        self.keyStyle = keyStyle
+        self.labelStyle = labelStyle
+        self.separator = separator
+    }
+
+    /// Renders into the first row of `area`; returns how many hints were shown.
+    @discardableResult
+    public func render(into buffer: inout Buffer, area: Rect) -> Int {
+        guard !area.isEmpty else { return 0 }
+        var spans: [Span] = []
+        var width = 0
+        var shown = 0
+        for hint in hints {
+            let sep = shown == 0 ? "" : separator
+            let w = DisplayWidth.of(sep) + DisplayWidth.of(hint.key) + 1 + DisplayWidth.of(hint.label)
+            guard width + w <= area.width else { break }
+            if !sep.isEmpty { spans.append(Span(sep, style: labelStyle)) }
+            spans.append(Span(hint.key, style: keyStyle))
+            spans.append(Span(" " + hint.label, style: labelStyle))
+            width += w
+            shown += 1
+        }
+        buffer.write(Line(spans), x: area.x, y: area.y, maxWidth: area.width)
+        return shown
+    }
+}
+
+// MARK: - Scrollbar
+
+/// A vertical scrollbar for a list of `total` rows showing `visible` rows from `offset`.
+/// Draws nothing when everything fits, so callers can always reserve and render it.
+public struct Scrollbar: Sendable {
+    public var total: Int
+    public var visible: Int
+    public var offset: Int
+    public var glyphs: GlyphSet
+    public var style: Style
+
+    public init(total: Int, visible: Int, offset: Int, glyphs: GlyphSet = .unicode, style: Style = .plain) {
+        self.total = total
+        self.visible = visible
+        self.offset = offset
+        self.glyphs = glyphs
+        self.style = style
+    }
+
+    /// Rows of `height` covered by the thumb, or nil when no scrollbar is needed.
+    public func thumb(height: Int) -> Range<Int>? {
+        guard height > 0, visible > 0, total > visible else { return nil }
+        let size = max(1, height * visible / total)
+        let maxOffset = total - visible
+        let o = min(max(0, offset), maxOffset)
+        // The thumb touches the bottom exactly when the last row is visible.
+        let start = (height - size) * o / maxOffset
+        return start..<(start + size)
+    }
+
+    /// Draws in the first column of `area`.
+    public func render(into buffer: inout Buffer, area: Rect) {
+        guard area.width > 0, let thumb = thumb(height: area.height) else { return }
+        for row in 0..<area.height {
+            buffer.write(thumb.contains(row) ? glyphs.scrollThumb : glyphs.scrollTrack,
+                         x: area.x, y: area.y + row, maxWidth: 1, style: style)
+        }
     }
 }

@@ -116,6 +116,18 @@ import Testing
         #expect(b[x: 1, y: 1].style == Style(fg: .red))
     }
 
+    @Test func writeLayersOntoTheBackgroundAndFillReplaces() {
+        var b = Buffer(width: 6, height: 1)
+        b.fill(b.area, style: Style(fg: .white, bg: .blue))
+        b.write("ab", x: 0, y: 0, style: Style(fg: .red))
+        b.write("日", x: 2, y: 0)
+        #expect(b[x: 0, y: 0].style == Style(fg: .red, bg: .blue))
+        #expect(b[x: 2, y: 0].style == Style(fg: .white, bg: .blue))
+        #expect(b[x: 3, y: 0].style == Style(fg: .white, bg: .blue))  // the continuation too
+        b.fill(Rect(x: 0, y: 0, width: 1, height: 1), style: Style(bold: true))
+        #expect(b[x: 0, y: 0].style == Style(bold: true))
+    }
+
     @Test func linesTrimTrailingSpacesOnly() {
         var b = Buffer(width: 8, height: 2)
         b.write("  a b", x: 0, y: 0)

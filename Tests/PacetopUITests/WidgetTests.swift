@@ -41,6 +41,15 @@ import Testing
         #expect(b[x: 2, y: 0].style == Style(bold: true))
     }
 
+    @Test func titleIsNotLayeredOntoTheBorderStyle() {
+        var b = Buffer(width: 12, height: 3)
+        b.fill(b.area, style: Style(bg: .black))
+        Block(title: "Nodes", borderStyle: Style(dim: true), titleStyle: Style(bold: true)).render(into: &b, area: b.area)
+        #expect(b.lines()[0] == "┌ Nodes ───┐")
+        #expect(b[x: 2, y: 0].style == Style(bg: .black, bold: true))
+        #expect(b[x: 9, y: 0].style == Style(bg: .black, dim: true))
+    }
+
     @Test func tooSmallDrawsNothing() {
         var b = Buffer(width: 1, height: 5)
         let inner = Block(title: "X").render(into: &b, area: b.area)
@@ -215,5 +224,41 @@ import Testing
         var b = Buffer(width: 3, height: 2)
         modal.render(into: &b, area: b.area)
         #expect(b.lines().count == 2)
+    }
+}
+
+@Suite struct HintBarTests {
+    let bar = HintBar([KeyHint("q", "Quit"), KeyHint("r", "Restart"), KeyHint("?", "Help")],
+                      keyStyle: Style(fg: .cyan, bold: true))
+
+    @Test func showsWholeHintsThatFit() {
+        var b = Buffer(width: 30, height: 1)
+        #expect(bar.render(into: &b, area: b.area) == 3)
+        #expect(b.lines() == ["q Quit  r Restart  ? Help"])
+        #expect(b[x: 8, y: 0].style == Style(fg: .cyan, bold: true))
+        #expect(b[x: 10, y: 0].style == .plain)
+
+        var narrow = Buffer(width: 20, height: 1)
+        #expect(bar.render(into: &narrow, area: narrow.area) == 2)
+        #expect(narrow.lines() == ["q Quit  r Restart"])
+    }
+}
+
+@Suite struct ScrollbarTests {
+    @Test func thumbFollowsTheOffset() {
+        #expect(Scrollbar(total: 100, visible: 10, offset: 0).thumb(height: 10) == 0..<1)
+        #expect(Scrollbar(total: 100, visible: 10, offset: 90).thumb(height: 10) == 9..<10)
+        #expect(Scrollbar(total: 20, visible: 10, offset: 5).thumb(height: 10) == 2..<7)
+        #expect(Scrollbar(total: 10, visible: 10, offset: 0).thumb(height: 10) == nil)  // all fits
+        #expect(Scrollbar(total: 50, visible: 10, offset: 0).thumb(height: 0) == nil)
+    }
+
+    @Test func drawsTrackAndThumb() {
+        var b = Buffer(width: 2, height: 4)
+        Scrollbar(total: 8, visible: 4, offset: 4, glyphs: .ascii).render(into: &b, area: Rect(x: 1, y: 0, width: 1, height: 4))
+        #expect(b.lines() == [" |", " |", " #", " #"])
+        var u = Buffer(width: 1, height: 3)
+        Scrollbar(total: 6, visible: 3, offset: 0).render(into: &u, area: u.area)
+        #expect(u.lines() == ["█", "│", "│"])
     }
 }
