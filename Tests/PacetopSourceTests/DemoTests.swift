@@ -201,6 +201,24 @@ private func allStarted(_ s: ClusterStatus, on node: String) -> Bool {
         #expect(stopped.summary.contains("no such object"))
     }
 
+    @Test func restartOfTheCloneStopsEveryInstance() throws {
+        let (demo, clock) = makeDemo()
+        let job = demo.submit(.restart(resource: "ping-clone"))
+        var s = try status(demo)
+        #expect(s.summary.resourcesDisabled == 3) // every instance counts
+        #expect(try resource(s, "ping-clone").targetRole == "stopped")
+        // One transition: the three stops run back to back.
+        clock.advance(by: DemoTiming.schedulerDelay + 3 * DemoTiming.pingStop + 0.05)
+        s = try status(demo)
+        #expect(try resource(s, "ping-clone").children.allSatisfy { $0.nodes.isEmpty })
+        #expect(allStarted(s, on: n1)) // the chain does not depend on ping
+        clock.advance(by: DemoTiming.schedulerDelay + 3 * DemoTiming.pingStart)
+        let out = try #require(demo.outcome(of: job))
+        #expect(out.exitCode == 0)
+        #expect(out.stdout.contains("Waiting for 1 resources to start again:\n * ping-clone\n"))
+        #expect(Set(try resource(try status(demo), "ping-clone").children.flatMap(\.nodes)) == [n1, n2, n3])
+    }
+
     // MARK: standby, move, clear
 
     @Test func standbyMovesTheChainAwayAndUnstandbyDoesNotMoveItBack() throws {
@@ -419,6 +437,69 @@ private func allStarted(_ s: ClusterStatus, on node: String) -> Bool {
         demo.close()
         #expect(throws: SourceError.self) { try demo.poll().result.get() }
         #expect(demo.perform(.cleanup(resource: "pbx", node: nil)).error != nil)
+    }
+
+    // MARK: schema
+
+    /// Pacemaker's own crm_mon api-2.25 RelaxNG schema, from the shared corpus (not in the repo).
+    static let schemaDir = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("../shared/corpus/schemas/pacemaker-main/xml/api").standardizedFileURL
+    static let xmllint = "/usr/bin/xmllint"
+    static let canValidate = FileManager.default.fileExists(atPath: schemaDir.appendingPathComponent("crm_mon-2.25.rng").path)
+        && FileManager.default.isExecutableFile(atPath: xmllint)
+
+    /// Runs xmllint with a wrapper grammar: `<pacemaker-result>` holding crm_mon-2.25 and status.
+    private func validate(_ xml: String) throws -> String? {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pacetop-demo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let wrapper = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <grammar xmlns="http://relaxng.org/ns/structure/1.0" datatypeLibrary="http://www.w3.org/2001/XMLSchema-datatypes">
+              <start><element name="pacemaker-result">
+                <attribute name="api-version"><text/></attribute><attribute name="request"><text/></attribute>
+                <externalRef href="\(Self.schemaDir.appendingPathComponent("crm_mon-2.25.rng").path)"/>
+                <externalRef href="\(Self.schemaDir.appendingPathComponent("status-2.0.rng").path)"/>
+              </element></start>
+            </grammar>
+            """
+        let rng = dir.appendingPathComponent("wrap.rng")
+        let doc = dir.appendingPathComponent("demo.xml")
+        try wrapper.write(to: rng, atomically: true, encoding: .utf8)
+        try xml.write(to: doc, atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.xmllint)
+        p.arguments = ["--noout", "--relaxng", rng.path, doc.path]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return p.terminationStatus == 0 ? nil : text
+    }
+
+    @Test(.enabled(if: DemoTests.canValidate, "needs ../shared/corpus/schemas and xmllint"))
+    func everyStateValidatesAgainstPacemakersSchema() throws {
+        let (demo, clock) = makeDemo(.failover)
+        var documents = [demo.crmMonXML()]
+        demo.inject(.ban(resource: "pbx", node: n3))
+        _ = demo.submit(.restart(resource: "ebs"))
+        clock.advance(by: 0.3)
+        documents.append(demo.crmMonXML()) // Stopping, target_role, a ban
+        // Through a failover: failure, UNCLEAN node, no node answering node 1, rejoin.
+        for _ in 0..<90 {
+            clock.advance(by: 0.5)
+            documents.append(demo.crmMonXML())
+        }
+        #expect(documents.contains { $0.contains(#"unclean="true""#) })
+        #expect(documents.contains { $0.contains("<failures>") })
+        for (i, xml) in documents.enumerated() {
+            let problem = try validate(xml)
+            #expect(problem == nil, "document \(i): \(problem ?? "")")
+            if problem != nil { break }
+        }
     }
 
     // MARK: threads
