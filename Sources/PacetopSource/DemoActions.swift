@@ -248,7 +248,7 @@ extension DemoCluster {
                     exec = Self.chain[j].monitorExecMs
                 } else {
                     interval = Self.pingMonitorMs
-                    exec = 2031
+                    exec = Self.pingMonitorExecMs
                 }
                 h.last = record(node: ni, task: "probe", interval: 0, rc: 0, at: t, exec: exec)
                 h.monitor = record(node: ni, task: "monitor", interval: interval, rc: 0, at: t, exec: exec)

@@ -79,6 +79,7 @@ struct DemoCluster {
     static let pingCloneID = "ping-clone"
     static let pingAgent = "ocf:pacemaker:ping"
     static let pingMonitorMs = 10_000
+    static let pingMonitorExecMs = 2031
     static let restartTimeout = TimeInterval(ClusterAction.restartTimeoutSeconds)
 
     enum Phase: Equatable { case stopped, starting, started, stopping }
@@ -206,7 +207,8 @@ struct DemoCluster {
             ping[nodes[i].name] = .started
             nodes[i].pingd = true
             let start = record(node: i, task: "start", interval: 0, rc: 0, at: t + 2.04, exec: 2040)
-            let mon = record(node: i, task: "monitor", interval: Self.pingMonitorMs, rc: 0, at: t + 2.05, exec: 2031)
+            let mon = record(node: i, task: "monitor", interval: Self.pingMonitorMs, rc: 0, at: t + 2.05,
+                             exec: Self.pingMonitorExecMs)
             history[nodes[i].name, default: [:]][Self.pingID] = History(last: start, monitor: mon)
         }
         t += 2.1
@@ -383,7 +385,7 @@ struct DemoCluster {
         case .ping(let n):
             rid = Self.pingID
             monitorMs = Self.pingMonitorMs
-            monitorExec = 2031
+            monitorExec = Self.pingMonitorExecMs
             ping[n] = op.task == .start ? .started : nil
             if op.task == .start { nodes[ni].pingd = true }
         }
