@@ -416,6 +416,33 @@ private func allStarted(_ s: ClusterStatus, on node: String) -> Bool {
         #expect(Set(s.failures.map(\.node)) == [n1, n2])
     }
 
+    @Test func speedDividesEverySimulatedDuration() throws {
+        let clock = ManualDemoClock()
+        let demo = DemoSource(clock: clock, scenario: .steady, speed: 10)
+        let out = demo.perform(.restart(resource: "pbx"))
+        #expect(out.exitCode == 0)
+        #expect(abs(out.finished.timeIntervalSince(out.started) - 0.39) < 0.001)
+        // Timestamps stay real: the clock itself is not scaled.
+        #expect(demo.poll().at == clock.now())
+    }
+
+    @Test func whenNoNodeAnswersPollsFailToConnect() throws {
+        let (demo, clock) = makeDemo()
+        for n in [n1, n2, n3] { demo.inject(.nodeFailure(node: n)) }
+        clock.advance(by: 1)
+        let poll = demo.poll()
+        #expect(throws: SourceError(.connect, "no node answers (simulated)")) { try poll.result.get() }
+        let out = demo.perform(.cleanup(resource: "pbx", node: nil))
+        #expect(out.error == "no node answers (simulated)")
+        // They come back, and with them the cluster (without quorum nothing ran meanwhile).
+        clock.advance(by: DemoTiming.rejoin + DemoTiming.schedulerDelay + chainStart + 3 * DemoTiming.pingStart)
+        let back = demo.poll()
+        #expect(back.via == n1)
+        let s = try back.result.get()
+        #expect(s.summary.dc == n1 && s.summary.quorum == true)
+        #expect(allStarted(s, on: n1))
+    }
+
     // MARK: refused ids
 
     @Test func invalidIdsAreRefusedBeforeAnythingRuns() throws {
