@@ -81,6 +81,8 @@ struct DemoCluster {
     static let pingMonitorMs = 10_000
     static let pingMonitorExecMs = 2031
     static let restartTimeout = TimeInterval(ClusterAction.restartTimeoutSeconds)
+    /// crm_resource's `sleep_interval` between looks at the CIB while it waits.
+    static let restartPollInterval = 2.0
 
     enum Phase: Equatable { case stopped, starting, started, stopping }
     enum Task: Equatable { case start, stop }
@@ -147,10 +149,15 @@ struct DemoCluster {
         var origin: String
     }
 
-    enum JobState {
-        case stopping(resource: String, list: [String], deadline: Date)
-        case starting(resource: String, list: [String], deadline: Date)
-        case done
+    /// A `crm_resource --restart` between its two waits.
+    struct Waiting {
+        enum Phase { case stopping, starting }
+        var resource: String
+        var list: [String]
+        var phase: Phase
+        /// crm_resource looks at the CIB every 2 s, not continuously.
+        var nextCheck: Date
+        var deadline: Date
     }
 
     struct Job {
@@ -158,7 +165,8 @@ struct DemoCluster {
         var commandLine: String
         var via: String
         var started: Date
-        var state: JobState = .done
+        /// Set while a restart waits; nil once the command has finished (or never waited).
+        var waiting: Waiting?
         var exitCode: Int32?
         var error: String?
         var stdout = ""
@@ -245,12 +253,7 @@ struct DemoCluster {
         for n in nodes {
             times += [n.detectAt, n.downAt, n.rejoinAt].compactMap { $0 }
         }
-        for job in jobs.values {
-            switch job.state {
-            case .stopping(_, _, let d), .starting(_, _, let d): times.append(d)
-            case .done: break
-            }
-        }
+        times += jobs.values.compactMap { $0.waiting?.nextCheck }
         return times.min()
     }
 
@@ -270,7 +273,7 @@ struct DemoCluster {
         checkJobs(at: t)
     }
 
-    private func scaled(_ seconds: Double) -> TimeInterval { seconds / speed }
+    func scaled(_ seconds: Double) -> TimeInterval { seconds / speed }
 
     // MARK: CIB bookkeeping
 

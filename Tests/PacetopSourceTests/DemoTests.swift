@@ -135,24 +135,30 @@ private func allStarted(_ s: ClusterStatus, on node: String) -> Bool {
         #expect(try resource(s, "pbx").targetRole == "stopped")
         #expect(s.summary.resourcesDisabled == 1)
         #expect(s.summary.lastChange != before)
-        clock.advance(by: 0.3)
+        clock.advance(by: 0.3) // t = 0.3
         s = try status(demo)
         #expect(try resource(s, "pbx").role == .stopping)
         #expect(try resource(s, "pbx").nodes == [n1])
         #expect(try resource(s, "datapath_fs").role == .started)
-        clock.advance(by: 1.5) // the stop takes 1.5 s
+        clock.advance(by: 1.5) // t = 1.8: the stop took 1.5 s
         s = try status(demo)
         #expect(try resource(s, "pbx").role == .stopped)
         #expect(try resource(s, "pbx").nodes.isEmpty)
+        #expect(try resource(s, "pbx").targetRole == "stopped") // crm_resource looks at t = 2 only
+        clock.advance(by: 0.3) // t = 2.1
+        s = try status(demo)
+        #expect(try resource(s, "pbx").role == .stopped)
         #expect(try resource(s, "pbx").targetRole == nil)
         #expect(demo.outcome(of: job) == nil)
-        clock.advance(by: 0.2)
+        clock.advance(by: 0.2) // t = 2.3
         s = try status(demo)
         #expect(try resource(s, "pbx").role == .starting)
         #expect(demo.outcome(of: job) == nil)
-        clock.advance(by: 2.0) // the start takes 2 s
+        clock.advance(by: 2.0) // t = 4.3: the start took 2 s
         s = try status(demo)
         #expect(allStarted(s, on: n1))
+        #expect(demo.outcome(of: job) == nil) // its next look is at t = 6
+        clock.advance(by: 1.7)
         let out = try #require(demo.outcome(of: job))
         #expect(out.exitCode == 0 && out.succeeded)
         #expect(out.via == n1)
@@ -166,7 +172,7 @@ private func allStarted(_ s: ClusterStatus, on node: String) -> Bool {
              * pbx
 
             """)
-        #expect(abs(out.finished.timeIntervalSince(out.started) - 3.9) < 0.001)
+        #expect(out.finished.timeIntervalSince(out.started) == 6)
         // The history now ends with stop, start, monitor.
         let h = try #require(s.history.first { $0.node == n1 }?.resources.first { $0.id == "pbx" })
         #expect(h.operations.map(\.task) == ["start", "monitor"])
@@ -180,8 +186,9 @@ private func allStarted(_ s: ClusterStatus, on node: String) -> Bool {
         #expect(out.exitCode == 0)
         #expect(out.stdout.contains("Waiting for 3 resources to stop:\n * ebs\n * datapath_fs\n * pbx\n"))
         #expect(out.stdout.contains("Waiting for 3 resources to start again:\n"))
-        let expected = 0.2 + 1.5 + 0.4 + 0.9 + 0.2 + 1.0 + 0.5 + 2.0
-        #expect(abs(out.finished.timeIntervalSince(out.started) - expected) < 0.001)
+        // Stopped after 0.2 + 1.5 + 0.4 + 0.9 = 3.0 s, noticed at 4; started by 4.2 + 3.5 = 7.7
+        // s, noticed at 8.
+        #expect(out.finished.timeIntervalSince(out.started) == 8)
         #expect(allStarted(try status(demo), on: n1))
     }
 
@@ -212,10 +219,11 @@ private func allStarted(_ s: ClusterStatus, on node: String) -> Bool {
         s = try status(demo)
         #expect(try resource(s, "ping-clone").children.allSatisfy { $0.nodes.isEmpty })
         #expect(allStarted(s, on: n1)) // the chain does not depend on ping
-        clock.advance(by: DemoTiming.schedulerDelay + 3 * DemoTiming.pingStart)
+        clock.advance(by: 6 - clock.now().timeIntervalSince(ManualDemoClock.defaultStart))
         let out = try #require(demo.outcome(of: job))
         #expect(out.exitCode == 0)
-        #expect(out.stdout.contains("Waiting for 1 resources to start again:\n * ping-clone\n"))
+        #expect(out.stdout.contains("Waiting for 3 resources to stop:\n * ping:0\n * ping:1\n * ping:2\n"))
+        #expect(out.stdout.contains("Waiting for 3 resources to start again:\n"))
         #expect(Set(try resource(try status(demo), "ping-clone").children.flatMap(\.nodes)) == [n1, n2, n3])
     }
 
@@ -328,8 +336,14 @@ private func allStarted(_ s: ClusterStatus, on node: String) -> Bool {
 
         let out = demo.perform(.cleanup(resource: "pbx", node: nil))
         #expect(out.exitCode == 0)
-        #expect(out.stdout.hasPrefix("Cleaned up pbx on \(n1)\nCleaned up pbx on \(n2)\nCleaned up pbx on \(n3)\n"))
-        #expect(out.stdout.hasSuffix("... got reply (done)\n"))
+        #expect(out.stdout == """
+            Cleaned up pbx on \(n1)
+            Cleaned up pbx on \(n2)
+            Cleaned up pbx on \(n3)
+            Waiting for 1 reply from the controller
+            ... got reply (done)
+
+            """)
         s = try status(demo)
         #expect(s.failures.isEmpty)
         h = try #require(s.history.first { $0.node == n1 }?.resources.first { $0.id == "pbx" })
@@ -421,7 +435,8 @@ private func allStarted(_ s: ClusterStatus, on node: String) -> Bool {
         let demo = DemoSource(clock: clock, scenario: .steady, speed: 10)
         let out = demo.perform(.restart(resource: "pbx"))
         #expect(out.exitCode == 0)
-        #expect(abs(out.finished.timeIntervalSince(out.started) - 0.39) < 0.001)
+        // At speed 1 this takes 6 s (see the pbx restart above).
+        #expect(abs(out.finished.timeIntervalSince(out.started) - 0.6) < 0.001)
         // Timestamps stay real: the clock itself is not scaled.
         #expect(demo.poll().at == clock.now())
     }
