@@ -85,7 +85,8 @@ struct DemoCluster {
     static let restartPollInterval = 2.0
 
     enum Phase: Equatable { case stopped, starting, started, stopping }
-    enum Task: Equatable { case start, stop }
+    /// What the scheduler asks an executor to do (named so as not to shadow Swift's `Task`).
+    enum OpKind: Equatable { case start, stop }
     enum Target: Equatable { case chain(Int), ping(String) }
 
     struct Instance {
@@ -135,7 +136,7 @@ struct DemoCluster {
 
     struct InFlight {
         var target: Target
-        var task: Task
+        var task: OpKind
         var node: String
         var begin: Date
         /// nil: the node is dead and the operation will never finish.
@@ -318,7 +319,7 @@ struct DemoCluster {
     }
 
     /// The next operation of the current transition, from the state alone.
-    func nextOperation() -> (target: Target, task: Task, node: String)? {
+    func nextOperation() -> (target: Target, task: OpKind, node: String)? {
         // The ping clone: one instance on each node that may run resources.
         for n in nodes where n.online && !n.unclean {
             let wanted = !n.standby && hasQuorum && !targetStopped.contains(Self.pingCloneID)
@@ -347,7 +348,7 @@ struct DemoCluster {
         return nil
     }
 
-    private mutating func begin(_ op: (target: Target, task: Task, node: String), at t: Date) {
+    private mutating func begin(_ op: (target: Target, task: OpKind, node: String), at t: Date) {
         let seconds: Double
         switch op.target {
         case .chain(let j):
