@@ -50,7 +50,7 @@ extension DemoCluster {
                              error: job.error, started: job.started, finished: finished)
     }
 
-    private mutating func finish(_ job: inout Job, _ code: Int32, stderr: String = "", at t: Date) {
+    private func finish(_ job: inout Job, _ code: Int32, stderr: String = "", at t: Date) {
         job.exitCode = code
         job.stderr += stderr.isEmpty ? "" : stderr + "\n"
         job.waiting = nil
