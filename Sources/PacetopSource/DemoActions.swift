@@ -50,10 +50,10 @@ extension DemoCluster {
                              error: job.error, started: job.started, finished: finished)
     }
 
-    private mutating func finish(_ job: inout Job, _ code: Int32, stderr: String = "", at t: Date) {
+    private func finish(_ job: inout Job, _ code: Int32, stderr: String = "", at t: Date) {
         job.exitCode = code
         job.stderr += stderr.isEmpty ? "" : stderr + "\n"
-        job.state = .done
+        job.waiting = nil
         job.finished = t
     }
 
@@ -75,8 +75,9 @@ extension DemoCluster {
             list = chain[j].node == nil ? []
                 : (j..<chain.count).filter { chain[$0].node != nil }.map { Self.chain[$0].id }
         case .clone:
+            // crm_resource lists the clone's active instances by their internal ids.
             key = Self.pingCloneID
-            list = ping.isEmpty ? [] : [key]
+            list = (0..<ping.count).map { "\(Self.pingID):\($0)" }
         }
         guard !list.isEmpty else {
             return finish(&job, 105, stderr: "\(r) is not running anywhere and so cannot be restarted", at: t)
@@ -87,17 +88,19 @@ extension DemoCluster {
         job.stdout = "Set '\(key)' option: id=\(key)-meta_attributes-target-role set=\(key)-meta_attributes "
             + "name=target-role value=stopped\n"
             + "Waiting for \(list.count) resources to stop:\n" + list.map { " * \($0)\n" }.joined()
-        job.state = .stopping(resource: key, list: list, deadline: t + Self.restartTimeout)
+        job.waiting = Waiting(resource: key, list: list, phase: .stopping,
+                              nextCheck: t + scaled(Self.restartPollInterval),
+                              deadline: t + scaled(Self.restartTimeout))
     }
 
     private func isStopped(_ id: String) -> Bool {
-        if id == Self.pingCloneID { return ping.isEmpty }
+        if id.hasPrefix(Self.pingID + ":") { return ping.isEmpty }
         guard let j = Self.chain.firstIndex(where: { $0.id == id }) else { return true }
         return chain[j].node == nil
     }
 
     private func isStarted(_ id: String) -> Bool {
-        if id == Self.pingCloneID {
+        if id.hasPrefix(Self.pingID + ":") {
             let wanted = nodes.filter { $0.online && !$0.unclean && !$0.standby }
             return !wanted.isEmpty && wanted.allSatisfy { ping[$0.name] == .started }
         }
@@ -105,36 +108,47 @@ extension DemoCluster {
         return chain[j].phase == .started
     }
 
-    /// Moves waiting restarts along: like crm_resource, they poll the cluster's state.
+    /// Moves waiting restarts along: like crm_resource, they look at the cluster every 2 s.
     mutating func checkJobs(at t: Date) {
         for id in jobs.keys.sorted() {
-            guard var job = jobs[id] else { continue }
-            switch job.state {
-            case .done:
-                continue
-            case .stopping(let r, let list, let deadline):
-                if list.allSatisfy(isStopped) {
-                    targetStopped.remove(r)
+            guard var job = jobs[id], var w = job.waiting, w.nextCheck <= t else { continue }
+            let poll = scaled(Self.restartPollInterval)
+            switch w.phase {
+            case .stopping:
+                if w.list.allSatisfy(isStopped) {
+                    targetStopped.remove(w.resource)
                     touch(at: t, user: Self.user, client: "crm_resource", origin: job.via)
                     requestPlan(at: t)
-                    job.stdout += "Deleted '\(r)' option: id=\(r)-meta_attributes-target-role name=target-role\n"
-                        + "Waiting for \(list.count) resources to start again:\n"
-                        + list.map { " * \($0)\n" }.joined()
-                    job.state = .starting(resource: r, list: list, deadline: t + Self.restartTimeout)
-                } else if t >= deadline {
+                    job.stdout += "Deleted '\(w.resource)' option: id=\(w.resource)-meta_attributes-target-role "
+                        + "name=target-role\n"
+                        + "Waiting for \(w.list.count) resources to start again:\n"
+                        + w.list.map { " * \($0)\n" }.joined()
+                    w.phase = .starting
+                    w.deadline = t + scaled(Self.restartTimeout)
+                    w.nextCheck = t + poll
+                    job.waiting = w
+                } else if t >= w.deadline {
                     // crm_resource puts the target-role back before it gives up.
-                    targetStopped.remove(r)
+                    targetStopped.remove(w.resource)
                     touch(at: t, user: Self.user, client: "crm_resource", origin: job.via)
                     requestPlan(at: t)
-                    let left = list.filter { !isStopped($0) }.count
-                    finish(&job, 124, stderr: "Could not complete shutdown of \(r), \(left) resources remaining", at: t)
+                    let left = w.list.filter { !isStopped($0) }
+                    job.stdout += left.map { " * \($0)\n" }.joined()
+                    finish(&job, 124, stderr: "Could not complete shutdown of \(w.resource), "
+                           + "\(left.count) resources remaining", at: t)
+                } else {
+                    job.waiting?.nextCheck = t + poll
                 }
-            case .starting(let r, let list, let deadline):
-                if list.allSatisfy(isStarted) {
+            case .starting:
+                if w.list.allSatisfy(isStarted) {
                     finish(&job, 0, at: t)
-                } else if t >= deadline {
-                    let left = list.filter { !isStarted($0) }.count
-                    finish(&job, 124, stderr: "Could not complete restart of \(r), \(left) resources remaining", at: t)
+                } else if t >= w.deadline {
+                    let left = w.list.filter { !isStarted($0) }
+                    job.stdout += left.map { " * \($0)\n" }.joined()
+                    finish(&job, 124, stderr: "Could not complete restart of \(w.resource), "
+                           + "\(left.count) resources remaining", at: t)
+                } else {
+                    job.waiting?.nextCheck = t + poll
                 }
             }
             jobs[id] = job
@@ -162,16 +176,10 @@ extension DemoCluster {
         guard nodeIndex(n) != nil else {
             return finish(&job, 105, stderr: "crm_resource: Node '\(n)' not found\nError performing operation: No such object", at: t)
         }
-        switch known {
-        case .clone:
-            let active = ping.count
-            if active > 1 {
-                return finish(&job, 64, stderr: "Resource '\(r)' not moved: active in \(active) locations.", at: t)
-            }
-        case .chain(let j):
-            if chain[j].node == n {
-                return finish(&job, 108, stderr: "crm_resource: Error performing operation: Requested item already exists", at: t)
-            }
+        // A clone active in several places has no single "current" node: the prefer is just
+        // written (and changes nothing here, its instances run everywhere anyway).
+        if case .chain(let j) = known, chain[j].node == n {
+            return finish(&job, 108, stderr: "crm_resource: Error performing operation: Requested item already exists", at: t)
         }
         // --move drops the resource's old cli-prefer and any ban on the target, then prefers it.
         constraints.removeAll { c in
@@ -224,11 +232,11 @@ extension DemoCluster {
         }
         // Like crm_resource: every online node (the controller of an offline one cannot answer).
         let targets = n.map { [$0] } ?? nodes.filter(\.online).map(\.name)
-        var changed = false
+        var cleaned = 0
         for node in targets {
             guard let ni = nodeIndex(node), var h = history[node]?[rid],
                   h.failCount > 0 || h.lastFailure != nil else { continue }
-            changed = true
+            cleaned += 1
             let running: Bool
             switch known {
             case .chain(let j):
@@ -248,7 +256,7 @@ extension DemoCluster {
                     exec = Self.chain[j].monitorExecMs
                 } else {
                     interval = Self.pingMonitorMs
-                    exec = 2031
+                    exec = Self.pingMonitorExecMs
                 }
                 h.last = record(node: ni, task: "probe", interval: 0, rc: 0, at: t, exec: exec)
                 h.monitor = record(node: ni, task: "monitor", interval: interval, rc: 0, at: t, exec: exec)
@@ -256,12 +264,13 @@ extension DemoCluster {
             history[node]?[rid] = h.isEmpty ? nil : h
         }
         job.stdout = targets.map { "Cleaned up \(r) on \($0)\n" }.joined()
-        if !targets.isEmpty {
-            job.stdout += "Waiting for \(targets.count) replies from the controller\n"
-                + Array(repeating: "... got reply\n", count: targets.count - 1).joined()
+        // One controller request (and reply) per node whose failed history was erased.
+        if cleaned > 0 {
+            job.stdout += "Waiting for \(cleaned) \(cleaned == 1 ? "reply" : "replies") from the controller\n"
+                + Array(repeating: "... got reply\n", count: cleaned - 1).joined()
                 + "... got reply (done)\n"
         }
-        if changed {
+        if cleaned > 0 {
             touch(at: t, user: Self.user, client: "crm_resource", origin: job.via)
             requestPlan(at: t)
         }

@@ -79,10 +79,14 @@ struct DemoCluster {
     static let pingCloneID = "ping-clone"
     static let pingAgent = "ocf:pacemaker:ping"
     static let pingMonitorMs = 10_000
+    static let pingMonitorExecMs = 2031
     static let restartTimeout = TimeInterval(ClusterAction.restartTimeoutSeconds)
+    /// crm_resource's `sleep_interval` between looks at the CIB while it waits.
+    static let restartPollInterval = 2.0
 
     enum Phase: Equatable { case stopped, starting, started, stopping }
-    enum Task: Equatable { case start, stop }
+    /// What the scheduler asks an executor to do (named so as not to shadow Swift's `Task`).
+    enum OpKind: Equatable { case start, stop }
     enum Target: Equatable { case chain(Int), ping(String) }
 
     struct Instance {
@@ -132,7 +136,7 @@ struct DemoCluster {
 
     struct InFlight {
         var target: Target
-        var task: Task
+        var task: OpKind
         var node: String
         var begin: Date
         /// nil: the node is dead and the operation will never finish.
@@ -146,10 +150,15 @@ struct DemoCluster {
         var origin: String
     }
 
-    enum JobState {
-        case stopping(resource: String, list: [String], deadline: Date)
-        case starting(resource: String, list: [String], deadline: Date)
-        case done
+    /// A `crm_resource --restart` between its two waits.
+    struct Waiting {
+        enum Phase { case stopping, starting }
+        var resource: String
+        var list: [String]
+        var phase: Phase
+        /// crm_resource looks at the CIB every 2 s, not continuously.
+        var nextCheck: Date
+        var deadline: Date
     }
 
     struct Job {
@@ -157,7 +166,8 @@ struct DemoCluster {
         var commandLine: String
         var via: String
         var started: Date
-        var state: JobState = .done
+        /// Set while a restart waits; nil once the command has finished (or never waited).
+        var waiting: Waiting?
         var exitCode: Int32?
         var error: String?
         var stdout = ""
@@ -206,7 +216,8 @@ struct DemoCluster {
             ping[nodes[i].name] = .started
             nodes[i].pingd = true
             let start = record(node: i, task: "start", interval: 0, rc: 0, at: t + 2.04, exec: 2040)
-            let mon = record(node: i, task: "monitor", interval: Self.pingMonitorMs, rc: 0, at: t + 2.05, exec: 2031)
+            let mon = record(node: i, task: "monitor", interval: Self.pingMonitorMs, rc: 0, at: t + 2.05,
+                             exec: Self.pingMonitorExecMs)
             history[nodes[i].name, default: [:]][Self.pingID] = History(last: start, monitor: mon)
         }
         t += 2.1
@@ -243,12 +254,7 @@ struct DemoCluster {
         for n in nodes {
             times += [n.detectAt, n.downAt, n.rejoinAt].compactMap { $0 }
         }
-        for job in jobs.values {
-            switch job.state {
-            case .stopping(_, _, let d), .starting(_, _, let d): times.append(d)
-            case .done: break
-            }
-        }
+        times += jobs.values.compactMap { $0.waiting?.nextCheck }
         return times.min()
     }
 
@@ -268,7 +274,7 @@ struct DemoCluster {
         checkJobs(at: t)
     }
 
-    private func scaled(_ seconds: Double) -> TimeInterval { seconds / speed }
+    func scaled(_ seconds: Double) -> TimeInterval { seconds / speed }
 
     // MARK: CIB bookkeeping
 
@@ -313,7 +319,7 @@ struct DemoCluster {
     }
 
     /// The next operation of the current transition, from the state alone.
-    func nextOperation() -> (target: Target, task: Task, node: String)? {
+    func nextOperation() -> (target: Target, task: OpKind, node: String)? {
         // The ping clone: one instance on each node that may run resources.
         for n in nodes where n.online && !n.unclean {
             let wanted = !n.standby && hasQuorum && !targetStopped.contains(Self.pingCloneID)
@@ -342,7 +348,7 @@ struct DemoCluster {
         return nil
     }
 
-    private mutating func begin(_ op: (target: Target, task: Task, node: String), at t: Date) {
+    private mutating func begin(_ op: (target: Target, task: OpKind, node: String), at t: Date) {
         let seconds: Double
         switch op.target {
         case .chain(let j):
@@ -383,7 +389,7 @@ struct DemoCluster {
         case .ping(let n):
             rid = Self.pingID
             monitorMs = Self.pingMonitorMs
-            monitorExec = 2031
+            monitorExec = Self.pingMonitorExecMs
             ping[n] = op.task == .start ? .started : nil
             if op.task == .start { nodes[ni].pingd = true }
         }

@@ -16,9 +16,12 @@ import PacetopCore
 /// as soon as the simulated work is done; tests that want to see the states in between use
 /// `submit`, `ManualDemoClock.advance(by:)` and `poll`.
 ///
-/// Thread safety: `poll` and `perform` run on different worker threads. All simulation state
-/// lives in `cluster` and is only touched while holding `lock`; a waiting `perform` sleeps
-/// without the lock, so polls go on meanwhile. Hence `@unchecked Sendable`.
+/// Thread safety: `poll` and `perform` run on different worker threads. The mutable state
+/// (`cluster`, `closed`, `lastVia`) is only touched while holding `lock`; a waiting `perform`
+/// sleeps without the lock, so polls go on meanwhile. Hence `@unchecked Sendable`.
+///
+/// `PollOutcome.via` is node 1, or the first node that answers while node 1 is down (as the
+/// SSH source fails over); the poll on which it changes carries a note saying so.
 public final class DemoSource: ClusterSource, @unchecked Sendable {
     public static let nodeNames = DemoCluster.nodeNames
     /// The PortSIP chain, in start order.
@@ -64,16 +67,25 @@ public final class DemoSource: ClusterSource, @unchecked Sendable {
 
     /// The node the demo pretends to read from and run commands on: node 1, or the next node
     /// that answers while it is down, as the SSH source fails over between nodes.
-    private static func via(_ c: DemoCluster) -> (node: String?, notes: [String]) {
-        guard let first = c.nodes.first(where: { !$0.dead })?.name else { return (nil, []) }
-        if first == c.nodes[0].name { return (first, []) }
-        return (first, ["\(c.nodes[0].name) not answering, now reading from \(first) (simulated)"])
+    private static func via(_ c: DemoCluster) -> String? {
+        c.nodes.first { !$0.dead }?.name
+    }
+
+    /// The node the previous poll read from; a note is given only when it changes, so the
+    /// timeline gets one line per switch rather than one per poll.
+    private var lastVia: String?
+
+    private func viaNotes(_ via: String?, first: String) -> [String] {
+        defer { lastVia = via }
+        guard let last = lastVia, let via, via != last else { return [] }
+        if via == first { return ["\(first) answers again, reading from it (simulated)"] }
+        return ["\(last) not answering, now reading from \(via) (simulated)"]
     }
 
     public func poll() -> PollOutcome {
         let (xml, constraints, via, notes, now, isClosed) = withLock { c in
             let v = Self.via(c)
-            return (c.crmMonXML(), c.cliConstraints, v.node, v.notes, c.now, closed)
+            return (c.crmMonXML(), c.cliConstraints, v, viaNotes(v, first: c.nodes[0].name), c.now, closed)
         }
         guard !isClosed else {
             return PollOutcome(result: .failure(SourceError(.connect, "the demo cluster was closed")),
@@ -114,7 +126,7 @@ public final class DemoSource: ClusterSource, @unchecked Sendable {
             refusal = error.description
         }
         let id = withLock { c in
-            let via = Self.via(c).node
+            let via = Self.via(c)
             if closed { return c.refuse(action, error: "the demo cluster was closed", via: via ?? "demo", at: c.now) }
             if let refusal { return c.refuse(action, error: refusal, via: via ?? "demo", at: c.now) }
             guard let via else { return c.refuse(action, error: "no node answers (simulated)", via: "demo", at: c.now) }

@@ -44,7 +44,7 @@ extension DemoCluster {
                                      ("client", lastChange.client), ("origin", lastChange.origin)])
         x.element(2, "nodes_configured", [("number", "\(nodes.count)")])
         // Every ping-clone instance counts, like crm_mon counts them.
-        let disabled = targetStopped.contains(Self.pingCloneID) ? nodes.count : 0
+        let disabled = (targetStopped.contains(Self.pingCloneID) ? nodes.count : 0)
             + Self.chain.filter { targetStopped.contains($0.id) }.count
         x.element(2, "resources_configured", [("number", "\(Self.chain.count + nodes.count)"),
                                               ("disabled", "\(disabled)"), ("blocked", "0")])
@@ -94,7 +94,8 @@ extension DemoCluster {
             return
         }
         x.element(level, "resource", a, close: false)
-        x.element(level + 1, "node", [("name", node), ("id", "\(n.id)"), ("cached", "true")])
+        // In 2.x `cached` means "the node is online" (an UNCLEAN node's resources say false).
+        x.element(level + 1, "node", [("name", node), ("id", "\(n.id)"), ("cached", bool(n.online))])
         x.line(level, "</resource>")
     }
 
