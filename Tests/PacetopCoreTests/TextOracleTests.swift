@@ -1,0 +1,170 @@
+import Foundation
+import Testing
+@testable import PacetopCore
+
+/// Pacemaker's own text rendering of the same CIB is the oracle for the XML parser: for
+/// every document, each node's state and kind, and the resources listed under each node,
+/// must agree with the model built from the XML.
+///
+/// One rule, found by comparing all 306 pairs: the text never lists the *implicit*
+/// connection resource of a guest node (the `ocf:pacemaker:remote` resource whose id is the
+/// guest node's name — bundle replicas `httpd-bundle-0` and `remote-node` guests like `lxc1`),
+/// neither under its host node nor under Inactive Resources, unless it is orphaned
+/// (sched-whitebox-orphaned, -orphan-ms: "ORPHANED Started"). The XML always lists it. Bare
+/// remote nodes' connection resources (`remote1`, no `id_as_resource`) are listed as usual.
+/// No document had to be excluded.
+@Suite("Oracle: crm_mon's own text rendering", .corpus)
+struct TextOracleTests {
+    @Test("Pacemaker 2.1.5: crm_mon-text/*.txt against crm_mon/*.xml (sched-* and cib-*)")
+    func pacemaker215() throws {
+        let texts = try Corpus.names(in: "crm_mon-text", suffix: ".txt")
+        var compared = 0
+        for t in texts {
+            let xml = String(t.dropLast(4)) + ".xml"
+            compared += try Self.compare(textFolder: "crm_mon-text", text: t, xmlFolder: "crm_mon", xml: xml)
+        }
+        #expect(compared == 156)
+        #expect(texts.filter { $0.hasPrefix("sched-") }.count == 150)
+    }
+
+    @Test("Pacemaker 2.0.5: crm_mon-pcmk2.0.5/sched-*.txt against the same folder's XML")
+    func pacemaker205() throws {
+        let texts = try Corpus.names(in: "crm_mon-pcmk2.0.5", suffix: ".txt")
+        var compared = 0
+        for t in texts {
+            let xml = String(t.dropLast(4)) + ".xml"
+            compared += try Self.compare(textFolder: "crm_mon-pcmk2.0.5", text: t, xmlFolder: "crm_mon-pcmk2.0.5", xml: xml)
+        }
+        #expect(compared == 150)
+    }
+
+    /// Compares one pair; returns 1 when compared.
+    static func compare(textFolder: String, text: String, xmlFolder: String, xml: String) throws -> Int {
+        let where_ = "\(textFolder)/\(text)"
+        let rendering = CrmMonText(try Corpus.text(textFolder, text))
+        let s = try Corpus.parse(xmlFolder, xml)
+        #expect(rendering.sawNodeList && rendering.sawInactive, "\(where_): sections missing")
+        #expect(rendering.unknownLines.isEmpty, "\(where_): lines the text reader does not understand: \(rendering.unknownLines)")
+
+        // Same nodes, in the same order.
+        #expect(rendering.nodes.map(\.name) == s.nodes.map(\.name), "\(where_): node lists differ")
+
+        // Implicit guest connections are hidden; an orphaned one (its container's
+        // remote-node meta is gone) is a real leftover and is listed ("ORPHANED Started").
+        let guests = Set(s.nodes.filter { $0.kind == .guest }.map(\.name))
+        let hidden = Set(s.primitives.filter { guests.contains($0.id) && !$0.orphaned }.map(\.id))
+        var modelOnNode: [String: [String]] = [:]
+        var hostsChecked = 0
+        for p in s.primitives where !hidden.contains(p.id) {
+            for n in p.nodes { modelOnNode[n, default: []].append(p.id) }
+        }
+
+        for entry in rendering.nodes {
+            guard let node = s.node(named: entry.name) else {
+                Issue.record("\(where_): text node \(entry.name) is not in the model")
+                continue
+            }
+            let kind: Node.Kind = switch entry.kind {
+            case "RemoteNode": .remote
+            case "GuestNode": .guest
+            default: .member
+            }
+            #expect(node.kind == kind, "\(where_): \(entry.name) is \(entry.kind) in the text, \(node.kind) in the model")
+            #expect(Self.stateAgrees(entry.state, node, listed: entry.resources),
+                    "\(where_): \(entry.name) is '\(entry.state)' in the text; model state \(node.state), online \(node.online), standby \(node.standby), maintenance \(node.maintenance), pending \(node.pending), unclean \(node.unclean), shutdown \(node.shutdown), health \(String(describing: node.health))")
+            // 2.0.5 prints a guest as `name@host`, host being where the guest's connection
+            // resource runs (empty when it runs nowhere); the model must agree.
+            if let host = entry.host {
+                hostsChecked += 1
+                let connection = s.primitives.first { $0.id == node.name }
+                #expect(node.container != nil, "\(where_): guest \(node.name) without container")
+                #expect((connection?.nodes.first ?? "") == host,
+                        "\(where_): \(node.name)@\(host) but its connection is on \(connection?.nodes ?? [])")
+            }
+            let want = entry.resources.sorted()
+            let got = modelOnNode[entry.name, default: []].sorted()
+            #expect(got == want, "\(where_): resources on \(entry.name): model \(got), text \(want)")
+        }
+
+        // Inactive Resources (with -n): every top-level resource that is not fully active,
+        // except inactive orphans (Pacemaker skips those) and guest connections.
+        let expected = s.resources.filter { r in
+            !r.fullyActive && !(r.kind == .primitive && r.orphaned) && !hidden.contains(r.id)
+        }.map(\.id)
+        #expect(expected == rendering.inactive, "\(where_): inactive: model \(expected), text \(rendering.inactive)")
+        #expect(rendering.saidNoInactive == expected.isEmpty, "\(where_)")
+        if textFolder == "crm_mon-pcmk2.0.5" {
+            #expect(hostsChecked == s.nodes.filter { $0.kind == .guest }.count, "\(where_): every 2.0.5 guest has @host")
+        }
+        return 1
+    }
+
+    /// Does the model's node agree with the words crm_mon printed for it? crm_mon's text has
+    /// no word for `shutdown`: a node shutting down prints as `online` (or whatever else it
+    /// is), while the model's one-word `state` says `shutdown`.
+    static func stateAgrees(_ text: String, _ n: Node, listed: [String]) -> Bool {
+        let up = n.state == .online || n.state == .shutdown
+        switch text {
+        case "online": return up && n.online && n.health != .red && n.health != .yellow
+        case "online (health is RED)": return up && n.health == .red
+        case "online (health is YELLOW)": return up && n.health == .yellow
+        case "OFFLINE": return n.state == .offline && !n.standby && !n.maintenance
+        case "OFFLINE (standby)": return n.state == .offline && n.standby
+        case "OFFLINE (maintenance)": return n.state == .offline && n.maintenance
+        case "UNCLEAN (offline)": return n.state == .unclean && !n.online
+        case "UNCLEAN (online)": return n.state == .unclean && n.online
+        case "pending": return n.state == .pending
+        case "standby": return n.state == .standby && n.online && !n.standbyOnFail && n.resourcesRunning == 0
+        case "standby (on-fail)": return n.state == .standby && n.standbyOnFail
+        case "standby (with active resources)":
+            return n.state == .standby && n.resourcesRunning > 0 && !listed.isEmpty
+        case "maintenance": return n.state == .maintenance && n.online
+        default: return false
+        }
+    }
+
+    @Test("the text reader reads both dialects and reports what it does not know")
+    func textReader() {
+        let sample = """
+        Cluster Summary:
+          * Stack: corosync
+
+        Node List:
+          * Node node1: UNCLEAN (offline):
+            * Resources:
+              * remote1\t(ocf:pacemaker:remote):\t Started
+          Node node2: online:
+            * Resources:
+              * child:0\t(stonith:fence_xvm):\t Started
+          * GuestNode pgsr01@bl460g8n3: standby (with active resources):
+          * Weird line
+
+        Inactive Resources:
+          * Clone Set: rsc2-master [rsc2] (promotable):
+            * Stopped: [ remote1 ]
+          * Resource Group: grp (disabled):
+          * Resource Group: grp2:
+          * Container bundle set: httpd-bundle [pcmktest:http] (unique):
+          * rsc3\t(ocf:pacemaker:Dummy):\t Stopped (disabled)
+        """
+        let t = CrmMonText(sample)
+        #expect(t.nodes == [
+            .init(kind: "Node", name: "node1", host: nil, state: "UNCLEAN (offline)", resources: ["remote1"]),
+            .init(kind: "Node", name: "node2", host: nil, state: "online", resources: ["child:0"]),
+            .init(kind: "GuestNode", name: "pgsr01", host: "bl460g8n3", state: "standby (with active resources)"),
+        ])
+        #expect(t.inactive == ["rsc2-master", "grp", "grp2", "httpd-bundle", "rsc3"])
+        #expect(t.unknownLines == ["  * Weird line"])
+        #expect(!t.saidNoInactive)
+    }
+
+    @Test("the state comparison can fail")
+    func stateComparisonRejects() {
+        let offline = Node(name: "n", online: false)
+        #expect(Self.stateAgrees("OFFLINE", offline, listed: []))
+        #expect(!Self.stateAgrees("online", offline, listed: []))
+        #expect(!Self.stateAgrees("standby", Node(name: "n"), listed: []))
+        #expect(Self.stateAgrees("online", Node(name: "n", shutdown: true), listed: []))
+        #expect(!Self.stateAgrees("no such state", Node(name: "n"), listed: []))
+    }
+}
