@@ -113,7 +113,31 @@ public enum CrmMonParser {
                 status.tickets = try el.children("ticket").map(ticket)
             }
         }
+        for i in status.failures.indices where status.failures[i].opKey == "id" {
+            resolveLiteralID(&status.failures[i], history: status.history)
+        }
         return status
+    }
+
+    /// 2.0.x writes `<failure id="id">` (the literal) when the CIB op has no operation_key;
+    /// 2.1 writes the real key. The history operation on the same node with the same call
+    /// and rc names the resource, so the key can be rebuilt as 2.1 and the text show it.
+    private static func resolveLiteralID(_ f: inout FailedAction, history: [NodeHistory]) {
+        guard let call = f.call else { return }
+        var found: [(resource: String, op: Operation)] = []
+        for h in history where h.node == f.node {
+            for r in h.resources {
+                for op in r.operations where op.call == call && op.rc == f.exitCode
+                    && (f.task == nil || f.task == op.task) {
+                    found.append((r.id, op))
+                }
+            }
+        }
+        guard found.count == 1, let (resource, op) = found.first else { return }
+        f.resource = resource
+        f.task = op.task
+        f.intervalMs = op.intervalMs
+        f.opKey = "\(resource)_\(op.task)_\(op.intervalMs)"
     }
 
     private static func required(_ el: XMLElement, _ attr: StaticString) throws(CrmMonError) -> String {
