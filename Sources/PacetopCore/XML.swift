@@ -77,8 +77,17 @@ struct XMLElement {
         var p = node.pointee.properties
         while let a = p {
             if xmlStrEqual(a.pointee.name, attr.utf8Start) != 0 {
-                guard let text = a.pointee.children, let content = text.pointee.content else { return "" }
-                return String(cString: content)
+                guard let text = a.pointee.children else { return "" }
+                if text.pointee.next == nil { return text.pointee.content.map { String(cString: $0) } ?? "" }
+                // A value with an entity reference is several nodes (text, entity ref, text):
+                // join them, as `text` does, instead of keeping only the first.
+                var value = ""
+                var p: xmlNodePtr? = text
+                while let n = p {
+                    if let c = n.pointee.content { value += String(cString: c) }
+                    p = n.pointee.next
+                }
+                return value
             }
             p = a.pointee.next
         }
