@@ -30,6 +30,43 @@ struct CrmMonText {
         var state: String
         /// Resource ids listed under the node, in order.
         var resources: [String] = []
+        /// The same lines in full: id, agent and the state words.
+        var lines: [ResourceLine] = []
+    }
+
+    /// `      * rsc1\t(ocf:pacemaker:Dummy):\t ORPHANED FAILED Promoted (unmanaged, blocked) descr`
+    struct ResourceLine: Equatable {
+        var id: String
+        var agent: String
+        var orphaned = false
+        var failed = false
+        /// The role word as printed (Master/Slave in 2.0.5), nil after a bare `FAILED`.
+        var role: String?
+        var flags: [String] = []
+        /// Whatever follows (the resource's description).
+        var rest = ""
+    }
+
+    static let roleWords: Set<Substring> = ["Started", "Stopped", "Promoted", "Unpromoted", "Master", "Slave",
+                                            "Starting", "Stopping", "Migrating", "Promoting", "Demoting"]
+
+    /// Parses one resource line's body (after `* `); nil when it is not one.
+    static func resourceLine(_ body: Substring) -> ResourceLine? {
+        guard let tab = body.firstIndex(of: "\t"), body[tab...].hasPrefix("\t("),
+              let close = body[tab...].range(of: "):\t") else { return nil }
+        var line = ResourceLine(id: String(body[..<tab]),
+                                agent: String(body[body.index(tab, offsetBy: 2)..<close.lowerBound]))
+        var st = body[close.upperBound...].drop { $0 == " " }
+        if st.hasPrefix("ORPHANED ") { line.orphaned = true; st = st.dropFirst(9) }
+        if st.hasPrefix("FAILED") { line.failed = true; st = st.dropFirst(6).drop { $0 == " " } }
+        let word = st.prefix { $0 != " " }
+        if roleWords.contains(word) { line.role = String(word); st = st.dropFirst(word.count).drop { $0 == " " } }
+        if st.hasPrefix("("), let end = st.firstIndex(of: ")") {
+            line.flags = st[st.index(after: st.startIndex)..<end].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            st = st[st.index(after: end)...].drop { $0 == " " }
+        }
+        line.rest = String(st)
+        return line
     }
 
     var nodes: [NodeEntry] = []
@@ -88,9 +125,9 @@ struct CrmMonText {
         }
         if indent == 4, body == "Resources:", !nodes.isEmpty { return }
         // A resource under the node: indent 6, "<id>\t(<agent>):\t <state>".
-        if indent == 6, bulleted, !nodes.isEmpty, let tab = body.firstIndex(of: "\t"),
-           body[tab...].hasPrefix("\t(") {
-            nodes[nodes.count - 1].resources.append(String(body[..<tab]))
+        if indent == 6, bulleted, !nodes.isEmpty, let r = Self.resourceLine(body) {
+            nodes[nodes.count - 1].resources.append(r.id)
+            nodes[nodes.count - 1].lines.append(r)
             return
         }
         unknownLines.append(line)
