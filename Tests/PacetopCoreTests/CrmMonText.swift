@@ -76,11 +76,15 @@ struct CrmMonText {
     var saidNoInactive = false
     /// Lines inside the two sections that this reader did not understand.
     var unknownLines: [String] = []
+    /// `Cluster Summary:` items (the text after `  * `), and any other line of that section
+    /// (the maintenance and stop-all banners), trimmed.
+    var summary: [String] = []
+    var summaryNotes: [String] = []
     var sawNodeList = false
     var sawInactive = false
 
     init(_ text: String) {
-        enum Section { case other, nodes, inactive }
+        enum Section { case other, summary, nodes, inactive }
         var section = Section.other
         for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
             let line = String(raw)
@@ -88,6 +92,7 @@ struct CrmMonText {
             if line.first != " " {
                 // A section header at column 0.
                 switch line {
+                case "Cluster Summary:": section = .summary
                 case "Node List:": section = .nodes; sawNodeList = true
                 case "Inactive Resources:": section = .inactive; sawInactive = true
                 default: section = .other
@@ -96,6 +101,9 @@ struct CrmMonText {
             }
             switch section {
             case .other: continue
+            case .summary:
+                if line.hasPrefix("  * ") { summary.append(String(line.dropFirst(4))) }
+                else { summaryNotes.append(line.trimmingCharacters(in: .whitespaces)) }
             case .nodes: readNodeListLine(line)
             case .inactive: readInactiveLine(line)
             }

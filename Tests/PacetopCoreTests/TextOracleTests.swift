@@ -3,7 +3,8 @@ import Testing
 @testable import PacetopCore
 
 /// Pacemaker's own text rendering of the same CIB is the oracle for the XML parser: for
-/// every document, each node's state and kind, and the resources listed under each node,
+/// every document, the Cluster Summary (DC, version, quorum, counts, last change, banners),
+/// each node's state and kind, and the resources listed under each node,
 /// must agree with the model built from the XML.
 ///
 /// One rule, found by comparing all 306 pairs: the text never lists the *implicit*
@@ -25,7 +26,7 @@ struct TextOracleTests {
             compared += 1
         }
         #expect(compared == 156)
-        #expect(lines > 700)
+        #expect(lines == 742)
         #expect(texts.filter { $0.hasPrefix("sched-") }.count == 150)
     }
 
@@ -39,7 +40,7 @@ struct TextOracleTests {
             compared += 1
         }
         #expect(compared == 150)
-        #expect(lines > 600)
+        #expect(lines == 689)
     }
 
     /// Compares one pair; returns the number of resource lines compared.
@@ -49,6 +50,8 @@ struct TextOracleTests {
         let s = try Corpus.parse(xmlFolder, xml)
         #expect(rendering.sawNodeList && rendering.sawInactive, "\(where_): sections missing")
         #expect(rendering.unknownLines.isEmpty, "\(where_): lines the text reader does not understand: \(rendering.unknownLines)")
+
+        checkSummary(rendering, s.summary, where_)
 
         // Same nodes, in the same order.
         #expect(rendering.nodes.map(\.name) == s.nodes.map(\.name), "\(where_): node lists differ")
@@ -132,6 +135,44 @@ struct TextOracleTests {
             #expect(hostsChecked == s.nodes.filter { $0.kind == .guest }.count, "\(where_): every 2.0.5 guest has @host")
         }
         return lines
+    }
+
+    /// The `Cluster Summary:` section against the model's summary.
+    static func checkSummary(_ t: CrmMonText, _ m: ClusterSummary, _ where_: String) {
+        func item(_ prefix: String) -> String? {
+            t.summary.first { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
+        }
+        #expect(item("Stack: ") == m.stack, "\(where_)")
+        if let dc = item("Current DC: ") {
+            if dc == "NONE" {
+                #expect(m.dc == nil && m.quorum == nil, "\(where_): DC \(m.dc ?? "nil")")
+            } else {
+                let quorum = dc.hasSuffix(" partition with quorum") ? true
+                    : dc.hasSuffix(" partition WITHOUT quorum") ? false : nil
+                #expect(quorum != nil && m.quorum == quorum, "\(where_): \(dc)")
+                #expect(dc.hasPrefix("\(m.dc ?? "?") (version \(m.dcVersion ?? "unknown")) - "), "\(where_): \(dc)")
+            }
+        } else {
+            Issue.record("\(where_): no Current DC line")
+        }
+        let nodes = item("\(m.nodesConfigured ?? -1) node")
+        #expect(nodes == "s configured" || nodes == " configured", "\(where_): nodes configured")
+        // "N resource instance(s) configured[ (A DISABLED[, B BLOCKED from further action due to failure])]"
+        var flags: [String] = []
+        if (m.resourcesDisabled ?? 0) > 0 { flags.append("\(m.resourcesDisabled!) DISABLED") }
+        if (m.resourcesBlocked ?? 0) > 0 { flags.append("\(m.resourcesBlocked!) BLOCKED from further action due to failure") }
+        let n = m.resourcesConfigured ?? -1
+        let resources = "\(n) resource instance\(n == 1 ? "" : "s") configured" + (flags.isEmpty ? "" : " (\(flags.joined(separator: ", ")))")
+        #expect(t.summary.contains(resources), "\(where_): want '\(resources)' in \(t.summary)")
+        // Empty parts are left out: "Last change:  <time>[ by <user>][ via <client>][ on <origin>]".
+        func part(_ word: String, _ v: String?) -> String { (v ?? "").isEmpty ? "" : " \(word) \(v!)" }
+        let change = "Last change:  \(m.lastChange ?? "")" + part("by", m.lastChangeUser)
+            + part("via", m.lastChangeClient) + part("on", m.lastChangeOrigin)
+        #expect(t.summary.contains(change), "\(where_): want '\(change)'")
+        // One banner for both; the line after it says which.
+        #expect(t.summaryNotes.contains("*** Resource management is DISABLED ***") == (m.maintenanceMode || m.stopAllResources), "\(where_)")
+        #expect(t.summaryNotes.contains("The cluster will not attempt to start, stop or recover services") == m.maintenanceMode, "\(where_): maintenance-mode")
+        #expect(t.summaryNotes.contains("The cluster will keep all resources stopped") == m.stopAllResources, "\(where_): stop-all-resources")
     }
 
     /// CIBs whose resources have a description: the text prints it, the 2.0.5/2.1.5 XML
