@@ -314,3 +314,43 @@ struct CorpusDetailTests {
         #expect(dummy2.role == .stopped && dummy2.blocked && dummy2.nodes.isEmpty && dummy2.targetRole == "Started")
     }
 }
+
+/// `crm_mon --as-xml` (legacy `<crm_mon>` root) and `--output-as=xml` (`<pacemaker-result>`)
+/// from the same Pacemaker on the same CIB must give the same model.
+@Suite("Legacy and current root, same renderer", .corpus)
+struct LegacyAgreementTests {
+    static func normalised(_ s: ClusterStatus) -> ClusterStatus {
+        var s = s
+        s.format = .pacemakerResult
+        s.apiVersion = ""
+        s.summary.lastUpdate = nil          // the time of rendering
+        return s
+    }
+
+    @Test("2.0.5: crm_mon-legacy/sched-*.pcmk2.0.5-as-xml.xml equals crm_mon-pcmk2.0.5/sched-*.xml")
+    func pacemaker205() throws {
+        var compared = 0
+        for name in try Corpus.names(in: "crm_mon-legacy", suffix: ".pcmk2.0.5-as-xml.xml") {
+            let base = String(name.dropLast(".pcmk2.0.5-as-xml.xml".count))
+            let legacy = try Corpus.parse("crm_mon-legacy", name)
+            let current = try Corpus.parse("crm_mon-pcmk2.0.5", base + ".xml")
+            #expect(legacy.format == .legacy && current.format == .pacemakerResult)
+            #expect(Self.normalised(legacy) == Self.normalised(current), "\(base)")
+            compared += 1
+        }
+        #expect(compared == 150)
+    }
+
+    @Test("2.1.5: crm_mon-legacy/cib-*.pcmk2.1.5-as-xml.xml equals crm_mon/cib-*.xml")
+    func pacemaker215() throws {
+        var compared = 0
+        for name in try Corpus.names(in: "crm_mon-legacy", suffix: ".pcmk2.1.5-as-xml.xml") {
+            let base = String(name.dropLast(".pcmk2.1.5-as-xml.xml".count))
+            let legacy = try Corpus.parse("crm_mon-legacy", name)
+            let current = try Corpus.parse("crm_mon", base + ".xml")
+            #expect(Self.normalised(legacy) == Self.normalised(current), "\(base)")
+            compared += 1
+        }
+        #expect(compared == 6)
+    }
+}
