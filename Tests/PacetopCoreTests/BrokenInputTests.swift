@@ -43,14 +43,17 @@ struct CorpusFuzzTests {
     /// A real 2.1.5 rendering of 16.6 KB: guests, clones, failures, history.
     static let sample = ("crm_mon", "sched-priority-fencing-delay.xml")
 
-    @Test("a real document cut at every byte offset is malformed or empty until its root closes")
-    func truncatedAtEveryOffset() throws {
-        let bytes = [UInt8](try Corpus.data(Self.sample.0, Self.sample.1))
+    @Test("a real document cut at every byte offset is malformed or empty until its root closes",
+          arguments: [("crm_mon", "sched-priority-fencing-delay.xml", "</pacemaker-result>"),
+                      ("crm_mon-pcmk2.0.5", "sched-guest-host-not-fenceable.xml", "</pacemaker-result>"),
+                      ("crm_mon-legacy", "sched-bug-suse-707150.pcmk2.0.5-as-xml.xml", "</crm_mon>")])
+    func truncatedAtEveryOffset(_ folder: String, _ name: String, _ end: String) throws {
+        let bytes = [UInt8](try Corpus.data(folder, name))
         #expect((10_000...20_000).contains(bytes.count))
         let full = try CrmMonParser.parse(Data(bytes))
-        // The root element closes at `</pacemaker-result>`: every shorter prefix leaves it
-        // open, so none can be well-formed. Longer prefixes only drop trailing whitespace.
-        let close = Array("</pacemaker-result>".utf8)
+        // The root element closes at its end tag: every shorter prefix leaves it open, so
+        // none can be well-formed. Longer prefixes only drop trailing whitespace.
+        let close = Array(end.utf8)
         let rootEnd = try #require((0...(bytes.count - close.count)).last { Array(bytes[$0..<($0 + close.count)]) == close }) + close.count
         var empty = 0, malformed = 0, complete = 0
         for cut in 0...bytes.count {
