@@ -8,7 +8,11 @@ enum Corpus {
     /// `Tests/PacetopCoreTests/<file>.swift` → three levels up is the package root.
     static let packageRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let root: URL = packageRoot.deletingLastPathComponent()
+    /// `PACETOP_CORPUS` overrides it (to check the skip and the CI failure without moving
+    /// the shared corpus: `PACETOP_CORPUS=/nonexistent [CI=true] swift test`).
+    static let root: URL = ProcessInfo.processInfo.environment["PACETOP_CORPUS"]
+        .map { URL(fileURLWithPath: $0) }
+        ?? packageRoot.deletingLastPathComponent()
         .appendingPathComponent("shared").appendingPathComponent("corpus").standardizedFileURL
     static let isAvailable: Bool = {
         var dir: ObjCBool = false
@@ -59,7 +63,7 @@ extension Trait where Self == ConditionTrait {
     /// Skips (visibly) when the corpus is absent, unless CI=true, where the test runs and fails.
     static var corpus: Self {
         .enabled(if: Corpus.shouldRun,
-                 "crm_mon corpus not found at ../shared/corpus: skipped (set CI=true to make its absence a failure)")
+                 "crm_mon corpus not found (../shared/corpus or PACETOP_CORPUS): skipped; with CI=true its absence fails")
     }
 }
 
