@@ -75,12 +75,40 @@ struct CorpusDocumentTests {
                     continue
                 }
                 Self.checkInvariants(status, folder: folder, name: name, request: Self.request(of: data))
+                Self.checkNothingDropped(status, raw: String(decoding: data, as: UTF8.self), where_: "\(folder)/\(name)")
                 parsed += 1
                 perFolder[folder, default: 0] += 1
             }
         }
         #expect(parsed == 562)
         #expect(perFolder == ["crm_mon": 243, "crm_mon-pcmk2.0.5": 150, "crm_mon-legacy": 169])
+    }
+
+    /// Every element of the sections the model keeps is in the model: counted in the raw text
+    /// (crude, but independent of the parser), compared with the model.
+    static func checkNothingDropped(_ s: ClusterStatus, raw: String, where_: String) {
+        func count(_ needle: String, in text: Substring) -> Int { text.components(separatedBy: needle).count - 1 }
+        let all = Substring(raw)
+        // The resource tree: from <resources> to its end (with --group-by-node the <nodes>
+        // section before it holds flat copies, which the model does not keep).
+        var tree: Substring = ""
+        if let start = raw.range(of: "<resources>")?.lowerBound, let end = raw.range(of: "</resources>", options: .backwards)?.upperBound {
+            tree = raw[start..<end]
+        }
+        let elements = ["<resource ", "<group ", "<clone ", "<bundle ", "<replica "].map { count($0, in: tree) }.reduce(0, +)
+        #expect(s.resources.flatMap { $0.flattened() }.count == elements, "\(where_): resource tree")
+        let ops = s.history.flatMap(\.resources).flatMap(\.operations)
+        #expect(s.history.flatMap(\.resources).count == count("<resource_history ", in: all), "\(where_): resource_history")
+        #expect(ops.count == count("<operation_history ", in: all), "\(where_): operation_history")
+        #expect(ops.filter { $0.execTimeMs != nil }.count == count(" exec-time=\"", in: all), "\(where_): exec-time")
+        #expect(ops.filter { $0.queueTimeMs != nil }.count == count(" queue-time=\"", in: all), "\(where_): queue-time")
+        #expect(ops.filter { $0.rc != nil }.count == count(" rc=\"", in: all), "\(where_): rc")
+        #expect(s.history.flatMap(\.resources).filter { $0.failCount != nil }.count == count(" fail-count=\"", in: all), "\(where_): fail-count")
+        #expect(s.failures.count == count("<failure ", in: all), "\(where_): failures")
+        #expect(s.bans.count == count("<ban ", in: all), "\(where_): bans")
+        #expect(s.tickets.count == count("<ticket ", in: all), "\(where_): tickets")
+        #expect(s.nodeAttributes.flatMap(\.attributes).count == count("<attribute ", in: all), "\(where_): node attributes")
+        #expect(s.primitives.filter { $0.lockedTo != nil }.count == count(" locked_to=\"", in: tree), "\(where_): locked_to")
     }
 
     /// The `request=` attribute of the root (the crm_mon command line), if any.
