@@ -354,3 +354,56 @@ struct LegacyAgreementTests {
         #expect(compared == 6)
     }
 }
+
+@Suite("XML helpers and model derivations")
+struct HelperTests {
+    static func element(_ xml: String) throws -> (XMLDocument, XMLElement) {
+        let doc = try xml.utf8CString.withUnsafeBytes { buf throws(CrmMonError) in
+            try XMLDocument(bytes: UnsafeRawBufferPointer(rebasing: buf.dropLast()))
+        }
+        return (doc, try #require(doc.root))
+    }
+
+    @Test("milliseconds: ms, s, bare numbers; junk is nil")
+    func milliseconds() throws {
+        let (doc, e) = try Self.element(#"<x a="60000ms" b="10s" c="250" d="1.5s" e="soon" f=" 20ms "/>"#)
+        #expect(e.milliseconds("a") == 60_000 && e.milliseconds("b") == 10_000 && e.milliseconds("c") == 250)
+        #expect(e.milliseconds("d") == nil && e.milliseconds("e") == nil && e.milliseconds("zz") == nil)
+        #expect(e.milliseconds("f") == 20)
+        withExtendedLifetime(doc) {}
+    }
+
+    @Test("bool and int: the spellings crm_mon and the CIB use; defaults for junk")
+    func boolAndInt() throws {
+        let (doc, e) = try Self.element(#"<x t="true" y="yes" one="1" on="on" f="false" n="no" z="0" w="maybe" i=" 42 " j="4x"/>"#)
+        #expect(e.bool("t") && e.bool("y") && e.bool("one") && e.bool("on"))
+        #expect(!e.bool("f") && !e.bool("n") && !e.bool("z"))
+        #expect(!e.bool("w") && e.bool("w", default: true) && e.bool("missing", default: true))
+        #expect(e.int("i") == 42 && e.int("j") == nil && e.int("missing") == nil)
+        withExtendedLifetime(doc) {}
+    }
+
+    @Test("Node.state: the most severe condition wins")
+    func nodeStatePrecedence() {
+        #expect(Node(name: "n", online: false, unclean: true).state == .unclean)
+        #expect(Node(name: "n", online: false, standby: true, pending: true).state == .offline)
+        #expect(Node(name: "n", standby: true, pending: true).state == .pending)
+        #expect(Node(name: "n", maintenance: true, shutdown: true).state == .shutdown)
+        #expect(Node(name: "n", standby: true, maintenance: true).state == .maintenance)
+        #expect(Node(name: "n", standbyOnFail: true).state == .standby)
+        #expect(Node(name: "n").state == .online)
+    }
+
+    @Test("Resource: flattened order and meantToBeStopped")
+    func resourceDerivations() {
+        let tree = Resource(id: "c", kind: .clone, children: [
+            Resource(id: "g:0", kind: .group, children: [Resource(id: "a"), Resource(id: "b")]),
+            Resource(id: "g:1", kind: .group, disabled: true, children: [Resource(id: "a")]),
+        ])
+        #expect(tree.flattened().map(\.id) == ["c", "g:0", "a", "b", "g:1", "a"])
+        #expect(Resource(id: "x", targetRole: "stopped").meantToBeStopped)
+        #expect(Resource(id: "x", targetRole: "Stopped").meantToBeStopped)
+        #expect(!Resource(id: "x", targetRole: "Started").meantToBeStopped)
+        #expect(tree.children[1].meantToBeStopped && !tree.children[0].meantToBeStopped)
+    }
+}
