@@ -169,6 +169,26 @@ struct SyntheticInputTests {
         }
     }
 
+    @Test("a BOM, UTF-16 and leading blank lines are read; stray output around the document is a specific error")
+    func encodingsAndStrayOutput() throws {
+        let doc = "<pacemaker-result api-version=\"2.25\"><summary/><nodes><node name=\"nø\"/></nodes></pacemaker-result>"
+        for data in [Data([0xEF, 0xBB, 0xBF]) + Data(doc.utf8),
+                     Data([0xFF, 0xFE]) + doc.data(using: .utf16LittleEndian)!,
+                     Data([0xFE, 0xFF]) + ("<?xml version=\"1.0\" encoding=\"UTF-16\"?>" + doc).data(using: .utf16BigEndian)!,
+                     Data(("\n\n" + doc + "\n").utf8)] {
+            #expect(try CrmMonParser.parse(data).nodes.map(\.name) == ["nø"])
+        }
+        // A shell that prints something after crm_mon, or a NUL: the line and column say where.
+        #expect(throws: CrmMonError.malformedXML(line: 2, column: 1, "Extra content at the end of the document")) {
+            try CrmMonParser.parse(doc + "\ncrm_mon: warning")
+        }
+        #expect(throws: CrmMonError.self) { try CrmMonParser.parse(Data(doc.utf8) + Data([0])) }
+        // An XML declaration must come first (a blank line before it is an error).
+        let error = #expect(throws: CrmMonError.self) { try CrmMonParser.parse("\n<?xml version=\"1.0\"?>\n" + doc) }
+        guard case .malformedXML(2, _, let message)? = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(message.contains("XML declaration"))
+    }
+
     @Test("<pacemaker-result> without <summary> is .noSummary")
     func noSummary() {
         #expect(throws: CrmMonError.noSummary) {
