@@ -96,7 +96,16 @@ struct CorpusDocumentTests {
             tree = raw[start..<end]
         }
         let elements = ["<resource ", "<group ", "<clone ", "<bundle ", "<replica "].map { count($0, in: tree) }.reduce(0, +)
-        #expect(s.resources.flatMap { $0.flattened() }.count == elements, "\(where_): resource tree")
+        // --group-by-node lists fully active resources only under <nodes><node>; the parser
+        // adds those the tree lacks (checked exactly in groupByNode).
+        var nodesSection: Substring = ""
+        if let start = raw.range(of: "<nodes>")?.lowerBound, let end = raw.range(of: "</nodes>")?.upperBound, start < end {
+            nodesSection = raw[start..<end]
+        }
+        let nodeListed = count("<resource ", in: nodesSection)
+        let inModel = s.resources.flatMap { $0.flattened() }.count
+        if nodeListed == 0 { #expect(inModel == elements, "\(where_): resource tree") }
+        else { #expect(inModel >= elements && inModel <= elements + nodeListed, "\(where_): resource tree \(inModel), \(elements) + \(nodeListed) by node") }
         let ops = s.history.flatMap(\.resources).flatMap(\.operations)
         #expect(s.history.flatMap(\.resources).count == count("<resource_history ", in: all), "\(where_): resource_history")
         #expect(ops.count == count("<operation_history ", in: all), "\(where_): operation_history")
@@ -119,12 +128,40 @@ struct CorpusDocumentTests {
     }
 
     /// Hand-edited third-party samples whose `resources_running` disagrees with the `<node>`
-    /// children of their resources (README: "some have been edited by hand"). In 02–09 the
-    /// SAPHana clone instances have no `<node>` children at all; in 10 and 11 a resource says
-    /// nodes_running_on="1" but lists two nodes.
-    static let handEditedCounts: Set<String> = Set((2...11).map {
-        "thirdparty-ha_cluster_exporter-\(String(format: "%02d", $0))-"
-    })
+    /// children of their resources (README: "some have been edited by hand"): in 09 a
+    /// resource `test` was added under hana02, which still says resources_running="2"; in 10
+    /// and 11 a resource says nodes_running_on="1" but lists two nodes.
+    static let handEditedCounts: Set<String> = ["thirdparty-ha_cluster_exporter-09-", "thirdparty-ha_cluster_exporter-10-",
+                                                "thirdparty-ha_cluster_exporter-11-"]
+
+    /// `--group-by-node` moves every fully active resource out of `<resources>` and lists it
+    /// flat under its node (cts-*-0003: 2.0.5, 2.1.5 and main; ha_cluster_exporter runs
+    /// `crm_mon -X --group-by-node --inactive`: thirdparty 02–09). The model must still
+    /// place every resource: the same located instances as the plain rendering.
+    @Test("--group-by-node output keeps the resources listed only under nodes")
+    func groupByNode() throws {
+        func located(_ s: ClusterStatus) -> [String] {
+            s.primitives.flatMap { p in p.nodes.map { "\($0)|\(p.id)|\(p.agent ?? "")|\(p.role?.description ?? "")" } }.sorted()
+        }
+        for v in ["2.x", "2.1.5", "2.0.5"] {
+            let grouped = try Corpus.parse("crm_mon", "cts-\(v)-0003.xml")
+            let plain = try Corpus.parse("crm_mon", "cts-\(v)-0001.xml")
+            #expect(Self.request(of: try Corpus.data("crm_mon", "cts-\(v)-0003.xml")).contains("--group-by-node"))
+            #expect(located(grouped) == located(plain), "cts-\(v)-0003 vs -0001")
+            #expect(grouped.primitives.count > plain.primitives.count - 20)
+            // Resources that were fully active appear once per node they run on.
+            #expect(grouped.resources.filter { $0.id == "ping" && $0.kind == .primitive }.flatMap(\.nodes).sorted() == ["cluster01", "cluster02"])
+        }
+        for n in 2...9 {
+            let name = try #require(try Corpus.names(in: "crm_mon-legacy", suffix: ".xml").first { $0.hasPrefix("thirdparty-ha_cluster_exporter-0\(n)-") })
+            let s = try Corpus.parse("crm_mon-legacy", name)
+            let hana = s.primitives.filter { $0.id == "rsc_SAPHana_PRD_HDB00" }
+            #expect(hana.map { "\($0.nodes)=\($0.role?.description ?? "")" }.sorted() == ["[\"hana01\"]=Promoted", "[\"hana02\"]=Unpromoted"], "\(name)")
+            for node in s.nodes where !Self.handEditedCounts.contains(where: { name.hasPrefix($0) }) {
+                #expect(s.primitives.filter { $0.nodes.contains(node.name) }.count == node.resourcesRunning, "\(name): \(node.name)")
+            }
+        }
+    }
 
     static func checkInvariants(_ s: ClusterStatus, folder: String, name: String, request: String) {
         let where_ = "\(folder)/\(name)"
