@@ -189,6 +189,21 @@ struct SyntheticInputTests {
         #expect(message.contains("XML declaration"))
     }
 
+    @Test("<pacemakerd> and stack@pacemakerd-state give the daemon state")
+    func pacemakerdState() throws {
+        let a = try CrmMonParser.parse("""
+        <pacemaker-result api-version="2.25"><pacemakerd sys_from="pacemakerd" state="running" last_updated="Tue May  5 12:04:36 2020"/>
+          <summary><stack type="corosync"/></summary></pacemaker-result>
+        """)
+        #expect(a.summary.pacemakerdState == "running" && a.summary.stack == "corosync")
+        let b = try CrmMonParser.parse("""
+        <pacemaker-result api-version="2.30"><summary><stack type="corosync" pacemakerd-state="shutting_down"/></summary></pacemaker-result>
+        """)
+        #expect(b.summary.pacemakerdState == "shutting_down")
+        let c = try CrmMonParser.parse("<pacemaker-result api-version=\"2.25\"><summary><current_dc present=\"false\"/></summary></pacemaker-result>")
+        #expect(c.summary.dc == nil && c.summary.quorum == nil && c.summary.pacemakerdState == nil)
+    }
+
     @Test("<pacemaker-result> without <summary> is .noSummary")
     func noSummary() {
         #expect(throws: CrmMonError.noSummary) {

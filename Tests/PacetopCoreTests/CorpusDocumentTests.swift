@@ -76,6 +76,9 @@ struct CorpusDocumentTests {
                 }
                 Self.checkInvariants(status, folder: folder, name: name, request: Self.request(of: data))
                 Self.checkNothingDropped(status, raw: String(decoding: data, as: UTF8.self), where_: "\(folder)/\(name)")
+                // The model survives JSON (the report/export path) unchanged.
+                let json = try JSONEncoder().encode(status)
+                #expect(try JSONDecoder().decode(ClusterStatus.self, from: json) == status, "\(folder)/\(name): JSON round trip")
                 parsed += 1
                 perFolder[folder, default: 0] += 1
             }
