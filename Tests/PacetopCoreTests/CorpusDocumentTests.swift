@@ -92,8 +92,7 @@ struct CorpusDocumentTests {
     static func checkNothingDropped(_ s: ClusterStatus, raw: String, where_: String) {
         func count(_ needle: String, in text: Substring) -> Int { text.components(separatedBy: needle).count - 1 }
         let all = Substring(raw)
-        // The resource tree: from <resources> to its end (with --group-by-node the <nodes>
-        // section before it holds flat copies, which the model does not keep).
+        // The resource tree: from <resources> to its end.
         var tree: Substring = ""
         if let start = raw.range(of: "<resources>")?.lowerBound, let end = raw.range(of: "</resources>", options: .backwards)?.upperBound {
             tree = raw[start..<end]
