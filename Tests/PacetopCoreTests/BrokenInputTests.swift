@@ -76,11 +76,14 @@ struct CorpusFuzzTests {
         #expect(complete == bytes.count - rootEnd + 1)
     }
 
-    @Test("thousands of seeded random mutations give a model or a specific error")
-    func randomMutations() throws {
-        let original = [UInt8](try Corpus.data(Self.sample.0, Self.sample.1))
+    @Test("thousands of seeded random mutations give a model or a specific error",
+          arguments: [("crm_mon", "sched-priority-fencing-delay.xml", UInt64(0x5EED_CAFE)),
+                      ("crm_mon-pcmk2.0.5", "sched-guest-host-not-fenceable.xml", 0xBADC_0FFE),
+                      ("crm_mon-legacy", "thirdparty-pcs-crm1.xml", 0x0DDB_A11)])
+    func randomMutations(_ folder: String, _ name: String, _ seed: UInt64) throws {
+        let original = [UInt8](try Corpus.data(folder, name))
         let interesting = Array("<>\"'&/=:;# \n\0".utf8) + [0xFF, 0xC3, 0xE2, 0x80]
-        var rng = SplitMix64(seed: 0x5EED_CAFE)
+        var rng = SplitMix64(seed: seed)
         var models = 0, errors: [String: Int] = [:]
         for round in 0..<3_000 {
             var bytes = original
@@ -96,9 +99,9 @@ struct CorpusFuzzTests {
             switch outcome(bytes) {
             case .model(let m):
                 models += 1
-                #expect(m.nodes.allSatisfy { !$0.name.isEmpty }, "round \(round)")
+                #expect(m.nodes.allSatisfy { !$0.name.isEmpty }, "\(name) round \(round)")
             case .error(let e):
-                #expect(isSpecific(e), "round \(round): \(e)")
+                #expect(isSpecific(e), "\(name) round \(round): \(e)")
                 errors[caseName(e), default: 0] += 1
             }
         }
