@@ -47,6 +47,55 @@ struct CrmMonText {
         var rest = ""
     }
 
+    /// A failed action as 2.1.5 prints it: `dummy-2 probe on cluster02 returned '…' …`,
+    /// `A 20s-interval monitor on n1 returned …`, `rsc1 stop on node2 could not be executed`.
+    /// Gives resource, task, interval (ms) and node.
+    static func failedAction215(_ text: String) -> (resource: String, task: String, intervalMs: Int, node: String)? {
+        let words = text.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        guard words.count >= 4, let on = words.firstIndex(of: "on"), on >= 2, on + 1 < words.count else { return nil }
+        let resource = words[0]
+        var task = words[1..<on].joined(separator: " ")
+        var interval = 0
+        if task == "probe" { task = "monitor" }
+        else if task.hasSuffix(" monitor"), let dash = task.range(of: "-interval ") {
+            guard let ms = readableInterval(String(task[..<dash.lowerBound])) else { return nil }
+            interval = ms
+            task = "monitor"
+        }
+        return (resource, task, interval, words[on + 1])
+    }
+
+    /// `20s`, `1m30s`, `500ms`, `2h` → milliseconds.
+    static func readableInterval(_ s: String) -> Int? {
+        var total = 0, number = 0, digits = 0
+        var rest = Substring(s)
+        while let c = rest.first {
+            if let d = c.wholeNumberValue { number = number * 10 + d; digits += 1; rest = rest.dropFirst(); continue }
+            guard digits > 0 else { return nil }
+            let unit: Int
+            if rest.hasPrefix("ms") { unit = 1; rest = rest.dropFirst(2) }
+            else if rest.hasPrefix("s") { unit = 1_000; rest = rest.dropFirst() }
+            else if rest.hasPrefix("m") { unit = 60_000; rest = rest.dropFirst() }
+            else if rest.hasPrefix("h") { unit = 3_600_000; rest = rest.dropFirst() }
+            else { return nil }
+            total += number * unit
+            number = 0
+            digits = 0
+        }
+        return digits == 0 && total > 0 ? total : nil
+    }
+
+    /// 2.0.5: `A_asyncmon_0 on fc16-builder 'error' (1): call=9, status=complete, …`
+    /// Gives the op key, node, exit code and call.
+    static func failedAction205(_ text: String) -> (opKey: String, node: String, exitCode: Int, call: Int)? {
+        let words = text.split(separator: " ").map(String.init)
+        guard words.count >= 5, words[1] == "on",
+              let open = text.range(of: "' ("), let close = text.range(of: "): call=", range: open.upperBound..<text.endIndex),
+              let rc = Int(text[open.upperBound..<close.lowerBound]),
+              let call = Int(text[close.upperBound...].prefix { $0.isNumber }) else { return nil }
+        return (words[0], words[2], rc, call)
+    }
+
     static let roleWords: Set<Substring> = ["Started", "Stopped", "Promoted", "Unpromoted", "Master", "Slave",
                                             "Starting", "Stopping", "Migrating", "Promoting", "Demoting"]
 
@@ -78,13 +127,15 @@ struct CrmMonText {
     var unknownLines: [String] = []
     /// `Cluster Summary:` items (the text after `  * `), and any other line of that section
     /// (the maintenance and stop-all banners), trimmed.
+    /// `Failed Resource Actions:` items (the text after `  * `).
+    var failedActions: [String] = []
     var summary: [String] = []
     var summaryNotes: [String] = []
     var sawNodeList = false
     var sawInactive = false
 
     init(_ text: String) {
-        enum Section { case other, summary, nodes, inactive }
+        enum Section { case other, summary, nodes, inactive, failures }
         var section = Section.other
         for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
             let line = String(raw)
@@ -93,6 +144,7 @@ struct CrmMonText {
                 // A section header at column 0.
                 switch line {
                 case "Cluster Summary:": section = .summary
+                case "Failed Resource Actions:": section = .failures
                 case "Node List:": section = .nodes; sawNodeList = true
                 case "Inactive Resources:": section = .inactive; sawInactive = true
                 default: section = .other
@@ -104,6 +156,9 @@ struct CrmMonText {
             case .summary:
                 if line.hasPrefix("  * ") { summary.append(String(line.dropFirst(4))) }
                 else { summaryNotes.append(line.trimmingCharacters(in: .whitespaces)) }
+            case .failures:
+                if line.hasPrefix("  * ") { failedActions.append(String(line.dropFirst(4))) }
+                else { unknownLines.append(line) }
             case .nodes: readNodeListLine(line)
             case .inactive: readInactiveLine(line)
             }

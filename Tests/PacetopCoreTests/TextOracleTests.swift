@@ -4,7 +4,8 @@ import Testing
 
 /// Pacemaker's own text rendering of the same CIB is the oracle for the XML parser: for
 /// every document, the Cluster Summary (DC, version, quorum, counts, last change, banners),
-/// each node's state and kind, and the resources listed under each node,
+/// each node's state and kind, the resources listed under each node, Inactive Resources
+/// and Failed Resource Actions
 /// must agree with the model built from the XML.
 ///
 /// One rule, found by comparing all 306 pairs: the text never lists the *implicit*
@@ -19,32 +20,34 @@ struct TextOracleTests {
     @Test("Pacemaker 2.1.5: crm_mon-text/*.txt against crm_mon/*.xml (sched-* and cib-*)")
     func pacemaker215() throws {
         let texts = try Corpus.names(in: "crm_mon-text", suffix: ".txt")
-        var compared = 0, lines = 0
+        var compared = 0, lines = 0, failures = 0
         for t in texts {
             let xml = String(t.dropLast(4)) + ".xml"
-            lines += try Self.compare(textFolder: "crm_mon-text", text: t, xmlFolder: "crm_mon", xml: xml)
-            compared += 1
+            let n = try Self.compare(textFolder: "crm_mon-text", text: t, xmlFolder: "crm_mon", xml: xml)
+            (lines, failures, compared) = (lines + n.lines, failures + n.failures, compared + 1)
         }
         #expect(compared == 156)
         #expect(lines == 742)
+        #expect(failures == 47)
         #expect(texts.filter { $0.hasPrefix("sched-") }.count == 150)
     }
 
     @Test("Pacemaker 2.0.5: crm_mon-pcmk2.0.5/sched-*.txt against the same folder's XML")
     func pacemaker205() throws {
         let texts = try Corpus.names(in: "crm_mon-pcmk2.0.5", suffix: ".txt")
-        var compared = 0, lines = 0
+        var compared = 0, lines = 0, failures = 0
         for t in texts {
             let xml = String(t.dropLast(4)) + ".xml"
-            lines += try Self.compare(textFolder: "crm_mon-pcmk2.0.5", text: t, xmlFolder: "crm_mon-pcmk2.0.5", xml: xml)
-            compared += 1
+            let n = try Self.compare(textFolder: "crm_mon-pcmk2.0.5", text: t, xmlFolder: "crm_mon-pcmk2.0.5", xml: xml)
+            (lines, failures, compared) = (lines + n.lines, failures + n.failures, compared + 1)
         }
         #expect(compared == 150)
         #expect(lines == 689)
+        #expect(failures == 46)
     }
 
-    /// Compares one pair; returns the number of resource lines compared.
-    static func compare(textFolder: String, text: String, xmlFolder: String, xml: String) throws -> Int {
+    /// Compares one pair; returns the numbers of resource lines and failed actions compared.
+    static func compare(textFolder: String, text: String, xmlFolder: String, xml: String) throws -> (lines: Int, failures: Int) {
         let where_ = "\(textFolder)/\(text)"
         let rendering = CrmMonText(try Corpus.text(textFolder, text))
         let s = try Corpus.parse(xmlFolder, xml)
@@ -52,6 +55,7 @@ struct TextOracleTests {
         #expect(rendering.unknownLines.isEmpty, "\(where_): lines the text reader does not understand: \(rendering.unknownLines)")
 
         checkSummary(rendering, s.summary, where_)
+        checkFailures(rendering, s.failures, pacemaker205: textFolder == "crm_mon-pcmk2.0.5", where_)
 
         // Same nodes, in the same order.
         #expect(rendering.nodes.map(\.name) == s.nodes.map(\.name), "\(where_): node lists differ")
@@ -134,7 +138,28 @@ struct TextOracleTests {
         if textFolder == "crm_mon-pcmk2.0.5" {
             #expect(hostsChecked == s.nodes.filter { $0.kind == .guest }.count, "\(where_): every 2.0.5 guest has @host")
         }
-        return lines
+        return (lines, rendering.failedActions.count)
+    }
+
+    /// `Failed Resource Actions:` against the model's failures, as multisets. 2.0.5 prints
+    /// the op key, rc and call; 2.1.5 prints resource, task (a probe is monitor 0, a
+    /// recurring monitor says its interval) and node.
+    static func checkFailures(_ t: CrmMonText, _ failures: [FailedAction], pacemaker205: Bool, _ where_: String) {
+        if pacemaker205 {
+            let text = t.failedActions.map { line -> String in
+                guard let f = CrmMonText.failedAction205(line) else { return "unreadable: \(line)" }
+                return "\(f.opKey)@\(f.node) rc=\(f.exitCode) call=\(f.call)"
+            }
+            let model = failures.map { "\($0.opKey)@\($0.node) rc=\($0.exitCode) call=\($0.call ?? -1)" }
+            #expect(text.sorted() == model.sorted(), "\(where_): failed actions")
+        } else {
+            let text = t.failedActions.map { line -> String in
+                guard let f = CrmMonText.failedAction215(line) else { return "unreadable: \(line)" }
+                return "\(f.resource) \(f.task) \(f.intervalMs)@\(f.node)"
+            }
+            let model = failures.map { "\($0.resource) \($0.task ?? "?") \($0.intervalMs ?? -1)@\($0.node)" }
+            #expect(text.sorted() == model.sorted(), "\(where_): failed actions")
+        }
     }
 
     /// The `Cluster Summary:` section against the model's summary.
@@ -282,6 +307,22 @@ struct TextOracleTests {
         unpromoted.role = .unpromoted
         #expect(Self.signature(unpromoted) == "r|ocf:pacemaker:Stateful|FAILED")
         #expect(Self.signature(unpromoted) != Self.signature(line))
+    }
+
+    @Test("failed-action lines of both versions")
+    func failedActionLines() throws {
+        let a = try #require(CrmMonText.failedAction215("A 20s-interval monitor on fc16-builder returned 'not running' at Thu Apr 12 14:51:53 2012 after 10ms"))
+        #expect([a.resource, a.task, String(a.intervalMs), a.node] == ["A", "monitor", "20000", "fc16-builder"])
+        let b = try #require(CrmMonText.failedAction215("dummy-2 probe on cluster02 returned 'unimplemented feature' at Wed Sep  2 16:17:38 2020 after 33ms"))
+        #expect([b.resource, b.task, String(b.intervalMs), b.node] == ["dummy-2", "monitor", "0", "cluster02"])
+        let c = try #require(CrmMonText.failedAction215("rsc1 stop on node2 could not be executed (Error)"))
+        #expect([c.resource, c.task, String(c.intervalMs), c.node] == ["rsc1", "stop", "0", "node2"])
+        #expect(CrmMonText.readableInterval("1m30s") == 90_000 && CrmMonText.readableInterval("500ms") == 500)
+        #expect(CrmMonText.readableInterval("2h") == 7_200_000 && CrmMonText.readableInterval("10x") == nil && CrmMonText.readableInterval("") == nil)
+        #expect(CrmMonText.failedAction215("garbage") == nil)
+        let d = try #require(CrmMonText.failedAction205("dummy02_stop_0 on bl460g6a 'error' (1): call=8, status='complete', exitreason='none'"))
+        #expect(d.opKey == "dummy02_stop_0" && d.node == "bl460g6a" && d.exitCode == 1 && d.call == 8)
+        #expect(CrmMonText.failedAction205("rsc1 stop on node2 could not be executed (Error)") == nil)
     }
 
     @Test("the state comparison can fail")
