@@ -96,9 +96,11 @@ public enum CrmMonParser {
         }
         guard let summaryEl else { throw .noSummary }
         status.summary = try summary(summaryEl, pacemakerd: status.summary.pacemakerdState)
+        var nodesEl: XMLElement?
         for el in root.children {
             if el.isNamed("nodes") {
                 status.nodes = try el.children("node").map(node)
+                nodesEl = el
             } else if el.isNamed("resources") {
                 status.resources = try resources(in: el)
             } else if el.isNamed("node_attributes") {
@@ -113,7 +115,55 @@ public enum CrmMonParser {
                 status.tickets = try el.children("ticket").map(ticket)
             }
         }
+        if let nodesEl {
+            status.resources = try nodeListedResources(nodesEl, missingFrom: status.resources) + status.resources
+        }
+        for i in status.failures.indices where status.failures[i].opKey == "id" {
+            resolveLiteralID(&status.failures[i], history: status.history)
+        }
         return status
+    }
+
+    /// With `--group-by-node` (2.x `--output-as=xml` and 1.1 `--as-xml` alike) crm_mon lists
+    /// fully active resources only under `<nodes><node>`, flat, and leaves them out of
+    /// `<resources>`. Keep those the tree lacks, as top-level primitives on that node (their
+    /// group or clone parents are not in the output).
+    private static func nodeListedResources(_ nodes: XMLElement, missingFrom tree: [Resource]) throws(CrmMonError) -> [Resource] {
+        var located = Set<[String]>()
+        for p in tree.flatMap({ $0.flattened() }) where p.kind == .primitive {
+            for n in p.nodes { located.insert([n, p.id]) }
+        }
+        var out: [Resource] = []
+        for n in nodes.children("node") {
+            let name = try required(n, "name")
+            for el in n.children("resource") {
+                guard var r = try resource(el), !located.contains([name, r.id]) else { continue }
+                r.nodes = [name]
+                out.append(r)
+            }
+        }
+        return out
+    }
+
+    /// 2.0.x writes `<failure id="id">` (the literal) when the CIB op has no operation_key;
+    /// 2.1 writes the real key. The history operation on the same node with the same call
+    /// and rc names the resource, so the key can be rebuilt as 2.1 and the text show it.
+    private static func resolveLiteralID(_ f: inout FailedAction, history: [NodeHistory]) {
+        guard let call = f.call else { return }
+        var found: [(resource: String, op: Operation)] = []
+        for h in history where h.node == f.node {
+            for r in h.resources {
+                for op in r.operations where op.call == call && op.rc == f.exitCode
+                    && (f.task == nil || f.task == op.task) {
+                    found.append((r.id, op))
+                }
+            }
+        }
+        guard found.count == 1, let (resource, op) = found.first else { return }
+        f.resource = resource
+        f.task = op.task
+        f.intervalMs = op.intervalMs
+        f.opKey = "\(resource)_\(op.task)_\(op.intervalMs)"
     }
 
     private static func required(_ el: XMLElement, _ attr: StaticString) throws(CrmMonError) -> String {

@@ -8,19 +8,37 @@ final class XMLDocument {
     /// Parses bytes; never fetches anything from the network and never expands entities.
     init(bytes: UnsafeRawBufferPointer) throws(CrmMonError) {
         Self.initialize
-        guard let ctxt = xmlNewParserCtxt() else { throw .malformedXML(line: 0, column: 0, "out of memory") }
+        // A push parser fed in chunks, not xmlCtxtReadMemory: libxml2 2.9.x (Debian 12,
+        // Ubuntu 24.04) stops a memory parse past 10 MB with "Huge input lookup", and
+        // XML_PARSE_HUGE is no way out: it also lifts the entity-expansion and depth limits.
+        guard let ctxt = xmlCreatePushParserCtxt(nil, nil, nil, 0, nil) else {
+            throw .malformedXML(line: 0, column: 0, "out of memory")
+        }
         defer { xmlFreeParserCtxt(ctxt) }
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue
             | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue)
-        let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
-        let parsed = xmlCtxtReadMemory(ctxt, base, Int32(clamping: bytes.count), nil, nil, options)
+        xmlCtxtUseOptions(ctxt, options)
+        if let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self) {
+            var offset = 0
+            while offset < bytes.count {
+                let n = min(1 << 16, bytes.count - offset)
+                if xmlParseChunk(ctxt, base + offset, Int32(n), 0) != 0 { break }
+                offset += n
+            }
+        }
+        xmlParseChunk(ctxt, nil, 0, 1)
+        let parsed = ctxt.pointee.myDoc
+        ctxt.pointee.myDoc = nil
         if let err = xmlCtxtGetLastError(ctxt), err.pointee.level.rawValue >= XML_ERR_ERROR.rawValue {
             if let parsed { xmlFreeDoc(parsed) }
             let message = err.pointee.message.map { String(cString: $0) }?
                 .trimmingCharacters(in: .whitespacesAndNewlines) ?? "parse error"
             throw .malformedXML(line: Int(err.pointee.line), column: Int(err.pointee.int2), message)
         }
-        guard let parsed else { throw .malformedXML(line: 0, column: 0, "no document") }
+        guard let parsed, ctxt.pointee.wellFormed != 0 else {
+            if let parsed { xmlFreeDoc(parsed) }
+            throw .malformedXML(line: 0, column: 0, "no document")
+        }
         doc = parsed
     }
 
@@ -59,8 +77,17 @@ struct XMLElement {
         var p = node.pointee.properties
         while let a = p {
             if xmlStrEqual(a.pointee.name, attr.utf8Start) != 0 {
-                guard let text = a.pointee.children, let content = text.pointee.content else { return "" }
-                return String(cString: content)
+                guard let text = a.pointee.children else { return "" }
+                if text.pointee.next == nil { return text.pointee.content.map { String(cString: $0) } ?? "" }
+                // A value with an entity reference is several nodes (text, entity ref, text):
+                // join them, as `text` does, instead of keeping only the first.
+                var value = ""
+                var p: xmlNodePtr? = text
+                while let n = p {
+                    if let c = n.pointee.content { value += String(cString: c) }
+                    p = n.pointee.next
+                }
+                return value
             }
             p = a.pointee.next
         }
