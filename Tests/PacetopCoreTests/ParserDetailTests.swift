@@ -5,27 +5,27 @@ import Testing
 @Suite("Parser details")
 struct ParserDetailTests {
     @Test("Role folds the pre-2.1 names into the new ones, case-insensitively",
-          arguments: [("Master", Role.promoted), ("Slave", .unpromoted), ("Promoted", .promoted),
+          arguments: [("Master", ResourceRole.promoted), ("Slave", .unpromoted), ("Promoted", .promoted),
                       ("Unpromoted", .unpromoted), ("master", .promoted), ("SLAVE", .unpromoted),
                       ("Started", .started), ("Stopped", .stopped), ("Starting", .starting),
                       ("Stopping", .stopping), ("Migrating", .migrating), ("Promoting", .promoting),
                       ("Demoting", .demoting)])
-    func roleNormalisation(_ text: String, _ role: Role) {
-        #expect(Role(text) == role)
+    func roleNormalisation(_ text: String, _ role: ResourceRole) {
+        #expect(ResourceRole(text) == role)
     }
 
     @Test("Role: description, activity, pending, unknown words kept verbatim")
     func roleProperties() throws {
-        #expect(Role("Master").description == "Promoted")
-        #expect(Role("Slave").description == "Unpromoted")
-        #expect(Role("Frobbing") == .unknown("Frobbing") && Role("Frobbing").description == "Frobbing")
-        #expect(Role.promoted.isActive && Role.unpromoted.isActive && Role.migrating.isActive)
-        #expect(!Role.stopped.isActive && !Role.starting.isActive && !Role.unknown("x").isActive)
-        #expect(Role.starting.isPending && Role.demoting.isPending && !Role.started.isPending)
+        #expect(ResourceRole("Master").description == "Promoted")
+        #expect(ResourceRole("Slave").description == "Unpromoted")
+        #expect(ResourceRole("Frobbing") == .unknown("Frobbing") && ResourceRole("Frobbing").description == "Frobbing")
+        #expect(ResourceRole.promoted.isActive && ResourceRole.unpromoted.isActive && ResourceRole.migrating.isActive)
+        #expect(!ResourceRole.stopped.isActive && !ResourceRole.starting.isActive && !ResourceRole.unknown("x").isActive)
+        #expect(ResourceRole.starting.isPending && ResourceRole.demoting.isPending && !ResourceRole.started.isPending)
         // Codable writes the 2.1 word, reads either.
-        let json = try JSONEncoder().encode([Role("Master"), .started])
+        let json = try JSONEncoder().encode([ResourceRole("Master"), .started])
         #expect(String(decoding: json, as: UTF8.self) == #"["Promoted","Started"]"#)
-        #expect(try JSONDecoder().decode([Role].self, from: Data(#"["Slave","Stopping"]"#.utf8)) == [.unpromoted, .stopping])
+        #expect(try JSONDecoder().decode([ResourceRole].self, from: Data(#"["Slave","Stopping"]"#.utf8)) == [.unpromoted, .stopping])
     }
 
     @Test("agents: ocf::provider:type (1.1/2.0) becomes ocf:provider:type; others unchanged",

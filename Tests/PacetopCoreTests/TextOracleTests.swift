@@ -217,7 +217,7 @@ struct TextOracleTests {
         var state = l.orphaned ? "ORPHANED " : ""
         if l.failed { state += "FAILED" }
         if let r = l.role {
-            state += (l.failed ? " " : "") + Role(r).description
+            state += (l.failed ? " " : "") + ResourceRole(r).description
         }
         return "\(l.id)|\(CrmMonParser.normaliseAgent(l.agent))|\(state)"
     }
