@@ -754,7 +754,10 @@ public final class SSHConnection: @unchecked Sendable {
                 }
                 let rc = try drive(&deadline, host: ep.name, phase: phase, seconds: target.connectTimeout) {
                     ep.user.withCString { u in
-                        libssh2_userauth_publickey_fromfile_ex(s, u, UInt32(strlen(u)), key.publicKeyPath, path, pass ?? "")
+                        // An encrypted key gets no .pub: deriving the public key makes libssh2
+                        // decrypt first, so a wrong passphrase is told apart from a refused key.
+                        libssh2_userauth_publickey_fromfile_ex(s, u, UInt32(strlen(u)), key.encrypted ? nil : key.publicKeyPath,
+                                                               path, pass ?? "")
                     }
                 }
                 if rc == 0 {
