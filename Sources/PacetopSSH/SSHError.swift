@@ -29,6 +29,8 @@ public enum SSHError: Error, Sendable, Equatable, CustomStringConvertible {
     case timeout(host: String, phase: String, seconds: Double)
     case disconnected(host: String, reason: String)
     case closed
+    /// An ssh_config file or a -J spec could not be used.
+    case configError(file: String, reason: String)
 
     public var description: String {
         switch self {
@@ -81,6 +83,8 @@ public enum SSHError: Error, Sendable, Equatable, CustomStringConvertible {
             "connection to \(host) lost: \(reason)"
         case .closed:
             "the SSH connection was closed"
+        case .configError(let file, let reason):
+            "cannot use \(file): \(reason)"
         }
     }
 
