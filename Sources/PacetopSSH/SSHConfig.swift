@@ -223,6 +223,15 @@ public struct ResolvedTarget: Sendable {
     public var agentSocket: String?
     public var useAgent: Bool
     public var warnings: [String]
+
+    public init(target: SSHTarget, hostKeys: HostKeyPolicy, agentSocket: String? = nil, useAgent: Bool = true,
+                warnings: [String] = []) {
+        self.target = target
+        self.hostKeys = hostKeys
+        self.agentSocket = agentSocket
+        self.useAgent = useAgent
+        self.warnings = warnings
+    }
 }
 
 extension SSHConfig {

@@ -169,7 +169,6 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         var notes: [String] = []
         var noQuorum: (NodeState, ClusterStatus)?
         var lastError: (NodeState, SourceError)?
-        var hostKeyFailure: (NodeState, SourceError)?
         let now = ContinuousClock.now
         for node in candidates where node.hostKeyError != nil {
             notes.append("\(node.name) is not used: \(node.hostKeyError ?? "")")
@@ -191,9 +190,9 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
                 return finish(node, status, previous: previous, notes: notes)
             case .failed(let error, let short):
                 if error.kind == .hostKey {
+                    // Loudly, as this poll's result; later polls skip the node with a note.
                     lock.withLock { node.hostKeyError = error.message }
-                    hostKeyFailure = hostKeyFailure ?? (node, error)
-                    continue
+                    return PollOutcome(result: .failure(error), via: node.name, notes: notes)
                 }
                 lock.withLock {
                     node.failures += 1
@@ -202,10 +201,6 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
                 notes.append("\(node.name) not answering (\(short))")
                 lastError = lastError ?? (node, error)
             }
-        }
-        // A refused host key is reported as the poll's result, loudly, the first time.
-        if let (node, error) = hostKeyFailure {
-            return PollOutcome(result: .failure(error), via: node.name, notes: notes)
         }
         if let (node, status) = noQuorum {
             notes.append("no node with quorum answered; showing \(node.name)'s view")
