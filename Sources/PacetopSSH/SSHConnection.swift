@@ -32,6 +32,7 @@ public final class SSHConnection: @unchecked Sendable {
     private var lastHeard = ContinuousClock.now
     private var nextKeepalive = ContinuousClock.now
     private var buffer = [UInt8](repeating: 0, count: 65536)
+    private var connecting = false
 
     public init(target: SSHTarget, auth: SSHAuthOptions = SSHAuthOptions(),
                 hostKeys: HostKeyPolicy = HostKeyPolicy()) {
@@ -265,7 +266,10 @@ public final class SSHConnection: @unchecked Sendable {
             guard now >= job.deadline else { return false }
             finish(job, .failure(.timeout(host: target.endpoint.name, phase: job.phaseName, seconds: job.timeout)))
             if let ch = job.channel { orphans.append(ch); job.channel = nil }
-            if !hops.isEmpty, now - lastHeard > .seconds(max(1, target.serverAliveInterval * 2)) { silent = true }
+            // Only judge silence when keepalives make a live server talk, and never halfway
+            // through connecting (the hops are in use).
+            if !connecting, !hops.isEmpty, target.serverAliveInterval > 0,
+               now - lastHeard > .seconds(target.serverAliveInterval * 2) { silent = true }
             return true
         }
         if silent {
@@ -348,7 +352,6 @@ public final class SSHConnection: @unchecked Sendable {
             case .read:
                 guard let ch = job.channel else { return progress }
                 // Both streams every time: a chatty stderr must not fill the window and stall stdout.
-                var blocked = 0
                 for stream: Int32 in [0, 1] {
                     while true {
                         let n = buffer.withUnsafeMutableBytes {
@@ -357,9 +360,10 @@ public final class SSHConnection: @unchecked Sendable {
                         if n > 0 {
                             if stream == 0 { job.stdout.append(contentsOf: buffer[0..<n]) } else { job.stderr.append(contentsOf: buffer[0..<n]) }
                             progress = true
+                            lastHeard = .now
                             continue
                         }
-                        if n == Int(LIBSSH2_ERROR_EAGAIN) { blocked += 1; break }
+                        if n == Int(LIBSSH2_ERROR_EAGAIN) { break }
                         if n < 0 {
                             try sessionCheck(Int32(n), hop)
                             finish(job, .failure(.disconnected(host: target.endpoint.name, reason: lastError(s))))
@@ -451,7 +455,7 @@ public final class SSHConnection: @unchecked Sendable {
                 let n = buffer.withUnsafeMutableBytes {
                     libssh2_channel_read_ex(p.channel, 0, $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count)
                 }
-                if n > 0 { p.toFD.append(contentsOf: buffer[0..<n]); progress = true; continue }
+                if n > 0 { p.toFD.append(contentsOf: buffer[0..<n]); progress = true; lastHeard = .now; continue }
                 if n == Int(LIBSSH2_ERROR_EAGAIN) { break }
                 if n < 0 {
                     throw .disconnected(host: hop.endpoint.name, reason: "jump host tunnel: \(lastError(hop.session))")
@@ -523,6 +527,8 @@ public final class SSHConnection: @unchecked Sendable {
     }
 
     private func establish() throws(SSHError) {
+        connecting = true
+        defer { connecting = false }
         let chain = target.jumps + [target.endpoint]
         for (i, ep) in chain.enumerated() {
             let fd: Int32

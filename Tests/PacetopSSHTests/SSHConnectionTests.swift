@@ -371,6 +371,28 @@ struct SSHConnectionTests {
         expectSSHError({ _ = try c2.exec("true", timeout: 10) }) { $0.description.contains("jump host jump2 could not open a connection") }
     }
 
+    @Test func signalsDoNotBreakReads() throws {
+        let keys = try TempDir()
+        let key = try makeKey(keys, "id", type: "ed25519")
+        let server = try TestSSHD(authorized: [key])
+        let c = try connect(server, keys: [key])
+        defer { c.close() }
+        // A handler (not SIG_IGN) is what makes blocking calls fail with EINTR, as in the app.
+        signal(SIGWINCH) { _ in }
+        let stop = Counter()
+        let t = Thread {
+            while stop.value == 0 {
+                kill(getpid(), SIGWINCH)
+                usleep(5_000)
+            }
+        }
+        t.start()
+        defer { stop.add() }
+        let r = try c.exec("sleep 1; echo resized", timeout: 10)
+        #expect(r.stdoutString == "resized\n")
+        #expect(r.exitStatus == 0)
+    }
+
     @Test func closeFailsLaterCalls() throws {
         let keys = try TempDir()
         let key = try makeKey(keys, "id", type: "ed25519")

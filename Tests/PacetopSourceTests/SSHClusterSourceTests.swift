@@ -29,7 +29,7 @@ final class FakeNode: @unchecked Sendable {
                 cat $d/status.xml ;;
               *crm_mon*--as-xml*) cat $d/status.xml ;;
               *cibadmin*) cat $d/constraints.xml ;;
-              *crm_resource*) echo "ran on \(name)"; exit 0 ;;
+              *crm_resource*) if [ -f $d/slow ]; then sleep 2; fi; echo "ran on \(name)"; exit 0 ;;
               *) echo "unexpected: $SSH_ORIGINAL_COMMAND" >&2; exit 99 ;;
             esac
 
@@ -221,6 +221,29 @@ struct SSHClusterSourceTests {
         #expect(bad.error?.contains("not a valid Pacemaker id") == true)
     }
 
+    @Test func pollsKeepRunningDuringALongAction() throws {
+        let cluster = try FakeCluster()
+        try cluster.nodes[0].flag("slow", true)
+        let source = try cluster.source(["node1"])
+        defer { source.close() }
+        _ = source.poll()
+        let done = Box()
+        let t = Thread { done.set(source.perform(.restart(resource: "pbx"))) }
+        t.start()
+        usleep(200_000)
+        for _ in 0..<3 {
+            let start = Date()
+            let o = source.poll()
+            #expect(o.via == "node1")
+            #expect(Date().timeIntervalSince(start) < 1)
+        }
+        #expect(done.get() == nil, "the restart is still running")
+        let deadline = Date().addingTimeInterval(10)
+        while done.get() == nil, Date() < deadline { usleep(20_000) }
+        #expect(done.get()?.succeeded == true)
+        #expect(done.get()?.stdout == "ran on node1\n")
+    }
+
     @Test func makeReadsAnSSHConfigFile() throws {
         let cluster = try FakeCluster(["node1"], status: { _ in statusXML(nodes: ["node1"]) })
         let cfg = cluster.keys.file("ssh_config")
@@ -258,4 +281,11 @@ struct SSHClusterSourceTests {
         #expect(r.medianWall > 0 && r.medianWall < 1)
         #expect(r.cpuSeconds.allSatisfy { $0 >= 0 })
     }
+}
+
+final class Box: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: ActionOutcome?
+    func set(_ v: ActionOutcome) { lock.lock(); value = v; lock.unlock() }
+    func get() -> ActionOutcome? { lock.lock(); defer { lock.unlock() }; return value }
 }
