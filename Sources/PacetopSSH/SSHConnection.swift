@@ -139,6 +139,7 @@ public final class SSHConnection: @unchecked Sendable {
         /// Guarded by the connection's `cond`.
         var result: Result<ExecResult, SSHError>?
         var phase: Phase = .waiting
+        var retried = false
         var channel: OpaquePointer?
         var stdout: [UInt8] = []
         var stderr: [UInt8] = []
@@ -227,9 +228,13 @@ public final class SSHConnection: @unchecked Sendable {
                     stepOrphans()
                     try keepalive()
                 } catch {
+                    // A session that died while idle (server restarted) fails the first channel
+                    // open; nothing ran yet, so such a job reconnects once instead of failing.
+                    let retry = active.filter { $0.phase == .open && $0.channel == nil && !$0.retried && !isFinished($0) }
                     teardown()
-                    for job in active { finish(job, .failure(error)) }
-                    active = []
+                    for job in active where !retry.contains(where: { $0 === job }) { finish(job, .failure(error)) }
+                    for job in retry { job.retried = true; job.phase = .waiting }
+                    active = retry
                     continue
                 }
             }

@@ -282,9 +282,13 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
     /// cli-prefer/cli-ban constraints, fetched again only when the CIB changed.
     private func constraints(for status: ClusterStatus, _ conn: SSHConnection, _ remote: RemoteCommand) -> [LocationConstraint]? {
         let key = status.summary.lastChange ?? ""
-        if let cached = lock.withLock({ constraintsKey == key && !key.isEmpty ? constraints : nil }) { return cached }
-        guard let r = try? conn.exec(remote.constraintsLine, timeout: commandTimeout), r.exitStatus == 0 else { return nil }
-        let parsed = CLIConstraintParser.parse(r.stdoutString)
+        let cached: [LocationConstraint]?? = lock.withLock { constraintsKey == key && !key.isEmpty ? .some(constraints) : .none }
+        if let cached { return cached }
+        // A failed query (no permission, old cibadmin) is remembered too: nil = not known.
+        var parsed: [LocationConstraint]?
+        if let r = try? conn.exec(remote.constraintsLine, timeout: commandTimeout), r.exitStatus == 0, r.exitSignal == nil {
+            parsed = CLIConstraintParser.parse(r.stdoutString)
+        }
         lock.withLock { constraintsKey = key; constraints = parsed }
         return parsed
     }

@@ -292,6 +292,10 @@ struct SSHConnectionTests {
         expectSSHError({ _ = try c.exec("true", timeout: 5) }) { $0 == .connectRefused(host: "127.0.0.1", port: server.port) }
         try server.start()
         #expect(try c.exec("echo back", timeout: 10).stdoutString == "back\n")
+        // Restarted while idle: the next exec notices the dead session and reconnects itself.
+        try server.restart()
+        #expect(try c.exec("echo again", timeout: 10).stdoutString == "again\n")
+        #expect(server.log.components(separatedBy: "Accepted publickey").count == 4)
     }
 
     @Test func frozenPeerIsDetectedByKeepalive() throws {
