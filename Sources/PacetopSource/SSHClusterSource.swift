@@ -77,7 +77,7 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
     public let warnings: [String]
     private let resolver: Resolver
     private let addressMap: [String: String]
-    private let passphraseProvider: PassphraseProvider?
+    private let passphrases: PassphraseCache
     private let useAgent: Bool
     private let commandTimeout: Double
 
@@ -99,7 +99,7 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         self.sudo = sudo
         self.addressMap = addressMap
         self.useAgent = useAgent
-        self.passphraseProvider = passphraseProvider
+        self.passphrases = PassphraseCache(passphraseProvider)
         // crm_mon on a 2,000-resource cluster takes ~7 s; a dashboard must still notice a
         // frozen node within a few intervals.
         self.commandTimeout = commandTimeout ?? max(10, interval * 3)
@@ -156,6 +156,12 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         do { try connection(n).connect() } catch { throw Self.sourceError(error, node: n.name) }
     }
 
+    /// Call once the full-screen UI owns the terminal: no more passphrase prompts (a node
+    /// reached later reuses passphrases already typed, or fails with a clear message).
+    public func stopPrompting() {
+        passphrases.stopPrompting()
+    }
+
     // MARK: Polling
 
     enum Attempt {
@@ -168,7 +174,7 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         if isClosed { return PollOutcome(result: .failure(SourceError(.connect, "the source is closed")), via: "") }
         var notes: [String] = []
         var noQuorum: (NodeState, ClusterStatus)?
-        var lastError: (NodeState, SourceError)?
+        var errors: [(NodeState, SourceError)] = []
         let now = ContinuousClock.now
         for node in candidates where node.hostKeyError != nil {
             notes.append("\(node.name) is not used: \(node.hostKeyError ?? "")")
@@ -199,15 +205,18 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
                     node.nextTry = .now + .seconds(min(60, pow(2, Double(node.failures - 1))))
                 }
                 notes.append("\(node.name) not answering (\(short))")
-                lastError = lastError ?? (node, error)
+                errors.append((node, error))
             }
         }
         if let (node, status) = noQuorum {
             notes.append("no node with quorum answered; showing \(node.name)'s view")
             return finish(node, status, previous: previous, notes: notes)
         }
-        if let (node, error) = lastError {
-            return PollOutcome(result: .failure(error), via: node.name, notes: notes)
+        if let (node, error) = errors.first {
+            // Every node failed: say what went wrong on each, first node's kind.
+            let message = errors.count == 1 ? error.message
+                : errors.map { "\($0.0.name): \($0.1.message)" }.joined(separator: " | ")
+            return PollOutcome(result: .failure(SourceError(error.kind, message)), via: node.name, notes: notes)
         }
         let refused = candidates.filter { $0.hostKeyError != nil }
         if let first = refused.first, refused.count == candidates.count {
@@ -313,7 +322,7 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
             let r = node.resolved
             let c = SSHConnection(target: r.target,
                                   auth: SSHAuthOptions(useAgent: useAgent && r.useAgent, agentSocket: r.agentSocket,
-                                                       passphraseProvider: passphraseProvider),
+                                                       passphraseProvider: passphrases.provider),
                                   hostKeys: r.hostKeys)
             node.connection = c
             return c
@@ -380,6 +389,30 @@ extension OnceExitCode {
         case .hostKey: .hostKeyRefused
         case .connect, .timeout: .connectFailed
         case .command, .parse, .file: .unreadable
+        }
+    }
+}
+
+/// One passphrase per key file for all nodes: the same key usually opens every node, and a
+/// failover must not prompt on a terminal the dashboard is drawing on.
+final class PassphraseCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var known: [String: String] = [:]
+    private var prompting = true
+    private let inner: PassphraseProvider?
+
+    init(_ inner: PassphraseProvider?) { self.inner = inner }
+
+    func stopPrompting() { lock.withLock { prompting = false } }
+
+    var provider: PassphraseProvider? {
+        guard let inner else { return nil }
+        return { [self] path, attempt in
+            if attempt == 1, let p = lock.withLock({ known[path] }) { return p }
+            guard lock.withLock({ prompting }) else { return nil }
+            let p = inner(path, attempt)
+            lock.withLock { known[path] = p }
+            return p
         }
     }
 }

@@ -55,9 +55,10 @@ struct FakeCluster {
     let nodes: [FakeNode]
     let knownHosts: String
 
-    init(_ names: [String] = ["node1", "node2"], status: (String) -> String = { _ in statusXML() }) throws {
+    init(_ names: [String] = ["node1", "node2"], passphrase: String = "",
+         status: (String) -> String = { _ in statusXML() }) throws {
         keys = try TempDir()
-        key = try makeKey(keys, "id_ed25519", type: "ed25519")
+        key = try makeKey(keys, "id_ed25519", type: "ed25519", passphrase: passphrase)
         let k = key
         nodes = try names.map { try FakeNode($0, key: k, status: status($0)) }
         knownHosts = keys.file("known_hosts")
@@ -77,9 +78,10 @@ struct FakeCluster {
         }
     }
 
-    func source(_ given: [String] = ["node1"], sudo: Bool = false) throws -> SSHClusterSource {
+    func source(_ given: [String] = ["node1"], sudo: Bool = false,
+                passphrase: PassphraseProvider? = nil) throws -> SSHClusterSource {
         try SSHClusterSource(nodes: given, resolver: resolver(), interval: 0.5, sudo: sudo, useAgent: false,
-                             commandTimeout: 3)
+                             passphraseProvider: passphrase, commandTimeout: 3)
     }
 }
 
@@ -244,6 +246,30 @@ struct SSHClusterSourceTests {
         #expect(done.get()?.stdout == "ran on node1\n")
     }
 
+    @Test func aPassphraseIsAskedOnceForAllNodesAndNeverAfterTheScreenStarts() throws {
+        let cluster = try FakeCluster(passphrase: "s3cret")
+        let asked = Counter()
+        let provider: PassphraseProvider = { _, _ in asked.add(); return "s3cret" }
+        let source = try cluster.source(["node1", "node2"], passphrase: provider)
+        defer { source.close() }
+        try source.connectFirst()
+        #expect(asked.value == 1)
+        source.stopPrompting()
+        #expect(source.poll().via == "node1")
+        cluster.nodes[0].sshd.stop()
+        let o = source.poll()
+        #expect(o.via == "node2", "the failover reuses the passphrase typed before the screen started")
+        #expect(asked.value == 1)
+
+        let late = try cluster.source(["node1", "node2"], passphrase: provider)
+        defer { late.close() }
+        late.stopPrompting()
+        guard case .failure(let e) = late.poll().result else { Issue.record("expected a login failure"); return }
+        #expect(e.kind == .connect)
+        #expect(e.message.contains("ssh-add"))
+        #expect(asked.value == 1)
+    }
+
     @Test func makeReadsAnSSHConfigFile() throws {
         let cluster = try FakeCluster(["node1"], status: { _ in statusXML(nodes: ["node1"]) })
         let cfg = cluster.keys.file("ssh_config")
@@ -288,4 +314,11 @@ final class Box: @unchecked Sendable {
     private var value: ActionOutcome?
     func set(_ v: ActionOutcome) { lock.lock(); value = v; lock.unlock() }
     func get() -> ActionOutcome? { lock.lock(); defer { lock.unlock() }; return value }
+}
+
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n = 0
+    func add() { lock.lock(); n += 1; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return n }
 }
