@@ -272,6 +272,12 @@ extension SSHConfig {
         var name = alias ?? ""
         var specUser: String?
         var specPort: Int?
+        var typedUser: String?
+        // `pacetop ubuntu@node1`, as with ssh: -l still wins.
+        if spec == nil, let at = name.lastIndex(of: "@") {
+            typedUser = String(name[..<at])
+            name = String(name[name.index(after: at)...])
+        }
         if let spec {
             var rest = Substring(spec)
             if let at = rest.lastIndex(of: "@") { specUser = String(rest[..<at]); rest = rest[rest.index(after: at)...] }
@@ -293,7 +299,7 @@ extension SSHConfig {
         let s = settings(for: name)
         let hostName = (s.hostName.map { expand($0, alias: name, host: name, user: "") }) ?? name
         // Command-line -l/-p apply to the target only; a jump spec carries its own.
-        let user = spec != nil ? (specUser ?? s.user ?? SSHPaths.localUser) : (o.user ?? s.user ?? SSHPaths.localUser)
+        let user = spec != nil ? (specUser ?? s.user ?? SSHPaths.localUser) : (o.user ?? typedUser ?? s.user ?? SSHPaths.localUser)
         let port = spec != nil ? (specPort ?? s.port ?? 22) : (o.port ?? s.port ?? 22)
         var files = o.identityFiles + s.identityFiles
         if files.isEmpty { files = ["~/.ssh/id_ed25519", "~/.ssh/id_ecdsa", "~/.ssh/id_rsa"] }

@@ -76,6 +76,14 @@ struct SSHConfigTests {
         #expect(r.hostKeys.files == ["/tmp/kh"])
     }
 
+    @Test func userAtHostLikeSSH() throws {
+        let r = try config.resolve("ops@node2")
+        #expect(r.target.endpoint.user == "ops")
+        #expect(r.target.endpoint.name == "node2")
+        #expect(r.target.endpoint.host == "ip-172-31-16-13node2.eu-west-1.compute.internal")
+        #expect(try config.resolve("ops@node2", SSHOverrides(user: "root")).target.endpoint.user == "root")
+    }
+
     @Test func defaultsWhenNothingMatches() throws {
         let r = try SSHConfig().resolve("plainhost")
         #expect(r.target.endpoint.host == "plainhost")

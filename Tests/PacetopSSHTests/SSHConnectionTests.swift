@@ -375,6 +375,25 @@ struct SSHConnectionTests {
         expectSSHError({ _ = try c2.exec("true", timeout: 10) }) { $0.description.contains("jump host jump2 could not open a connection") }
     }
 
+    @Test func jumpChainOfTwoHops() throws {
+        let keys = try TempDir()
+        let key = try makeKey(keys, "id", type: "ed25519")
+        let inner = try TestSSHD(address: "127.0.0.2", authorized: [key])
+        let middle = try TestSSHD(address: "127.0.0.3", authorized: [key], extra: "PermitOpen 127.0.0.2:\(inner.port)",
+                                  logLevel: "DEBUG1")
+        let outer = try TestSSHD(authorized: [key], extra: "PermitOpen 127.0.0.3:\(middle.port)", logLevel: "DEBUG1")
+        let kh = keys.file("known_hosts")
+        try (outer.knownHostsLines() + middle.knownHostsLines() + inner.knownHostsLines())
+            .write(toFile: kh, atomically: false, encoding: .utf8)
+        let hops = [outer, middle].map { SSHEndpoint(host: $0.address, port: $0.port, user: localUser, identityFiles: [key]) }
+        let c = try connect(inner, keys: [key], knownHosts: kh, jumps: hops)
+        defer { c.close() }
+        let r = try c.exec("echo two hops; head -c 500000 /dev/zero", timeout: 15)
+        #expect(r.stdout.count == 500_000 + 9)
+        #expect(outer.log.contains("target 127.0.0.3 port \(middle.port)"))
+        #expect(middle.log.contains("target 127.0.0.2 port \(inner.port)"))
+    }
+
     @Test func signalsDoNotBreakReads() throws {
         let keys = try TempDir()
         let key = try makeKey(keys, "id", type: "ed25519")
