@@ -192,12 +192,13 @@ public final class SSHConnection: @unchecked Sendable {
 
     private func run() {
         while true {
+            // Drain first, then look: a job queued in between leaves a fresh wake-up byte.
+            drainWake()
             cond.lock()
             let isClosed = closed
             let fresh = incoming
             incoming = []
             cond.unlock()
-            drainWake()
             if active.isEmpty && !fresh.isEmpty { lastHeard = .now }
             active += fresh
             if isClosed {
@@ -518,6 +519,7 @@ public final class SSHConnection: @unchecked Sendable {
         while true {
             let rc = op()
             if rc != LIBSSH2_ERROR_EAGAIN { return rc }
+            drainWake()
             cond.lock()
             let isClosed = closed
             active += incoming
