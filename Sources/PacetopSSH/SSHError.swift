@@ -46,7 +46,8 @@ public enum SSHError: Error, Sendable, Equatable, CustomStringConvertible {
             "SSH handshake with \(host) failed: \(reason)"
         case .hostKeyUnknown(let host, let keyType, let fingerprint, let file):
             "host key of \(host) is not known: \(keyType) \(fingerprint). Refusing to connect. "
-                + "If this fingerprint is right, accept it with --accept-new (adds one line to \(file)), "
+                + "Compare it with `ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub` run on the node; "
+                + "if it is right, accept it with --accept-new (adds one line to \(file)), "
                 + "or add it yourself: ssh-keyscan \(Self.keyscanArgs(host)) >> \(file)"
         case .hostKeyChanged(let host, let keyType, let fingerprint, let file, let line):
             "WARNING: HOST KEY OF \(host) HAS CHANGED! It now presents \(keyType) \(fingerprint), "
