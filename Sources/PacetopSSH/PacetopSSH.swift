@@ -1,1 +1,0 @@
-// PacetopSSH: see Package.swift for this module's job.

@@ -1,0 +1,132 @@
+import CLibssh2
+import Foundation
+
+/// Everything that can go wrong on the way to a remote command, each case worded so an
+/// on-call engineer at 3 a.m. knows what to do next. Never carries secrets.
+public enum SSHError: Error, Sendable, Equatable, CustomStringConvertible {
+    case resolveFailed(host: String, reason: String)
+    case connectRefused(host: String, port: Int)
+    case connectFailed(host: String, port: Int, reason: String)
+    case connectTimeout(host: String, port: Int, seconds: Double)
+    case handshakeFailed(host: String, reason: String)
+    /// The host is not in any known_hosts file: refused until the user accepts the key.
+    case hostKeyUnknown(host: String, keyType: String, fingerprint: String, file: String)
+    /// The host presented a different key than known_hosts holds: refused, always.
+    case hostKeyChanged(host: String, keyType: String, fingerprint: String, file: String, line: Int)
+    /// known_hosts holds keys for the host, but the server offers none of their types.
+    case hostKeyTypeMismatch(host: String, known: [String], file: String, line: Int, reason: String)
+    case hostKeyFileError(file: String, reason: String)
+    case authFailed(user: String, host: String, methodsTried: [String], keysTried: [String],
+                    serverMethods: String)
+    /// An RSA key was refused and this libssh2 cannot sign with rsa-sha2 (needs 1.11+).
+    case rsaKeyUnsupported(user: String, host: String, keys: [String], libssh2: String)
+    case passphraseNeeded(key: String)
+    case passphraseWrong(key: String)
+    case channelFailed(host: String, reason: String)
+    case execFailed(host: String, reason: String)
+    /// `phase` says where the time went: "TCP connect", "handshake", "authentication",
+    /// "command output", ...
+    case timeout(host: String, phase: String, seconds: Double)
+    case disconnected(host: String, reason: String)
+    case closed
+    /// An ssh_config file or a -J spec could not be used.
+    case configError(file: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .resolveFailed(let host, let reason):
+            "cannot resolve host name \(host): \(reason). Check the name, /etc/hosts and ~/.ssh/config (HostName)."
+        case .connectRefused(let host, let port):
+            "connection refused by \(host):\(port): no SSH server listening there (is sshd running, is the port right?)"
+        case .connectFailed(let host, let port, let reason):
+            "cannot connect to \(host):\(port): \(reason)"
+        case .connectTimeout(let host, let port, let seconds):
+            "no answer from \(host):\(port) within \(Self.secs(seconds)) (host down, firewall, or wrong address?)"
+        case .handshakeFailed(let host, let reason):
+            "SSH handshake with \(host) failed: \(reason)"
+        case .hostKeyUnknown(let host, let keyType, let fingerprint, let file):
+            "host key of \(host) is not known: \(keyType) \(fingerprint). Refusing to connect. "
+                + "Compare it with `ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub` run on the node; "
+                + "if it is right, accept it with --accept-new (adds one line to \(file)), "
+                + "or add it yourself: ssh-keyscan \(Self.keyscanArgs(host)) >> \(file)"
+        case .hostKeyChanged(let host, let keyType, let fingerprint, let file, let line):
+            "WARNING: HOST KEY OF \(host) HAS CHANGED! It now presents \(keyType) \(fingerprint), "
+                + "which does not match \(file):\(line). Someone may be intercepting the connection, "
+                + "or the host was reinstalled. Refusing to connect. If the change is expected, remove "
+                + "the old key (ssh-keygen -R \(Self.knownHostsName(host)) -f \(file)) and connect again."
+        case .hostKeyTypeMismatch(let host, let known, let file, let line, let reason):
+            "host key of \(host) may have changed: known_hosts holds \(known.joined(separator: ", ")) "
+                + "(\(file):\(line)) but the server offers none of these (\(reason)). Refusing to connect."
+        case .hostKeyFileError(let file, let reason):
+            "cannot use known_hosts file \(file): \(reason)"
+        case .authFailed(let user, let host, let methods, let keys, let server):
+            "authentication failed for \(user)@\(host) (tried: "
+                + (methods.isEmpty ? "nothing usable" : methods.joined(separator: ", "))
+                + (keys.isEmpty ? "" : "; keys: " + keys.joined(separator: ", "))
+                + "; server accepts: \(server.isEmpty ? "?" : server)). "
+                + "Check the user (-l), the key (-i) and ~/.ssh/authorized_keys on the node."
+        case .rsaKeyUnsupported(let user, let host, let keys, let lib):
+            "\(user)@\(host) refused RSA key \(keys.joined(separator: ", ")): libssh2 \(lib) cannot sign "
+                + "with rsa-sha2 (added in libssh2 1.11), and OpenSSH 8.8+ rejects the old ssh-rsa "
+                + "signatures. Use an ed25519 or ECDSA key (ssh-keygen -t ed25519), or load one in ssh-agent."
+        case .passphraseNeeded(let key):
+            "key \(key) is encrypted and no passphrase could be asked for (no terminal). "
+                + "Load it into ssh-agent (ssh-add \(key)) or run pacetop from a terminal."
+        case .passphraseWrong(let key):
+            "wrong passphrase for key \(key) (or the key file is unreadable)"
+        case .channelFailed(let host, let reason):
+            "cannot open a command channel on \(host): \(reason)"
+        case .execFailed(let host, let reason):
+            "cannot start the command on \(host): \(reason)"
+        case .timeout(let host, let phase, let seconds):
+            "timed out after \(Self.secs(seconds)) on \(host) during \(phase)"
+        case .disconnected(let host, let reason):
+            "connection to \(host) lost: \(reason)"
+        case .closed:
+            "the SSH connection was closed"
+        case .configError(let file, let reason):
+            "cannot use \(file): \(reason)"
+        }
+    }
+
+    /// Whether this is a refused host key (never to be failed over silently).
+    public var isHostKeyError: Bool {
+        switch self {
+        case .hostKeyUnknown, .hostKeyChanged, .hostKeyTypeMismatch, .hostKeyFileError: true
+        default: false
+        }
+    }
+
+    private static func secs(_ s: Double) -> String {
+        s == s.rounded() ? "\(Int(s)) s" : String(format: "%.1f s", s)
+    }
+
+    /// "[h]:p" → "-p p h" for ssh-keyscan; plain names unchanged.
+    private static func keyscanArgs(_ name: String) -> String {
+        let (h, p) = splitBracketed(name)
+        return p.map { "-p \($0) \(h)" } ?? h
+    }
+
+    private static func knownHostsName(_ name: String) -> String {
+        name.hasPrefix("[") ? "'\(name)'" : name
+    }
+
+    static func splitBracketed(_ name: String) -> (String, Int?) {
+        guard name.hasPrefix("["), let close = name.firstIndex(of: "]") else { return (name, nil) }
+        let host = String(name[name.index(after: name.startIndex)..<close])
+        let rest = name[name.index(after: close)...]
+        return (host, rest.hasPrefix(":") ? Int(rest.dropFirst()) : nil)
+    }
+}
+
+/// The libssh2 this binary runs with, for `--version` and for the RSA diagnosis.
+public enum LibSSH2 {
+    public static var version: String {
+        libssh2_version(0).map { String(cString: $0) } ?? "unknown"
+    }
+
+    /// rsa-sha2 user-key signatures arrived in 1.11.0.
+    public static var supportsRSASHA2: Bool {
+        libssh2_version(0x010B00) != nil
+    }
+}

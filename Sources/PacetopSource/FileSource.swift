@@ -1,0 +1,55 @@
+import Foundation
+import PacetopCore
+
+/// Reads a crm_mon XML file at every poll, so pacetop can watch a file another process
+/// rewrites (`crm_mon --output-as=xml > status.xml` in a loop). `-` reads stdin, once.
+public final class FileSource: ClusterSource, @unchecked Sendable {
+    public let path: String
+    private let lock = NSLock()
+    private var stdinData: Data?
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    public var label: String { path == "-" ? "file (stdin)" : "file \(path)" }
+    public var isDemo: Bool { false }
+    public var canPerformActions: Bool { false }
+
+    public func poll() -> PollOutcome {
+        let via = path == "-" ? "stdin" : path
+        let data: Data
+        do {
+            data = try read()
+        } catch {
+            return PollOutcome(result: .failure(SourceError(.file, "cannot read \(via): \(error.localizedDescription)")), via: via)
+        }
+        do {
+            return PollOutcome(result: .success(try CrmMonParser.parse(data)), via: via)
+        } catch {
+            return PollOutcome(result: .failure(SourceError(.parse, "\(via): \(error.description)")), via: via)
+        }
+    }
+
+    private func read() throws -> Data {
+        guard path == "-" else { return try Data(contentsOf: URL(fileURLWithPath: path)) }
+        lock.lock(); defer { lock.unlock() }
+        if let stdinData { return stdinData }
+        let d = FileHandle.standardInput.readDataToEndOfFile()
+        stdinData = d
+        return d
+    }
+
+    public func commandLine(for action: ClusterAction) throws(ActionError) -> String {
+        ShellQuote.join(try action.argv())
+    }
+
+    public func perform(_ action: ClusterAction) -> ActionOutcome {
+        let now = Date()
+        return ActionOutcome(action: action, commandLine: (try? commandLine(for: action)) ?? "", via: label,
+                             exitCode: nil, error: "this is a file, not a cluster: actions need an SSH connection",
+                             started: now, finished: now)
+    }
+
+    public func close() {}
+}

@@ -1,1 +1,0 @@
-// PacetopSource: see Package.swift for this module's job.

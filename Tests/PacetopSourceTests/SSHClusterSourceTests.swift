@@ -1,0 +1,324 @@
+import Foundation
+import PacetopCore
+import PacetopSSH
+import Testing
+@testable import PacetopSource
+
+let localUser: String = String(cString: getpwuid(getuid())!.pointee.pw_name)
+
+/// A fake cluster node: a real sshd whose ForceCommand script plays crm_mon, cibadmin and
+/// crm_resource from files the test controls, and logs every command it gets.
+final class FakeNode: @unchecked Sendable {
+    let name: String
+    let sshd: TestSSHD
+    var dir: TempDir { sshd.dir }
+
+    init(_ name: String, key: String, status: String, legacy: Bool = false) throws {
+        let d = try TempDir()
+        try status.write(toFile: d.file("status.xml"), atomically: true, encoding: .utf8)
+        try constraintsXML.write(toFile: d.file("constraints.xml"), atomically: true, encoding: .utf8)
+        if legacy { try "".write(toFile: d.file("legacy"), atomically: true, encoding: .utf8) }
+        try d.write("node.sh", """
+            #!/bin/sh
+            d=\(d.path)
+            echo "$SSH_ORIGINAL_COMMAND" >> $d/commands.log
+            case "$SSH_ORIGINAL_COMMAND" in
+              *crm_mon*--output-as=xml*)
+                if [ -f $d/legacy ]; then echo "crm_mon: unrecognized option '--output-as=xml'" >&2; exit 64; fi
+                if [ -f $d/notconnected ]; then echo "crm_mon: Error: cluster is not available on this node" >&2; exit 102; fi
+                cat $d/status.xml ;;
+              *crm_mon*--as-xml*) cat $d/status.xml ;;
+              *cibadmin*) cat $d/constraints.xml ;;
+              *crm_resource*) if [ -f $d/slow ]; then sleep 2; fi; echo "ran on \(name)"; exit 0 ;;
+              *) echo "unexpected: $SSH_ORIGINAL_COMMAND" >&2; exit 99 ;;
+            esac
+
+            """, mode: 0o755)
+        self.name = name
+        // The script lives in a dir that outlives sshd's own temp dir.
+        scriptDir = d
+        sshd = try TestSSHD(authorized: [key], extra: "ForceCommand \(d.file("node.sh"))")
+    }
+
+    let scriptDir: TempDir
+    var commands: [String] { scriptDir.read("commands.log").split(separator: "\n").map(String.init) }
+    func setStatus(_ xml: String) throws { try xml.write(toFile: scriptDir.file("status.xml"), atomically: true, encoding: .utf8) }
+    func flag(_ name: String, _ on: Bool) throws {
+        if on { try "".write(toFile: scriptDir.file(name), atomically: true, encoding: .utf8) } else { unlink(scriptDir.file(name)) }
+    }
+}
+
+/// Two (or more) fake nodes and a resolver that maps node names to them.
+struct FakeCluster {
+    let keys: TempDir
+    let key: String
+    let nodes: [FakeNode]
+    let knownHosts: String
+
+    init(_ names: [String] = ["node1", "node2"], passphrase: String = "",
+         status: (String) -> String = { _ in statusXML() }) throws {
+        keys = try TempDir()
+        key = try makeKey(keys, "id_ed25519", type: "ed25519", passphrase: passphrase)
+        let k = key
+        nodes = try names.map { try FakeNode($0, key: k, status: status($0)) }
+        knownHosts = keys.file("known_hosts")
+        try nodes.map { try $0.sshd.knownHostsLines() }.joined().write(toFile: knownHosts, atomically: true, encoding: .utf8)
+    }
+
+    func resolver(connectTimeout: Double = 2) -> SSHClusterSource.Resolver {
+        let ports = Dictionary(uniqueKeysWithValues: nodes.map { ($0.name, $0.sshd.port) })
+        let key = self.key, kh = knownHosts
+        return { (name: String) throws(SSHError) -> ResolvedTarget in
+            guard let port = ports[name] else { throw .resolveFailed(host: name, reason: "not in this test") }
+            let ep = SSHEndpoint(name: name, host: "127.0.0.1", port: port, user: localUser, identityFiles: [key])
+            return ResolvedTarget(target: SSHTarget(endpoint: ep, connectTimeout: connectTimeout, serverAliveInterval: 1,
+                                                    serverAliveCountMax: 3),
+                                  hostKeys: HostKeyPolicy(files: [kh], globalFiles: []), agentSocket: nil,
+                                  useAgent: false, warnings: [])
+        }
+    }
+
+    func source(_ given: [String] = ["node1"], sudo: Bool = false,
+                passphrase: PassphraseProvider? = nil) throws -> SSHClusterSource {
+        try SSHClusterSource(nodes: given, resolver: resolver(), interval: 0.5, sudo: sudo, useAgent: false,
+                             passphraseProvider: passphrase, commandTimeout: 3)
+    }
+}
+
+@Suite("SSHClusterSource against real sshds", .serialized, .enabled(if: TestEnv.sshdAvailable, TestEnv.skipReason))
+struct SSHClusterSourceTests {
+    @Test func pollParsesStatusAndFetchesConstraintsOnlyWhenTheCIBChanges() throws {
+        let cluster = try FakeCluster(["node1"], status: { _ in statusXML(nodes: ["node1"]) })
+        let source = try cluster.source()
+        defer { source.close() }
+        #expect(source.label == "ssh \(localUser)@node1")
+        let first = source.poll()
+        #expect(first.via == "node1")
+        let status = try first.result.get()
+        #expect(status.summary.dc == "node1")
+        #expect(status.cliConstraints?.map(\.id) == ["cli-prefer-pbx", "cli-ban-vip-on-node1", "cli-prefer-ebs", "cli-ban-a&b-on-n"])
+        #expect(try source.poll().result.get().cliConstraints?.count == 4)
+        let node = cluster.nodes[0]
+        #expect(node.commands.filter { $0.contains("cibadmin") }.count == 1)
+        #expect(node.commands.first == "env TZ=UTC LC_ALL=C PATH=\(RemoteCommand.path) crm_mon --output-as=xml")
+        try node.setStatus(statusXML(lastChange: "Mon Nov 24 11:11:11 2026", nodes: ["node1"]))
+        _ = source.poll()
+        #expect(node.commands.filter { $0.contains("cibadmin") }.count == 2)
+    }
+
+    @Test func oldPacemakerSwitchesToAsXMLForGood() throws {
+        let cluster = try FakeCluster(["node1"], status: { _ in statusXML(nodes: ["node1"]) })
+        try cluster.nodes[0].flag("legacy", true)
+        let source = try cluster.source()
+        defer { source.close() }
+        #expect(try source.poll().result.get().summary.dc == "node1")
+        #expect(try source.poll().result.get().summary.dc == "node1")
+        let crm = cluster.nodes[0].commands.filter { $0.contains("crm_mon") }
+        #expect(crm.filter { $0.hasSuffix("--output-as=xml") }.count == 1)
+        #expect(crm.filter { $0.hasSuffix("--as-xml") }.count == 2)
+    }
+
+    @Test func failsOverToALearnedNodeAndComesBack() throws {
+        let cluster = try FakeCluster()
+        let source = try cluster.source(["node1"])
+        defer { source.close() }
+        #expect(source.poll().via == "node1")
+        #expect(source.nodeNames == ["node1", "node2"], "node2 is learned from crm_mon")
+
+        cluster.nodes[0].sshd.stop()
+        let start = Date()
+        let outcome = source.poll()
+        #expect(Date().timeIntervalSince(start) < 0.5 + 2, "within one interval plus the connect timeout")
+        #expect(outcome.via == "node2")
+        #expect(try outcome.result.get().summary.dc == "node1")
+        #expect(outcome.notes.contains { $0.hasPrefix("node1 not answering (") })
+        #expect(outcome.notes.contains("now reading from node2"))
+        #expect(source.poll().via == "node2")
+
+        // Node 1 returns: preferred again once its backoff has passed.
+        try cluster.nodes[0].sshd.start()
+        var back: PollOutcome?
+        for _ in 0..<40 {
+            let o = source.poll()
+            if o.via == "node1" { back = o; break }
+            usleep(200_000)
+        }
+        #expect(back?.notes.contains("now reading from node2") == false)
+        #expect(back?.notes.contains("now reading from node1") == true)
+    }
+
+    @Test func firstNodeRefusedFailsOverWithANote() throws {
+        let cluster = try FakeCluster()
+        cluster.nodes[0].sshd.stop()
+        let source = try cluster.source(["node1", "node2"])
+        defer { source.close() }
+        let o = source.poll()
+        #expect(o.via == "node2")
+        #expect(o.notes.contains("node1 not answering (connect refused)"))
+    }
+
+    @Test func notConnectedCrmMonFailsOver() throws {
+        let cluster = try FakeCluster()
+        try cluster.nodes[0].flag("notconnected", true)
+        let source = try cluster.source(["node1", "node2"])
+        defer { source.close() }
+        let o = source.poll()
+        #expect(o.via == "node2")
+        #expect(o.notes.contains("node1 not answering (crm_mon not connected to the cluster)"))
+    }
+
+    @Test func aPartitionedNodeDoesNotHideTheQuorateSide() throws {
+        let cluster = try FakeCluster(status: { name in
+            name == "node1" ? statusXML(dc: "node1", quorum: false) : statusXML(dc: "node2", quorum: true)
+        })
+        let source = try cluster.source(["node1", "node2"])
+        defer { source.close() }
+        let o = source.poll()
+        #expect(o.via == "node2")
+        #expect(try o.result.get().summary.quorum == true)
+        #expect(o.notes.contains("node1 has no quorum; looking for a node that has"))
+
+        // Nobody has quorum: show the first one's view and say so.
+        try cluster.nodes[1].setStatus(statusXML(dc: "node2", quorum: false))
+        let none = source.poll()
+        #expect(none.via == "node1")
+        #expect(none.notes.contains("no node with quorum answered; showing node1's view"))
+    }
+
+    @Test func hostKeyRefusalIsLoudAndTheNodeIsNotUsed() throws {
+        let cluster = try FakeCluster()
+        // node1's entry is replaced by someone else's key.
+        let impostor = try makeKey(cluster.keys, "impostor", type: "ed25519")
+        let pub = try String(contentsOfFile: impostor + ".pub", encoding: .utf8).split(separator: " ")
+        try ("[127.0.0.1]:\(cluster.nodes[0].sshd.port) \(pub[0]) \(pub[1])\n" + cluster.nodes[1].sshd.knownHostsLines())
+            .write(toFile: cluster.knownHosts, atomically: true, encoding: .utf8)
+        let source = try cluster.source(["node1", "node2"])
+        defer { source.close() }
+        let first = source.poll()
+        guard case .failure(let e) = first.result else { Issue.record("a changed host key must fail the poll"); return }
+        #expect(e.kind == .hostKey)
+        #expect(e.message.contains("HAS CHANGED"))
+        #expect(OnceExitCode.forFailure(e) == .hostKeyRefused)
+        let second = source.poll()
+        #expect(second.via == "node2")
+        #expect(second.notes.contains { $0.hasPrefix("node1 is not used: WARNING: HOST KEY OF") })
+    }
+
+    @Test func performRunsOnTheCurrentNodeWithSudo() throws {
+        let cluster = try FakeCluster()
+        let source = try cluster.source(["node1", "node2"], sudo: true)
+        defer { source.close() }
+        _ = source.poll()
+        let action = ClusterAction.move(resource: "pbx", node: "node2")
+        let line = try source.commandLine(for: action)
+        #expect(line == "sudo -n env TZ=UTC LC_ALL=C PATH=\(RemoteCommand.path) crm_resource --move -r pbx -N node2")
+        let outcome = source.perform(action)
+        #expect(outcome.succeeded)
+        #expect(outcome.via == "node1")
+        #expect(outcome.stdout == "ran on node1\n")
+        #expect(outcome.commandLine == line)
+        #expect(cluster.nodes[0].commands.contains(line))
+
+        let bad = source.perform(.restart(resource: "-rf"))
+        #expect(bad.error?.contains("not a valid Pacemaker id") == true)
+    }
+
+    @Test func pollsKeepRunningDuringALongAction() throws {
+        let cluster = try FakeCluster()
+        try cluster.nodes[0].flag("slow", true)
+        let source = try cluster.source(["node1"])
+        defer { source.close() }
+        _ = source.poll()
+        let done = Box()
+        let t = Thread { done.set(source.perform(.restart(resource: "pbx"))) }
+        t.start()
+        usleep(200_000)
+        for _ in 0..<3 {
+            let start = Date()
+            let o = source.poll()
+            #expect(o.via == "node1")
+            #expect(Date().timeIntervalSince(start) < 1)
+        }
+        #expect(done.get() == nil, "the restart is still running")
+        let deadline = Date().addingTimeInterval(10)
+        while done.get() == nil, Date() < deadline { usleep(20_000) }
+        #expect(done.get()?.succeeded == true)
+        #expect(done.get()?.stdout == "ran on node1\n")
+    }
+
+    @Test func aPassphraseIsAskedOnceForAllNodesAndNeverAfterTheScreenStarts() throws {
+        let cluster = try FakeCluster(passphrase: "s3cret")
+        let asked = Counter()
+        let provider: PassphraseProvider = { _, _ in asked.add(); return "s3cret" }
+        let source = try cluster.source(["node1", "node2"], passphrase: provider)
+        defer { source.close() }
+        try source.connectFirst()
+        #expect(asked.value == 1)
+        source.stopPrompting()
+        #expect(source.poll().via == "node1")
+        cluster.nodes[0].sshd.stop()
+        let o = source.poll()
+        #expect(o.via == "node2", "the failover reuses the passphrase typed before the screen started")
+        #expect(asked.value == 1)
+
+        let late = try cluster.source(["node1", "node2"], passphrase: provider)
+        defer { late.close() }
+        late.stopPrompting()
+        guard case .failure(let e) = late.poll().result else { Issue.record("expected a login failure"); return }
+        #expect(e.kind == .connect)
+        #expect(e.message.contains("ssh-add"))
+        #expect(asked.value == 1)
+    }
+
+    @Test func makeReadsAnSSHConfigFile() throws {
+        let cluster = try FakeCluster(["node1"], status: { _ in statusXML(nodes: ["node1"]) })
+        let cfg = cluster.keys.file("ssh_config")
+        try """
+            Host pbx1
+                HostName 127.0.0.1
+                Port \(cluster.nodes[0].sshd.port)
+                IdentityFile \(cluster.key)
+                UserKnownHostsFile \(cluster.knownHosts)
+            Match all
+                User nobody
+
+            """.write(toFile: cfg, atomically: true, encoding: .utf8)
+        let source = try SSHClusterSource.make(SSHSourceOptions(nodes: ["pbx1"], sshConfigFile: cfg, interval: 1,
+                                                                useAgent: false, passphraseProvider: nil))
+        defer { source.close() }
+        #expect(source.warnings.contains { $0.contains("Match is not supported") })
+        let o = source.poll()
+        #expect(o.via == "pbx1")
+        #expect(try o.result.get().summary.dc == "node1")
+
+        #expect(throws: SourceError.self) { try SSHClusterSource.make(SSHSourceOptions(nodes: [])) }
+        #expect(throws: SourceError(.connect, "--interval must be at least 0.5 s (got 0.1)")) {
+            try SSHClusterSource.make(SSHSourceOptions(nodes: ["x"], interval: 0.1))
+        }
+    }
+
+    @Test func benchmarkHookMeasuresPolls() throws {
+        let cluster = try FakeCluster(["node1"], status: { _ in statusXML(nodes: ["node1"]) })
+        let source = try cluster.source()
+        defer { source.close() }
+        let r = PollBenchmark.run(source, polls: 5)
+        #expect(r.failures.isEmpty)
+        #expect(r.wallSeconds.count == 5)
+        #expect(r.medianWall > 0 && r.medianWall < 1)
+        #expect(r.cpuSeconds.allSatisfy { $0 >= 0 })
+    }
+}
+
+final class Box: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: ActionOutcome?
+    func set(_ v: ActionOutcome) { lock.lock(); value = v; lock.unlock() }
+    func get() -> ActionOutcome? { lock.lock(); defer { lock.unlock() }; return value }
+}
+
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n = 0
+    func add() { lock.lock(); n += 1; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return n }
+}
