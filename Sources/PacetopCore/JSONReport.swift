@@ -42,13 +42,7 @@ public struct JSONReport: Sendable, Codable {
 
     /// The `--once` exit code for this report.
     public var exitCode: OnceExitCode {
-        if let error {
-            switch error.kind {
-            case .connect, .timeout: return .connectFailed
-            case .hostKey: return .hostKeyRefused
-            case .command, .parse, .file: return .unreadable
-            }
-        }
+        if let error { return .forFailure(error) }
         return health?.exitCode ?? .unreadable
     }
 }

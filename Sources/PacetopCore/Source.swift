@@ -133,3 +133,14 @@ public enum OnceExitCode: Int32, Sendable, CaseIterable {
     /// A host key was unknown or had changed: refused on purpose.
     case hostKeyRefused = 5
 }
+
+extension OnceExitCode {
+    /// `pacetop --once` for a poll that failed: why it could not read the cluster.
+    public static func forFailure(_ error: SourceError) -> OnceExitCode {
+        switch error.kind {
+        case .hostKey: .hostKeyRefused
+        case .connect, .timeout: .connectFailed
+        case .command, .parse, .file: .unreadable
+        }
+    }
+}

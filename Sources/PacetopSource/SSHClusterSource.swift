@@ -382,17 +382,6 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
     }
 }
 
-extension OnceExitCode {
-    /// `pacetop --once` for a poll that failed: why it could not read the cluster.
-    public static func forFailure(_ error: SourceError) -> OnceExitCode {
-        switch error.kind {
-        case .hostKey: .hostKeyRefused
-        case .connect, .timeout: .connectFailed
-        case .command, .parse, .file: .unreadable
-        }
-    }
-}
-
 /// One passphrase per key file for all nodes: the same key usually opens every node, and a
 /// failover must not prompt on a terminal the dashboard is drawing on.
 final class PassphraseCache: @unchecked Sendable {

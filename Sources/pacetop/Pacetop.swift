@@ -1,0 +1,171 @@
+import ArgumentParser
+import Foundation
+import PacetopApp
+import PacetopCore
+import PacetopCurses
+import PacetopSource
+import PacetopUI
+
+@main
+struct Pacetop: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pacetop",
+        abstract: "A live terminal dashboard for Pacemaker/Corosync clusters.",
+        discussion: """
+            pacetop NODE [NODE...]      watch a cluster over SSH (node 1 first, the others on failure)
+            pacetop --demo [failover]   a simulated PortSIP cluster, no cluster needed
+            pacetop --xml-file FILE     re-read a crm_mon XML file every poll ('-' reads stdin once)
+
+            --once prints the status as text (or --json) and exits with: 0 ok, 1 degraded,
+            2 critical, 3 status unreadable, 4 could not connect, 5 host key refused.
+            """,
+        version: "pacetop 0.1.0")
+
+    @Argument(help: "Cluster nodes to read from, in order of preference (ssh_config aliases work).")
+    var nodes: [String] = []
+
+    @Flag(help: "Run on the built-in demo cluster ('--demo failover' stages a master failure every minute).")
+    var demo = false
+
+    @Option(name: .customLong("xml-file"), help: "Read crm_mon XML from FILE ('-' for stdin) instead of a cluster.")
+    var xmlFile: String?
+
+    @Flag(help: "Print the status once as text and exit with the health code.")
+    var once = false
+
+    @Flag(help: "With --once: print the model as JSON.")
+    var json = false
+
+    @Option(help: "Seconds between polls (at least 0.5).")
+    var interval: Double?
+
+    @Flag(name: .customLong("read-only"), help: "Offer no actions at all.")
+    var readOnly = false
+
+    @Option(help: "Theme name or path to a theme file.")
+    var theme: String?
+
+    @Flag(name: .customLong("no-color"), help: "No colours (NO_COLOR does the same).")
+    var noColor = false
+
+    @Flag(help: "ASCII glyphs even in a UTF-8 locale.")
+    var ascii = false
+
+    @Option(help: "The resource that marks the master (default pbx).")
+    var anchor: String?
+
+    @Option(help: "The colocated chain, comma-separated, in start order.")
+    var chain: String?
+
+    @Option(help: "Config file (default $XDG_CONFIG_HOME/pacetop/config.toml).")
+    var config: String?
+
+    @Option(name: .customLong("audit-log"), help: "Where confirmed actions are logged.")
+    var auditLog: String?
+
+    @OptionGroup var ssh: SSHArguments
+
+    func validate() throws {
+        if demo && xmlFile != nil { throw ValidationError("--demo and --xml-file exclude each other") }
+        if (demo && nodes.count > 1) || (demo && nodes.count == 1 && nodes[0] != "failover" && nodes[0] != "steady") {
+            throw ValidationError("--demo takes at most one scenario: 'failover' or 'steady'")
+        }
+        if (demo || xmlFile != nil) && !nodes.isEmpty && !demo {
+            throw ValidationError("--xml-file does not take nodes")
+        }
+        if let interval, interval < 0.5 { throw ValidationError("--interval must be at least 0.5 seconds") }
+        if json && !once { throw ValidationError("--json goes with --once") }
+        if let anchor { do { try Validate.resource(anchor) } catch { throw ValidationError(error.description) } }
+    }
+
+    func run() throws {
+        let env = ProcessInfo.processInfo.environment
+        let file: ConfigFile
+        do {
+            file = try ConfigFile.load(path: config ?? ConfigFile.standardPath(environment: env), mustExist: config != nil)
+        } catch {
+            throw fail("config: \(error)", code: 64)
+        }
+        var layout = MasterLayout.portSIP
+        if let a = anchor ?? file.anchor { layout.anchor = a }
+        if let c = chain.map({ $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }) ?? file.chain {
+            layout.chain = c
+        }
+        let interval = self.interval ?? file.interval ?? 2
+        let sudo = ssh.sudo || (file.sudo ?? false)
+        let source = try makeSource(file: file, interval: interval, sudo: sudo)
+        let remote = RemoteCommand(sudo: sudo)
+
+        if once { return try runOnce(source, layout: layout) }
+
+        let themes = ThemeLoader.standard(environment: env)
+        let themeName = theme ?? file.theme ?? ThemeLoader.builtinName
+        let loaded: Theme
+        do { loaded = try themes.load(themeName) } catch { throw fail("theme: \(error)", code: 64) }
+        let appConfig = AppConfig(
+            layout: layout, interval: interval, readOnly: readOnly || (file.readOnly ?? false),
+            sourceLabel: source.label, isDemo: source.isDemo, canPerformActions: source.canPerformActions,
+            remote: remote, keyMap: KeyMap.standard.remapped(file.keys),
+            user: env["USER"] ?? env["LOGNAME"] ?? "unknown")
+        let state = AppState(config: appConfig, themeNames: themes.availableThemes(), themeName: loaded.name)
+        let runner = Runner(source: source, state: state, themes: themes, theme: loaded,
+                            audit: AuditLog(path: auditLog ?? file.auditLog ?? AuditLog.standardPath(environment: env)),
+                            terminalOptions: CursesTerminal.Options(noColor: noColor, forceASCII: ascii, environment: env))
+        do { try runner.run() } catch { throw fail("terminal: \(error)", code: 1) }
+    }
+
+    private func runOnce(_ source: ClusterSource, layout: MasterLayout) throws {
+        let outcome = source.poll()
+        source.close()
+        let report = JSONReport(outcome: outcome, source: source.label, layout: layout)
+        if json {
+            print(report.encoded())
+        } else {
+            var state = AppState(config: AppConfig(layout: layout, sourceLabel: source.label, isDemo: source.isDemo,
+                                                   canPerformActions: false),
+                                 now: outcome.at)
+            _ = App.update(&state, .polled(outcome))
+            if let error = report.error {
+                FileHandle.standardError.write(Data("pacetop: \(error.message)\n".utf8))
+            } else {
+                let width = Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 100
+                print(Batch.text(state, width: max(60, width)), terminator: "")
+            }
+        }
+        throw ExitCode(report.exitCode.rawValue)
+    }
+
+    private func makeSource(file: ConfigFile, interval: Double, sudo: Bool) throws -> ClusterSource {
+        if demo {
+            return DemoSource(scenario: nodes.first == "failover" ? .failover : .steady)
+        }
+        if let xmlFile {
+            return FileSource(path: xmlFile)
+        }
+        let targets = nodes.isEmpty ? (file.nodes ?? []) : nodes
+        guard !targets.isEmpty else {
+            throw fail("no cluster given: name the nodes (pacetop NODE...), or try pacetop --demo", code: 64)
+        }
+        let source: SSHClusterSource
+        do {
+            source = try ssh.makeSource(nodes: targets, addresses: file.addresses, interval: interval, sudo: sudo)
+        } catch let e as SourceError {
+            throw fail(e.message, code: OnceExitCode.forFailure(e).rawValue)
+        }
+        for w in source.warnings { FileHandle.standardError.write(Data("pacetop: warning: \(w)\n".utf8)) }
+        if !once {
+            // Passphrase prompts happen now, before the screen owns the terminal. A refused host
+            // key stops here, loudly; an unreachable node is left to the poller's failover.
+            do { try source.connectFirst() } catch where error.kind == .hostKey {
+                throw fail(error.message, code: OnceExitCode.hostKeyRefused.rawValue)
+            } catch {}
+            source.stopPrompting()
+        }
+        return source
+    }
+
+    private func fail(_ message: String, code: Int32) -> ExitCode {
+        FileHandle.standardError.write(Data("pacetop: \(message)\n".utf8))
+        return ExitCode(code)
+    }
+}
