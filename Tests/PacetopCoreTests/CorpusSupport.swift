@@ -85,8 +85,6 @@ extension ClusterStatus {
     var primitives: [Resource] {
         resources.flatMap { $0.flattened() }.filter { $0.kind == .primitive }
     }
-
-    func node(named name: String) -> Node? { nodes.first { $0.name == name } }
 }
 
 extension Resource {
