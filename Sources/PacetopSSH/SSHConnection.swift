@@ -529,7 +529,8 @@ public final class SSHConnection: @unchecked Sendable {
             expireJobs()
             if try stepPumps() { continue }
             if ContinuousClock.now >= deadline { throw .timeout(host: host, phase: phase, seconds: seconds) }
-            waitIO(until: deadline, readLast: true)
+            // Wake for a caller's deadline too: it may be shorter than the connect timeout.
+            waitIO(until: active.map(\.deadline).reduce(deadline, min), readLast: true)
         }
     }
 
@@ -593,14 +594,13 @@ public final class SSHConnection: @unchecked Sendable {
                 let ms = (deadline - .now).milliseconds
                 if ms <= 0 { break }
                 fds[0].revents = 0; fds[1].revents = 0
-                let n = poll(&fds, 2, Int32(min(ms, 1000)))
+                let jobMs = active.map { ($0.deadline - .now).milliseconds }.min() ?? ms
+                let n = poll(&fds, 2, Int32(max(1, min(ms, jobMs + 1, 1000))))
                 if n < 0 && errno == EINTR { continue }
-                if fds[1].revents != 0 {
-                    drainWake()
-                    cond.lock(); let isClosed = closed; active += incoming; incoming = []; cond.unlock()
-                    if isClosed { Glibc.close(fd); throw .closed }
-                    expireJobs()
-                }
+                drainWake()
+                cond.lock(); let isClosed = closed; active += incoming; incoming = []; cond.unlock()
+                if isClosed { Glibc.close(fd); throw .closed }
+                expireJobs()
                 if fds[0].revents != 0 { done = true }
             }
             if !done {

@@ -340,7 +340,7 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         case .connectRefused: "connect refused"
         case .connectTimeout: "connect timed out"
         case .resolveFailed: "name does not resolve"
-        case .timeout(_, let phase, _): "timed out \(phase)"
+        case .timeout(_, let phase, _): "timed out: \(phase)"
         case .disconnected: "connection lost"
         case .authFailed, .rsaKeyUnsupported, .passphraseNeeded, .passphraseWrong: "login refused"
         default: "ssh failed"
