@@ -470,7 +470,8 @@ public final class SSHConnection: @unchecked Sendable {
                 break
             }
             if !p.toFD.isEmpty {
-                let n = p.toFD.withUnsafeBytes { write(p.fd, $0.baseAddress, $0.count) }
+                // send, not write: MSG_NOSIGNAL, so a closed inner session cannot kill us with SIGPIPE.
+                let n = p.toFD.withUnsafeBytes { send(p.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 if n > 0 { p.toFD.removeFirst(n); progress = true }
             } else if p.channelEOF {
                 shutdown(p.fd, Int32(SHUT_WR))
