@@ -470,7 +470,8 @@ public final class SSHConnection: @unchecked Sendable {
                 break
             }
             if !p.toFD.isEmpty {
-                let n = p.toFD.withUnsafeBytes { write(p.fd, $0.baseAddress, $0.count) }
+                // send, not write: MSG_NOSIGNAL, so a closed inner session cannot kill us with SIGPIPE.
+                let n = p.toFD.withUnsafeBytes { send(p.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 if n > 0 { p.toFD.removeFirst(n); progress = true }
             } else if p.channelEOF {
                 shutdown(p.fd, Int32(SHUT_WR))
@@ -529,7 +530,8 @@ public final class SSHConnection: @unchecked Sendable {
             expireJobs()
             if try stepPumps() { continue }
             if ContinuousClock.now >= deadline { throw .timeout(host: host, phase: phase, seconds: seconds) }
-            waitIO(until: deadline, readLast: true)
+            // Wake for a caller's deadline too: it may be shorter than the connect timeout.
+            waitIO(until: active.map(\.deadline).reduce(deadline, min), readLast: true)
         }
     }
 
@@ -593,14 +595,13 @@ public final class SSHConnection: @unchecked Sendable {
                 let ms = (deadline - .now).milliseconds
                 if ms <= 0 { break }
                 fds[0].revents = 0; fds[1].revents = 0
-                let n = poll(&fds, 2, Int32(min(ms, 1000)))
+                let jobMs = active.map { ($0.deadline - .now).milliseconds }.min() ?? ms
+                let n = poll(&fds, 2, Int32(max(1, min(ms, jobMs + 1, 1000))))
                 if n < 0 && errno == EINTR { continue }
-                if fds[1].revents != 0 {
-                    drainWake()
-                    cond.lock(); let isClosed = closed; active += incoming; incoming = []; cond.unlock()
-                    if isClosed { Glibc.close(fd); throw .closed }
-                    expireJobs()
-                }
+                drainWake()
+                cond.lock(); let isClosed = closed; active += incoming; incoming = []; cond.unlock()
+                if isClosed { Glibc.close(fd); throw .closed }
+                expireJobs()
                 if fds[0].revents != 0 { done = true }
             }
             if !done {

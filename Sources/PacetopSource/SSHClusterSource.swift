@@ -183,11 +183,16 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         var eligible = usable.filter { $0.nextTry <= now || $0 === previous }
         // Everyone is backing off: try the one due soonest rather than nobody.
         if eligible.isEmpty, let soonest = usable.min(by: { $0.nextTry < $1.nextTry }) { eligible = [soonest] }
-        for node in eligible {
+        var i = 0
+        while i < eligible.count {
+            let node = eligible[i]
+            i += 1
             switch attempt(node) {
             case .ok(let status):
                 lock.withLock { node.failures = 0; node.nextTry = .now }
-                learnNodes(from: status)
+                // Members learned now are tried in this same poll (a partitioned node 1
+                // must not hide the quorate side even on the first poll).
+                eligible += learnNodes(from: status)
                 if status.summary.quorum == false {
                     if noQuorum == nil { noQuorum = (node, status) }
                     notes.append("\(node.name) has no quorum; looking for a node that has")
@@ -304,7 +309,8 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
 
     /// Adds crm_mon's cluster members that are not in the list yet (mapped through the
     /// address map; the name itself is the host otherwise).
-    private func learnNodes(from status: ClusterStatus) {
+    @discardableResult
+    private func learnNodes(from status: ClusterStatus) -> [NodeState] {
         let known = lock.withLock { (Set(nodes.map(\.name)), Set(nodes.map(\.key))) }
         var added: [NodeState] = []
         for n in status.nodes where n.kind == .member && !known.0.contains(n.name) {
@@ -314,6 +320,7 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
             added.append(state)
         }
         if !added.isEmpty { lock.withLock { nodes += added } }
+        return added
     }
 
     private func connection(_ node: NodeState) -> SSHConnection {
@@ -340,7 +347,7 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         case .connectRefused: "connect refused"
         case .connectTimeout: "connect timed out"
         case .resolveFailed: "name does not resolve"
-        case .timeout(_, let phase, _): "timed out \(phase)"
+        case .timeout(_, let phase, _): "timed out: \(phase)"
         case .disconnected: "connection lost"
         case .authFailed, .rsaKeyUnsupported, .passphraseNeeded, .passphraseWrong: "login refused"
         default: "ssh failed"

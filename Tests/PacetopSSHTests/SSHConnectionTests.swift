@@ -416,6 +416,26 @@ struct SSHConnectionTests {
         #expect(r.exitStatus == 0)
     }
 
+    @Test func silentServerTimesOutInTheHandshake() throws {
+        // A socket that accepts TCP (the kernel does) but never speaks SSH: a hung sshd.
+        let silent = try SilentListener()
+        defer { silent.close() }
+        let ep = SSHEndpoint(host: "127.0.0.1", port: silent.port, user: localUser, identityFiles: [])
+        let c = SSHConnection(target: SSHTarget(endpoint: ep, connectTimeout: 1),
+                              auth: SSHAuthOptions(useAgent: false), hostKeys: HostKeyPolicy(files: [], globalFiles: []))
+        defer { c.close() }
+        let start = Date()
+        expectSSHError({ _ = try c.exec("true", timeout: 10) }) { $0 == .timeout(host: "127.0.0.1", phase: "SSH handshake", seconds: 1) }
+        #expect(Date().timeIntervalSince(start) < 2)
+        // The caller's own deadline wins when it is shorter than the connect timeout.
+        let c2 = SSHConnection(target: SSHTarget(endpoint: ep, connectTimeout: 5),
+                               auth: SSHAuthOptions(useAgent: false), hostKeys: HostKeyPolicy(files: [], globalFiles: []))
+        defer { c2.close() }
+        let start2 = Date()
+        expectSSHError({ _ = try c2.exec("true", timeout: 0.5) }) { $0 == .timeout(host: "127.0.0.1", phase: "connecting", seconds: 0.5) }
+        #expect(Date().timeIntervalSince(start2) < 1.5)
+    }
+
     @Test func closeFailsLaterCalls() throws {
         let keys = try TempDir()
         let key = try makeKey(keys, "id", type: "ed25519")
@@ -448,4 +468,25 @@ extension String {
         h.write(Data(utf8))
         try h.close()
     }
+}
+
+/// Listens on a loopback port and never accepts or writes anything.
+final class SilentListener: @unchecked Sendable {
+    let fd: Int32
+    let port: Int
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.fd = fd
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = 0
+        inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr)
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && listen(fd, 8) == 0 && getsockname(fd, $0, &len) == 0 }
+        }
+        guard ok else { throw TestFailure("cannot listen") }
+        port = Int(UInt16(bigEndian: addr.sin_port))
+    }
+    func close() { Glibc.close(fd) }
 }

@@ -54,3 +54,8 @@ struct FileAndConstraintTests {
         #expect(OnceExitCode.forFailure(SourceError(.file, "")) == .unreadable)
     }
 }
+
+@Test func libssh2VersionIsExported() {
+    #expect(SSHInfo.libssh2Version.split(separator: ".").count == 3)
+    #expect(SSHInfo.supportsRSAKeys == (SSHInfo.libssh2Version.compare("1.11.0", options: .numeric) != .orderedAscending))
+}

@@ -157,6 +157,38 @@ struct SSHClusterSourceTests {
         #expect(o.notes.contains("node1 not answering (connect refused)"))
     }
 
+    @Test func aHungNodeFailsOverWithinIntervalPlusConnectTimeout() throws {
+        let cluster = try FakeCluster(["node2"], status: { _ in statusXML(dc: "node2", nodes: ["node1", "node2"]) })
+        // node1 accepts TCP and never speaks SSH: a hung sshd, or a half-dead VM.
+        let hung = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(hung) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr)
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(hung, $0, len) + listen(hung, 8) + getsockname(hung, $0, &len) }
+        }
+        let hungPort = Int(UInt16(bigEndian: addr.sin_port))
+        let real = cluster.resolver(connectTimeout: 1)
+        let resolver: SSHClusterSource.Resolver = { (name: String) throws(SSHError) -> ResolvedTarget in
+            var r = try real("node2")
+            if name == "node1" {
+                r.target.endpoint = SSHEndpoint(name: "node1", host: "127.0.0.1", port: hungPort, user: localUser)
+            }
+            return r
+        }
+        let source = try SSHClusterSource(nodes: ["node1", "node2"], resolver: resolver, interval: 0.5, useAgent: false,
+                                          commandTimeout: 3)
+        defer { source.close() }
+        let start = Date()
+        let o = source.poll()
+        #expect(Date().timeIntervalSince(start) < 0.5 + 1 + 1)
+        #expect(o.via == "node2")
+        #expect(try o.result.get().summary.dc == "node2")
+        #expect(o.notes.contains("node1 not answering (timed out: SSH handshake)"))
+    }
+
     @Test func notConnectedCrmMonFailsOver() throws {
         let cluster = try FakeCluster()
         try cluster.nodes[0].flag("notconnected", true)
@@ -171,7 +203,8 @@ struct SSHClusterSourceTests {
         let cluster = try FakeCluster(status: { name in
             name == "node1" ? statusXML(dc: "node1", quorum: false) : statusXML(dc: "node2", quorum: true)
         })
-        let source = try cluster.source(["node1", "node2"])
+        // Only node1 is given: node2 is learned from node1's (non-quorate) view in the same poll.
+        let source = try cluster.source(["node1"])
         defer { source.close() }
         let o = source.poll()
         #expect(o.via == "node2")
