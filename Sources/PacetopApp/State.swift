@@ -90,6 +90,12 @@ public struct StatusMessage: Sendable, Equatable {
     public var text: String
     public var level: HealthVerdict.Level
     public var at: Date
+
+    public init(text: String, level: HealthVerdict.Level, at: Date) {
+        self.text = text
+        self.level = level
+        self.at = at
+    }
 }
 
 public struct AppState: Sendable, Equatable {

@@ -19,7 +19,7 @@ struct Pacetop: ParsableCommand {
             --once prints the status as text (or --json) and exits with: 0 ok, 1 degraded,
             2 critical, 3 status unreadable, 4 could not connect, 5 host key refused.
             """,
-        version: "pacetop 0.1.0")
+        version: "pacetop 0.1.0 (libssh2 \(SSHInfo.libssh2Version)\(SSHInfo.supportsRSAKeys ? "" : ", no rsa-sha2: use ed25519/ECDSA keys"))")
 
     @Argument(help: "Cluster nodes to read from, in order of preference (ssh_config aliases work).")
     var nodes: [String] = []
@@ -107,10 +107,22 @@ struct Pacetop: ParsableCommand {
             sourceLabel: source.label, isDemo: source.isDemo, canPerformActions: source.canPerformActions,
             remote: remote, keyMap: KeyMap.standard.remapped(file.keys),
             user: env["USER"] ?? env["LOGNAME"] ?? "unknown")
-        let state = AppState(config: appConfig, themeNames: themes.availableThemes(), themeName: loaded.name)
+        var state = AppState(config: appConfig, themeNames: themes.availableThemes(), themeName: loaded.name)
+        if loaded.isBuiltIn {
+            state.message = StatusMessage(text: "no theme files found: using the built-in theme", level: .degraded, at: state.now)
+        }
+        // Keys come from the terminal even when stdin is a pipe (`--xml-file -`).
+        var input: Int32 = 0
+        if isatty(0) == 0 {
+            input = open("/dev/tty", O_RDWR | O_CLOEXEC)
+            guard input >= 0, isatty(1) != 0 else {
+                throw fail("the live screen needs a terminal; use --once (and --json) in scripts", code: 64)
+            }
+        }
         let runner = Runner(source: source, state: state, themes: themes, theme: loaded,
                             audit: AuditLog(path: auditLog ?? file.auditLog ?? AuditLog.standardPath(environment: env)),
-                            terminalOptions: CursesTerminal.Options(noColor: noColor, forceASCII: ascii, environment: env))
+                            terminalOptions: CursesTerminal.Options(noColor: noColor, forceASCII: ascii, environment: env,
+                                                                    inputFD: input))
         do { try runner.run() } catch { throw fail("terminal: \(error)", code: 1) }
     }
 
