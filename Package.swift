@@ -46,8 +46,10 @@ let package = Package(
         ]),
 
         .testTarget(name: "PacetopCoreTests", dependencies: ["PacetopCore"]),
-        .testTarget(name: "PacetopSSHTests", dependencies: ["PacetopSSH"]),
-        .testTarget(name: "PacetopSourceTests", dependencies: ["PacetopSource"]),
+        // Real sshd processes, keys and subprocess helpers for the tests and the benchmark.
+        .target(name: "PacetopTestSupport", path: "Tests/PacetopTestSupport"),
+        .testTarget(name: "PacetopSSHTests", dependencies: ["PacetopSSH", "PacetopTestSupport"]),
+        .testTarget(name: "PacetopSourceTests", dependencies: ["PacetopSource", "PacetopTestSupport"]),
         .testTarget(name: "PacetopUITests", dependencies: ["PacetopUI", "PacetopCurses"]),
         .testTarget(name: "PacetopAppTests", dependencies: ["PacetopApp"]),
         .testTarget(name: "PacetopE2ETests", dependencies: ["PacetopCore"]),

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PacetopTestSupport
 @testable import PacetopSSH
 
 @Suite("ssh_config")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PacetopTestSupport
 @testable import PacetopSSH
 
 let localUser: String = String(cString: getpwuid(getuid())!.pointee.pw_name)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PacetopTestSupport
 import PacetopCore
 @testable import PacetopSource
 

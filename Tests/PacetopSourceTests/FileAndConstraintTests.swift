@@ -1,6 +1,7 @@
 import Foundation
 import PacetopCore
 import Testing
+import PacetopTestSupport
 @testable import PacetopSource
 
 @Suite("FileSource and constraint parsing")

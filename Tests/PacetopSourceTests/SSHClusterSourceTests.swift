@@ -2,6 +2,7 @@ import Foundation
 import PacetopCore
 import PacetopSSH
 import Testing
+import PacetopTestSupport
 @testable import PacetopSource
 
 let localUser: String = String(cString: getpwuid(getuid())!.pointee.pw_name)

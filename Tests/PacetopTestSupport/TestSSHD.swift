@@ -1,44 +1,44 @@
-// Shared test support: the same file lives in Tests/PacetopSSHTests and Tests/PacetopSourceTests
-// (test targets cannot share code without a new target). Keep the two copies identical.
+// Test support shared by the SSH and source tests: real sshd processes, keys, and
+// subprocesses run with posix_spawn (Foundation's Process hung reaping children here).
 import Foundation
 import Testing
 
-enum TestEnv {
-    static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+public enum TestEnv {
+    public static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
     /// Real-sshd tests run wherever OpenSSH's server is installed (no root needed: an
     /// unprivileged sshd on a high port logs in its own user). On CI they always run, so a
     /// missing sshd fails loudly instead of skipping.
-    static var sshdAvailable: Bool {
+    public static var sshdAvailable: Bool {
         isCI || FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd")
     }
-    static let skipReason: Comment = "needs OpenSSH's /usr/sbin/sshd (apt install openssh-server); runs always when CI=true"
+    public static let skipReason: Comment = "needs OpenSSH's /usr/sbin/sshd (apt install openssh-server); runs always when CI=true"
 }
 
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ d: String) { description = d }
+public struct TestFailure: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ d: String) { description = d }
 }
 
 /// A temp dir that removes itself.
-final class TempDir: @unchecked Sendable {
-    let path: String
-    init() throws {
+public final class TempDir: @unchecked Sendable {
+    public let path: String
+    public init() throws {
         var template = Array((NSTemporaryDirectory() + "/pacetop-ssh-XXXXXX").utf8CString)
         guard let p = mkdtemp(&template) else { throw TestFailure("mkdtemp failed") }
         path = String(cString: p)
     }
     deinit { try? FileManager.default.removeItem(atPath: path) }
-    func file(_ name: String) -> String { path + "/" + name }
-    func write(_ name: String, _ text: String, mode: Int = 0o644) throws {
+    public func file(_ name: String) -> String { path + "/" + name }
+    public func write(_ name: String, _ text: String, mode: Int = 0o644) throws {
         try text.write(toFile: file(name), atomically: false, encoding: .utf8)
         chmod(file(name), mode_t(mode))
     }
-    func read(_ name: String) -> String { (try? String(contentsOfFile: file(name), encoding: .utf8)) ?? "" }
+    public func read(_ name: String) -> String { (try? String(contentsOfFile: file(name), encoding: .utf8)) ?? "" }
 }
 
 /// posix_spawn, not Foundation.Process: Process's child reaping hangs when many tests block
 /// threads at once. Output goes to `output` (a file), stdin is /dev/null.
-func spawn(_ args: [String], env: [String: String] = [:], output: String) throws -> pid_t {
+public func spawn(_ args: [String], env: [String: String] = [:], output: String) throws -> pid_t {
     var e = ProcessInfo.processInfo.environment
     for (k, v) in env { e[k] = v }
     var actions = posix_spawn_file_actions_t()
@@ -56,14 +56,14 @@ func spawn(_ args: [String], env: [String: String] = [:], output: String) throws
     return pid
 }
 
-func waitExit(_ pid: pid_t) -> Int32 {
+public func waitExit(_ pid: pid_t) -> Int32 {
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     return status
 }
 
 @discardableResult
-func sh(_ args: [String], env: [String: String] = [:]) throws -> String {
+public func sh(_ args: [String], env: [String: String] = [:]) throws -> String {
     let out = NSTemporaryDirectory() + "/pacetop-sh-\(UUID().uuidString)"
     defer { unlink(out) }
     let status = waitExit(try spawn(args, env: env, output: out))
@@ -73,14 +73,14 @@ func sh(_ args: [String], env: [String: String] = [:]) throws -> String {
 }
 
 /// Generates a user key; returns the private key path.
-func makeKey(_ dir: TempDir, _ name: String, type: String, passphrase: String = "") throws -> String {
+public func makeKey(_ dir: TempDir, _ name: String, type: String, passphrase: String = "") throws -> String {
     var args = ["ssh-keygen", "-q", "-t", type, "-N", passphrase, "-C", "\(name)@test", "-f", dir.file(name)]
     if type == "rsa" { args += ["-b", "2048"] }
     try sh(args)
     return dir.file(name)
 }
 
-func freePort(address: String = "127.0.0.1") -> Int {
+public func freePort(address: String = "127.0.0.1") -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var addr = sockaddr_in()
@@ -98,16 +98,16 @@ func freePort(address: String = "127.0.0.1") -> Int {
 }
 
 /// A real OpenSSH sshd on loopback with its own host keys and authorized_keys.
-final class TestSSHD: @unchecked Sendable {
-    let dir: TempDir
-    let address: String
-    private(set) var port: Int
+public final class TestSSHD: @unchecked Sendable {
+    public let dir: TempDir
+    public let address: String
+    public private(set) var port: Int
     private var pid: pid_t = 0
-    let hostKeyTypes: [String]
-    var log: String { dir.read("sshd.log") }
+    public let hostKeyTypes: [String]
+    public var log: String { dir.read("sshd.log") }
 
     /// `authorized` are public key file paths. `extra` is appended to sshd_config.
-    init(address: String = "127.0.0.1", authorized: [String], hostKeyTypes: [String] = ["ed25519", "ecdsa"],
+    public init(address: String = "127.0.0.1", authorized: [String], hostKeyTypes: [String] = ["ed25519", "ecdsa"],
          extra: String = "", port: Int? = nil, logLevel: String = "VERBOSE") throws {
         dir = try TempDir()
         self.address = address
@@ -138,7 +138,7 @@ final class TestSSHD: @unchecked Sendable {
         try start()
     }
 
-    func start() throws {
+    public func start() throws {
         pid = try spawn(["/usr/sbin/sshd", "-D", "-e", "-f", dir.file("sshd_config")], output: dir.file("sshd.log"))
         // Ready when it accepts connections.
         for _ in 0..<250 {
@@ -165,7 +165,7 @@ final class TestSSHD: @unchecked Sendable {
     }
 
     /// Kills the listener and every per-connection child it forked (by pid, nothing broader).
-    func stop(signal sig: Int32 = SIGKILL) {
+    public func stop(signal sig: Int32 = SIGKILL) {
         guard pid > 0 else { return }
         let children = descendants(of: pid)
         kill(pid, sig)
@@ -175,12 +175,12 @@ final class TestSSHD: @unchecked Sendable {
     }
 
     /// SIGSTOP/SIGCONT the per-connection processes: a peer that is there but silent.
-    func freeze(_ on: Bool) {
+    public func freeze(_ on: Bool) {
         guard pid > 0 else { return }
         for c in descendants(of: pid) { kill(c, on ? SIGSTOP : SIGCONT) }
     }
 
-    func restart() throws {
+    public func restart() throws {
         stop()
         try start()
     }
@@ -188,7 +188,7 @@ final class TestSSHD: @unchecked Sendable {
     deinit { stop() }
 
     /// known_hosts lines for this server under `name` (default `[address]:port`).
-    func knownHostsLines(name: String? = nil) throws -> String {
+    public func knownHostsLines(name: String? = nil) throws -> String {
         let n = name ?? "[\(address)]:\(port)"
         return try hostKeyTypes.map { t in
             let pub = try String(contentsOfFile: dir.file("host_\(t).pub"), encoding: .utf8)
@@ -197,7 +197,7 @@ final class TestSSHD: @unchecked Sendable {
         }.joined()
     }
 
-    func fingerprint(_ type: String) throws -> String {
+    public func fingerprint(_ type: String) throws -> String {
         let out = try sh(["ssh-keygen", "-l", "-E", "sha256", "-f", dir.file("host_\(type).pub")])
         return String(out.split(separator: " ")[1])
     }
@@ -225,15 +225,15 @@ private func descendants(of root: pid_t) -> [pid_t] {
 }
 
 /// ssh-agent in the foreground (-D), so the test owns its process and can end it.
-final class TestAgent: @unchecked Sendable {
-    let socketPath: String
+public final class TestAgent: @unchecked Sendable {
+    public let socketPath: String
     private let pid: pid_t
-    init(dir: TempDir) throws {
+    public init(dir: TempDir) throws {
         socketPath = dir.file("agent.sock")
         pid = try spawn(["/usr/bin/ssh-agent", "-D", "-a", socketPath], output: dir.file("agent.log"))
         for _ in 0..<200 where !FileManager.default.fileExists(atPath: socketPath) { usleep(10_000) }
     }
-    func add(_ key: String) throws {
+    public func add(_ key: String) throws {
         try sh(["ssh-add", key], env: ["SSH_AUTH_SOCK": socketPath])
     }
     deinit {
