@@ -149,6 +149,12 @@ public struct AppState: Sendable, Equatable {
     }
 
     public func selected(_ pane: Pane) -> Int { selection[pane] ?? 0 }
+
+    /// A poll error without the "node: " / "file: " prefix the header already shows as "via".
+    public func pollErrorText(_ e: SourceError, via: String?) -> String {
+        guard let via, e.message.hasPrefix(via + ": ") else { return e.message }
+        return String(e.message.dropFirst(via.count + 2))
+    }
 }
 
 /// Audit log record of a confirmed action: one JSON line at start and one at the end.

@@ -72,7 +72,7 @@ public enum App {
             state.via = outcome.via
         case .failure(let error):
             if state.pollError != error {
-                log(&state, TimelineEntry(time: outcome.at, text: "poll failed: \(error.message)",
+                log(&state, TimelineEntry(time: outcome.at, text: "poll failed: \(state.pollErrorText(error, via: outcome.via))",
                                           severity: .critical))
             }
             state.pollError = error

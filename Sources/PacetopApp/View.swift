@@ -169,14 +169,14 @@ public enum View {
         if let via = state.via { spans.append(Span("via \(via) ", style: env.s(.uiDim))) }
         if state.status == nil {
             if let e = state.pollError {
-                spans.append(Span("NO DATA: \(e.message)", style: env.s(.alert)))
+                spans.append(Span("NO DATA: \(state.pollErrorText(e, via: state.via))", style: env.s(.alert)))
             } else {
                 spans.append(Span("connecting…", style: env.s(.info)))
             }
         } else if state.isStale {
             let age = Int(state.dataAge ?? 0)
             spans.append(Span("STALE \(age) s", style: env.s(.stale).patched(with: env.s(.alert))))
-            if let e = state.pollError { spans.append(Span(" \(e.message)", style: env.s(.alert))) }
+            if let e = state.pollError { spans.append(Span(" \(state.pollErrorText(e, via: state.via))", style: env.s(.alert))) }
         } else {
             spans.append(Span("live", style: env.s(.ok)))
         }

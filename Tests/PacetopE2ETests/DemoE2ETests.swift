@@ -173,6 +173,29 @@ import Testing
         #expect(!s.contains("┌") && !s.contains("★"))
     }
 
+    @Test func demoFailoverIsMeasuredOnScreen() throws {
+        let t = try pacetop("--demo", "failover", "--interval", "0.5", width: 100, height: 45)
+        try t.waitFor("pbx")
+        // The demo's master hangs 20 s after start; the chain is up elsewhere ~10.5 s later.
+        let s = try t.waitFor("FAILOVER", timeout: 60)
+        let line = try #require(s.split(separator: "\n").first { $0.contains("FAILOVER") })
+        #expect(line.contains("FAILOVER ip-172-31-16-133 → ip-172-31-16-134 in "))
+        let secs = line.split(separator: " ").drop { $0 != "in" }.dropFirst().first.flatMap { Double($0) }
+        let measured = try #require(secs, "duration on screen: \(line)")
+        #expect(measured > 8 && measured < 14, "the demo's failover takes about 10.5 s: \(line)")
+        #expect(s.contains("UNCLEAN") || s.contains("OFFLINE") || s.contains("master LOST"))
+    }
+
+    @Test func badThemeIsAClearError() throws {
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        let theme = tmp.appendingPathComponent("broken.toml")
+        try "\"ui.text\" = \"default\"\n\"node.onlin\" = \"green\"\n".write(to: theme, atomically: true, encoding: .utf8)
+        let r = try Tmux.run([Tmux.pacetop, "--demo", "--theme", theme.path])
+        #expect(r.status == 64)
+        #expect(r.output.contains("\(theme.path):2"), "names file and line: \(r.output)")
+        #expect(r.output.contains("node.onlin"), "names the key: \(r.output)")
+    }
+
     @Test func xmlFileIsReReadEveryPoll() throws {
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
         let file = tmp.appendingPathComponent("status.xml")
