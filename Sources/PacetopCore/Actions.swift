@@ -155,8 +155,9 @@ public struct RemoteCommand: Sendable, Equatable {
         line(["crm_mon", legacy ? "--as-xml" : "--output-as=xml"])
     }
 
-    /// The move/ban constraints crm_mon does not show.
-    public var constraintsLine: String {
-        line(["cibadmin", "--query", "--scope", "constraints"])
+    /// The CIB configuration: the move/ban constraints crm_mon does not show, and the
+    /// cluster's name (see `CIBConfiguration`). Fetched only when the CIB changed.
+    public var configurationLine: String {
+        line(["cibadmin", "--query", "--scope", "configuration"])
     }
 }

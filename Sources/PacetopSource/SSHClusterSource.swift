@@ -86,7 +86,7 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
     private var nodes: [NodeState] = []
     private var current: NodeState?
     private var constraintsKey: String?
-    private var constraints: [LocationConstraint]?
+    private var constraints: CIBConfiguration?
     private var closed = false
 
     /// `nodes` must be non-empty; `resolver` maps a node name (typed or learned) to a target.
@@ -260,7 +260,9 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
             } catch {
                 return classify(error, r, node)
             }
-            status.cliConstraints = constraints(for: status, conn, remote)
+            let cib = configuration(for: status, conn, remote)
+            status.cliConstraints = cib?.cliConstraints
+            status.clusterName = cib?.clusterName
             return .ok(status)
         } catch {
             let e = Self.sourceError(error, node: node.name)
@@ -293,15 +295,15 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         }
     }
 
-    /// cli-prefer/cli-ban constraints, fetched again only when the CIB changed.
-    private func constraints(for status: ClusterStatus, _ conn: SSHConnection, _ remote: RemoteCommand) -> [LocationConstraint]? {
+    /// cli-prefer/cli-ban constraints and the cluster name, fetched again only when the CIB changed.
+    private func configuration(for status: ClusterStatus, _ conn: SSHConnection, _ remote: RemoteCommand) -> CIBConfiguration? {
         let key = status.summary.lastChange ?? ""
-        let cached: [LocationConstraint]?? = lock.withLock { constraintsKey == key && !key.isEmpty ? .some(constraints) : .none }
+        let cached: CIBConfiguration?? = lock.withLock { constraintsKey == key && !key.isEmpty ? .some(constraints) : .none }
         if let cached { return cached }
         // A failed query (no permission, old cibadmin) is remembered too: nil = not known.
-        var parsed: [LocationConstraint]?
-        if let r = try? conn.exec(remote.constraintsLine, timeout: commandTimeout), r.exitStatus == 0, r.exitSignal == nil {
-            parsed = CLIConstraintParser.parse(r.stdoutString)
+        var parsed: CIBConfiguration?
+        if let r = try? conn.exec(remote.configurationLine, timeout: commandTimeout), r.exitStatus == 0, r.exitSignal == nil {
+            parsed = try? CIBConfiguration.parse(Data(r.stdout))
         }
         lock.withLock { constraintsKey = key; constraints = parsed }
         return parsed

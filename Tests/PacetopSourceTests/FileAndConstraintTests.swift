@@ -6,8 +6,8 @@ import PacetopTestSupport
 
 @Suite("FileSource and constraint parsing")
 struct FileAndConstraintTests {
-    @Test func cliConstraintsFromCibadminOutput() {
-        let c = CLIConstraintParser.parse(constraintsXML)
+    @Test func cliConstraintsFromCibadminOutput() throws {
+        let c = try CIBConfiguration.parse(Data(constraintsXML.utf8)).cliConstraints
         #expect(c == [
             LocationConstraint(id: "cli-prefer-pbx", kind: .prefer, resource: "pbx", node: "node2", score: "INFINITY", role: "Started"),
             LocationConstraint(id: "cli-ban-vip-on-node1", kind: .ban, resource: "vip", node: "node1", score: "-INFINITY", role: "Started"),
@@ -15,8 +15,14 @@ struct FileAndConstraintTests {
                                expires: "2026-11-25 06:00:00 +00:00"),
             LocationConstraint(id: "cli-ban-a&b-on-n", kind: .ban, resource: "ab", node: "n", score: "-INFINITY"),
         ])
-        #expect(CLIConstraintParser.parse("<constraints/>").isEmpty)
-        #expect(CLIConstraintParser.parse("").isEmpty)
+        #expect(try CIBConfiguration.parse(Data("<constraints/>".utf8)).cliConstraints.isEmpty)
+        #expect(throws: CrmMonError.self) { try CIBConfiguration.parse(Data("<constraints".utf8)) }
+        let cib = try CIBConfiguration.parse(Data("""
+            <configuration><crm_config><cluster_property_set id="o">
+            <nvpair id="o-name" name="cluster-name" value="portsip-lab"/></cluster_property_set></crm_config>
+            <constraints/></configuration>
+            """.utf8))
+        #expect(cib == CIBConfiguration(cliConstraints: [], clusterName: "portsip-lab"))
     }
 
     @Test func fileSourceRereadsTheFileEveryPoll() throws {
