@@ -193,13 +193,14 @@ extension Lab {
 
 /// Brings the lab up once for the whole suite (`down` first, to clear stale runs) and always
 /// down at the end, whether the tests passed, failed or threw. A lock file keeps two test runs
-/// on one machine from fighting over the one lab.
+/// on one machine from fighting over the one lab (close-on-exec: the lab's daemons and tmux
+/// servers must not inherit and hold it).
 struct LabScope: SuiteTrait, TestScoping {
     var isRecursive: Bool { false }
 
     func provideScope(for test: Test, testCase: Test.Case?,
                       performing function: @Sendable () async throws -> Void) async throws {
-        let lock = open("/tmp/pacetop-lab-tests.lock", O_CREAT | O_RDWR, 0o600)
+        let lock = open("/tmp/pacetop-lab-tests.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         if lock >= 0 { flock(lock, LOCK_EX) }
         defer { if lock >= 0 { close(lock) } }
         let started = Date()
