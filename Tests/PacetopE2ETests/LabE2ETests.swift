@@ -271,42 +271,49 @@ struct LabE2ETests {
 
     // 8
     @Test func partitionedNodeOneIsNotTheClusterAndTheQuorateSideIsShown() throws {
-        try Lab.step {
-            let p = try pacetop("--interval", "0.5", "--connect-timeout", "2")
-            try p.tmux.waitFor("cluster", timeout: 5) { $0.showsAllStarted(on: n1) && $0.contains("via \(n1)") }
-            let partitionedAt = Date()
-            try Lab.lab("partition", "1")
-            // Node 1 alone has no quorum: pacetop says so, and that it looks elsewhere.
-            var s = try p.tmux.waitFor("node 1 without quorum", timeout: 20) { $0.contains("\(n1) has no quorum") }
-            // Then the quorate side's view, from another node, with the resources started there.
-            s = try p.tmux.waitFor("the quorate side's view", timeout: 30) { s in
-                s.contains("quorum yes") && [n2, n3].contains { s.contains("via \($0)") }
-                    && [n2, n3].contains { s.showsAllStarted(on: $0) && s.showsMaster($0) }
-            }
-            #expect(!s.showsOnline(n1), "seen from the quorate side node 1 is not an online member")
-            try p.tmux.waitFor("a note that pacetop reads from another node", timeout: 2) { s in
-                [n2, n3].contains { s.contains("now reading from \($0)") }
-            }
-            let quorate = try Lab.crmMon(2)
-            #expect(quorate.string("//summary/current_dc/@with_quorum") == "true")
-            let alone = try Lab.crmMon(1)
-            #expect(alone.string("//summary/current_dc/@with_quorum") != "true", "node 1's own view has no quorum")
-            let master = quorate.master
-            #expect(s.showsMaster(master), "pacetop's master is the quorate side's: \(master)")
-            // When pacetop calls this a failover, its duration must be the cluster's.
-            if let shown = shownFailover(s, from: n1) {
-                let pacemaker = try pacemakerFailover(since: partitionedAt, to: master, quorate)
-                print("failover after partition: pacetop says \(shown.seconds) s; Pacemaker, partition → last chain start: \(String(format: "%.1f", pacemaker)) s")
-                #expect(abs(shown.seconds - pacemaker) <= 2,
-                        "pacetop's failover duration (\(s.firstMatch(of: /FAILOVER .*/).map { String($0.0) } ?? "")) within 2 s of Pacemaker's, partition → last chain start on \(master): \(String(format: "%.1f", pacemaker)) s")
-            }
+        // (In a method of its own: inside the step closure, the `seen` accumulator crashes
+        // Swift 6.3.1's SendNonSendable pass.)
+        try Lab.step { try partition() }
+    }
 
-            try Lab.lab("heal")
-            s = try p.tmux.waitFor("one cluster again", timeout: 60) { s in
-                Lab.nodes.allSatisfy(s.showsOnline) && s.showsAllStarted(on: n1) && s.contains("quorum yes")
-            }
-            #expect(Lab.waitForCluster("crm_mon: all on node 1", timeout: 30) { try Lab.crmMon().startedOn(n1) == 7 })
+    func partition() throws {
+        let p = try pacetop("--interval", "0.5", "--connect-timeout", "2", height: 60)
+        try p.tmux.waitFor("cluster", timeout: 5) { $0.showsAllStarted(on: n1) && $0.contains("via \(n1)") }
+        let partitionedAt = Date()
+        try Lab.lab("partition", "1")
+        // Every screen seen: timeline notes scroll away while the cluster is busy.
+        var seen = ""
+        // Node 1 alone has no quorum: pacetop says so, and that it looks elsewhere.
+        var s = try watch(p, "node 1 without quorum", timeout: 20, seen: &seen) { s in
+            s.contains("\(n1) has no quorum; looking for a node that has")
         }
+        // Then the quorate side's view, from another node, with the resources started there.
+        s = try watch(p, "the quorate side's view", timeout: 30, seen: &seen) { s in
+            s.contains("quorum yes") && [n2, n3].contains { s.contains("via \($0)") }
+                && [n2, n3].contains { s.showsAllStarted(on: $0) && s.showsMaster($0) }
+        }
+        #expect(!s.showsOnline(n1), "seen from the quorate side node 1 is not an online member")
+        let everything = seen
+        #expect([n2, n3].contains { everything.contains("now reading from \($0)") }, "a note that pacetop reads from another node")
+        let quorate = try Lab.crmMon(2)
+        #expect(quorate.string("//summary/current_dc/@with_quorum") == "true")
+        let alone = try Lab.crmMon(1)
+        #expect(alone.string("//summary/current_dc/@with_quorum") != "true", "node 1's own view has no quorum")
+        let master = quorate.master
+        #expect(s.showsMaster(master), "pacetop's master is the quorate side's: \(master)")
+        // When pacetop calls this a failover, its duration must be the cluster's.
+        if let shown = shownFailover(everything, from: n1) {
+            let pacemaker = try pacemakerFailover(since: partitionedAt, to: master, quorate)
+            print("failover after partition: pacetop says \(shown.seconds) s; Pacemaker, partition → last chain start: \(String(format: "%.1f", pacemaker)) s")
+            #expect(abs(shown.seconds - pacemaker) <= 2,
+                    "pacetop's failover duration (\(shown.seconds) s) within 2 s of Pacemaker's, partition → last chain start on \(master): \(String(format: "%.1f", pacemaker)) s")
+        }
+
+        try Lab.lab("heal")
+        s = try p.tmux.waitFor("one cluster again", timeout: 60) { s in
+            Lab.nodes.allSatisfy(s.showsOnline) && s.showsAllStarted(on: n1) && s.contains("quorum yes")
+        }
+        #expect(Lab.waitForCluster("crm_mon: all on node 1", timeout: 30) { try Lab.crmMon().startedOn(n1) == 7 })
     }
 
     // 6
@@ -334,6 +341,21 @@ struct LabE2ETests {
         }
     }
 
+    /// Like `Tmux.waitFor`, and keeps every screen seen in `seen`.
+    func watch(_ p: LabPacetop, _ what: String, timeout: Double, seen: inout String,
+               sourceLocation: SourceLocation = #_sourceLocation, _ predicate: (String) -> Bool) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last = ""
+        while Date() < deadline {
+            last = try p.tmux.screen()
+            seen += last
+            if predicate(last) { return last }
+            usleep(100_000)
+        }
+        Issue.record("timed out after \(timeout) s waiting for \(what); screen was:\n\(last)", sourceLocation: sourceLocation)
+        throw TmuxError(message: "timeout waiting for \(what)")
+    }
+
     /// The duration of the newest `FAILOVER FROM → TO in [≤ ]X.X s` line of the timeline.
     func shownFailover(_ s: String, from: String) -> (to: String, seconds: Double)? {
         guard let m = s.firstMatch(of: /FAILOVER (\S+) → (\S+) in (≤ )?([0-9]+\.[0-9]) s/), m.1 == from,
@@ -354,7 +376,7 @@ struct LabE2ETests {
     @Test func killingTheNodePacetopReadsFromSwitchesToAnother() throws {
         try Lab.step {
             let interval = 0.5, connectTimeout = 2.0
-            let p = try pacetop("--interval", "\(interval)", "--connect-timeout", "\(Int(connectTimeout))")
+            let p = try pacetop("--interval", "\(interval)", "--connect-timeout", "\(Int(connectTimeout))", height: 60)
             try p.tmux.waitFor("cluster via node 1", timeout: 5) { $0.showsAllStarted(on: n1) && $0.contains("via \(n1)") }
             try Lab.lab("kill", "1")
             let killedAt = Date()
