@@ -41,11 +41,11 @@ struct LabE2ETests {
             try p.tmux.send("G")  // pbx is the last resource row
             // Cancel path, twice: n and Escape. Nothing runs.
             try p.tmux.send("R")
-            try p.tmux.waitFor("Confirm")
+            try confirmation(p, "crm_resource --restart -r pbx")
             try p.tmux.send("n")
             try p.tmux.waitFor("cancelled: Restart pbx")
             try p.tmux.send("R")
-            try p.tmux.waitFor("Confirm")
+            try confirmation(p, "crm_resource --restart -r pbx")
             try p.tmux.send("Escape")
             try p.tmux.waitFor("closed") { !$0.contains("Confirm") }
             sleep(2)
