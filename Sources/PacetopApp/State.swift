@@ -108,6 +108,8 @@ public struct AppState: Sendable, Equatable {
     public var via: String?
     public var pollError: SourceError?
     public var pollInFlight = false
+    /// The previous poll's notes: a note is logged when it appears, not on every poll.
+    public var lastNotes: [String] = []
     public var refreshQueued = false
     /// Newest last; the view shows it newest first.
     public var timeline: [TimelineEntry] = []

@@ -46,9 +46,10 @@ public enum App {
         state.pollInFlight = false
         state.lastPollAt = outcome.at
         state.now = max(state.now, outcome.at)
-        for note in outcome.notes where state.timeline.last?.text != note {
+        for note in outcome.notes where !state.lastNotes.contains(note) {
             log(&state, TimelineEntry(time: outcome.at, text: note, severity: .degraded))
         }
+        state.lastNotes = outcome.notes
         switch outcome.result {
         case .success(let new):
             if let old = state.status {
@@ -58,10 +59,7 @@ public enum App {
             }
             if let f = state.tracker.observe(new, at: outcome.at) {
                 state.lastFailover = f
-                log(&state, TimelineEntry(
-                    time: outcome.at,
-                    text: "FAILOVER \(f.from) → \(f.to) in \(f.upperBound ? "≤ " : "")\(String(format: "%.1f", f.seconds)) s",
-                    severity: .critical))
+                log(&state, TimelineEntry(time: outcome.at, text: f.text, severity: f.nodeLost ? .critical : .degraded))
             }
             if state.pollError != nil {
                 log(&state, TimelineEntry(time: outcome.at, text: "status readable again via \(outcome.via)"))

@@ -155,6 +155,9 @@ public struct RemoteCommand: Sendable, Equatable {
         line(["crm_mon", legacy ? "--as-xml" : "--output-as=xml"])
     }
 
+    /// Corosync's configuration, for how long it takes to notice a dead node.
+    public var corosyncConfLine: String { line(["cat", "/etc/corosync/corosync.conf"]) }
+
     /// The CIB configuration: the move/ban constraints crm_mon does not show, and the
     /// cluster's name (see `CIBConfiguration`). Fetched only when the CIB changed.
     public var configurationLine: String {

@@ -54,3 +54,35 @@ public struct CIBConfiguration: Sendable, Equatable {
         return c
     }
 }
+
+/// The failure-detection timeouts of `/etc/corosync/corosync.conf`.
+public enum CorosyncConfig {
+    /// token + consensus in seconds, with Corosync 3's defaults for what the file leaves out
+    /// (token 3000 ms plus token_coefficient 650 ms per node beyond two; consensus 1.2 × token).
+    public static func detectionSeconds(_ text: String, nodes: Int) -> Double {
+        var token: Double?, coefficient: Double?, consensus: Double?
+        var inTotem = false, depth = 0
+        for raw in text.split(separator: "\n") {
+            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first
+                .map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            if line.hasSuffix("{") {
+                depth += 1
+                if depth == 1 { inTotem = line.hasPrefix("totem") }
+                continue
+            }
+            if line == "}" { depth -= 1; if depth == 0 { inTotem = false }; continue }
+            guard inTotem, depth == 1 else { continue }
+            let kv = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard kv.count == 2, let v = Double(kv[1]) else { continue }
+            switch kv[0] {
+            case "token": token = v
+            case "token_coefficient": coefficient = v
+            case "consensus": consensus = v
+            default: break
+            }
+        }
+        // Corosync adds the coefficient per node beyond two, whether or not token is set.
+        let t = (token ?? 3000) + (coefficient ?? 650) * Double(max(0, nodes - 2))
+        return (t + (consensus ?? 1.2 * t)) / 1000
+    }
+}

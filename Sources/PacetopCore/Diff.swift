@@ -68,7 +68,7 @@ public struct ClusterEvent: Sendable, Equatable, Codable {
         case .resourceFailed(let r): "\(r) FAILED"
         case .resourceRecovered(let r): "\(r) recovered"
         case .masterMoved(let f, let t): "master moved \(f) → \(t)"
-        case .masterLost(let f): "master LOST (was \(f))"
+        case .masterLost(let f): "no master: the anchor stopped (was on \(f))"
         case .masterElected(let n): "master is \(n)"
         case .quorumLost: "quorum LOST"
         case .quorumRegained: "quorum regained"
@@ -200,18 +200,35 @@ public enum ClusterDiff {
     }
 }
 
-/// Measures a failover: from the first status where the master is lost (its node gone or the
-/// anchor not running there) to the first where every chain member runs on one other node.
-/// The end is refined with the start times the cluster itself recorded, when it has them.
+/// Measures a failover: from the loss of the master (its node gone or the anchor not running
+/// there) to the first status where every chain member runs on one other node.
+///
+/// The cluster itself only notices a dead node after Corosync's token and consensus timeouts,
+/// and so does anyone reading crm_mon. When the old master's node is gone and the status says
+/// how long that detection takes, the loss is dated that long before recovery began (the first
+/// chain start the cluster recorded). The end is the last chain start's completion as the
+/// cluster recorded it, when that is known.
 public struct FailoverTracker: Sendable, Equatable {
     public struct Failover: Sendable, Equatable, Codable {
         public var from: String
         public var to: String
         public var lostAt: Date
         public var restoredAt: Date
-        /// Loss and recovery fell between two polls: the duration is at most `seconds`.
+        /// The old master's node was lost (a failover) rather than handing over (a switchover).
+        public var nodeLost: Bool
+        /// Seconds of the duration spent before the cluster noticed, when estimated.
+        public var detectionSeconds: Double?
+        /// Loss and recovery fell between two polls and nothing better was known: the
+        /// duration is at most `seconds`.
         public var upperBound: Bool
         public var seconds: Double { max(0, restoredAt.timeIntervalSince(lostAt)) }
+
+        /// "FAILOVER a → b in 8.6 s (8.0 s to detect)", "SWITCHOVER a → b in 11.2 s".
+        public var text: String {
+            let what = nodeLost ? "FAILOVER" : "SWITCHOVER"
+            let d = detectionSeconds.map { String(format: " (%.1f s to detect)", $0) } ?? ""
+            return "\(what) \(from) → \(to) in \(upperBound ? "≤ " : "")\(String(format: "%.1f", seconds)) s\(d)"
+        }
     }
 
     public var layout: MasterLayout
@@ -235,9 +252,7 @@ public struct FailoverTracker: Sendable, Equatable {
             self.lostAt = nil
             master = m
             guard m != lostNode else { return nil }
-            return Failover(from: lostNode, to: m, lostAt: lostAt,
-                            restoredAt: Self.started(status, on: m, layout, between: lostAt, and: time) ?? time,
-                            upperBound: false)
+            return Self.measure(status, from: lostNode, to: m, layout, seenLost: lostAt, seenBack: time, betweenPolls: false)
         }
         guard let previous = master else {
             master = complete
@@ -245,15 +260,34 @@ public struct FailoverTracker: Sendable, Equatable {
         }
         if complete == previous { return nil }
         if let m = complete, let seen = lastSeen {
-            // Lost and restored between two polls: all we know is an upper bound.
             master = m
-            return Failover(from: previous, to: m, lostAt: seen,
-                            restoredAt: Self.started(status, on: m, layout, between: seen, and: time) ?? time,
-                            upperBound: true)
+            return Self.measure(status, from: previous, to: m, layout, seenLost: seen, seenBack: time, betweenPolls: true)
         }
         lostNode = previous
         lostAt = time
         return nil
+    }
+
+    private static func measure(_ status: ClusterStatus, from old: String, to new: String, _ layout: MasterLayout,
+                                seenLost: Date, seenBack: Date, betweenPolls: Bool) -> Failover {
+        let nodeLost = status.node(named: old).map { !$0.online || $0.unclean } ?? true
+        let starts = chainStarts(status, on: new, layout)
+        // Starts recorded after we saw the loss, or (a dead node) up to the detection time before.
+        let detection = nodeLost ? status.nodeLossDetectionSeconds : nil
+        let earliest = seenLost.addingTimeInterval(-(detection ?? 0) - 2)
+        let usable = starts.flatMap { $0.first >= earliest && $0.last <= seenBack.addingTimeInterval(1) ? $0 : nil }
+        let restoredAt = usable.map { min($0.last, seenBack) } ?? seenBack
+        var lostAt = seenLost
+        var estimated = false
+        if let detection {
+            // The cluster began recovering right after it noticed, `detection` after the loss.
+            let noticed = usable?.first ?? seenLost
+            lostAt = noticed.addingTimeInterval(-detection)
+            estimated = true
+        }
+        return Failover(from: old, to: new, lostAt: min(lostAt, restoredAt), restoredAt: restoredAt,
+                        nodeLost: nodeLost, detectionSeconds: estimated ? detection : nil,
+                        upperBound: betweenPolls && !estimated)
     }
 
     /// The node where every chain member is started (and nothing is pending), if any.
@@ -267,21 +301,21 @@ public struct FailoverTracker: Sendable, Equatable {
         return ok ? m : nil
     }
 
-    /// When the last chain member's start completed on `node`, from the operation history.
-    static func started(_ status: ClusterStatus, on node: String, _ layout: MasterLayout,
-                        between from: Date, and to: Date) -> Date? {
+    /// When the first chain start began and the last one completed on `node`, from the
+    /// operation history; nil when any member's start is not recorded.
+    static func chainStarts(_ status: ClusterStatus, on node: String, _ layout: MasterLayout) -> (first: Date, last: Date)? {
         guard let h = status.history.first(where: { $0.node == node }) else { return nil }
-        var latest: Date?
+        var first: Date?, last: Date?
         for id in status.chainMembers(layout) {
             guard let r = h.resources.first(where: { $0.id == id }),
                   let op = r.operations.last(where: { $0.task == "start" && $0.rc == 0 }),
                   let t = op.lastRCChange.flatMap(PacemakerTime.parse) else { return nil }
             let end = t.addingTimeInterval(Double(op.execTimeMs ?? 0) / 1000)
-            latest = max(latest ?? end, end)
+            first = min(first ?? t, t)
+            last = max(last ?? end, end)
         }
-        // Clock skew or an older start: trust only what falls inside the observed window.
-        guard let latest, latest >= from.addingTimeInterval(-1), latest <= to.addingTimeInterval(1) else { return nil }
-        return min(max(latest, from), to)
+        guard let first, let last else { return nil }
+        return (first, last)
     }
 }
 

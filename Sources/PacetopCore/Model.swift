@@ -20,6 +20,10 @@ public struct ClusterStatus: Sendable, Equatable, Codable {
     public var cliConstraints: [LocationConstraint]?
     /// The CIB's `cluster-name` property, when a source could read it (crm_mon does not say).
     public var clusterName: String?
+    /// Seconds Corosync takes to declare a silent node lost (token + consensus timeouts), when
+    /// a source knows its configuration. A failover after a node died started this long before
+    /// the cluster noticed.
+    public var nodeLossDetectionSeconds: Double?
 
     public init(format: DocumentFormat = .pacemakerResult, apiVersion: String = "",
                 summary: ClusterSummary = ClusterSummary(), nodes: [Node] = [],

@@ -83,9 +83,10 @@ public final class DemoSource: ClusterSource, @unchecked Sendable {
     }
 
     public func poll() -> PollOutcome {
-        let (xml, constraints, via, notes, now, isClosed) = withLock { c in
+        let (xml, constraints, via, notes, now, isClosed, detection) = withLock { c in
             let v = Self.via(c)
-            return (c.crmMonXML(), c.cliConstraints, v, viaNotes(v, first: c.nodes[0].name), c.now, closed)
+            return (c.crmMonXML(), c.cliConstraints, v, viaNotes(v, first: c.nodes[0].name), c.now, closed,
+                    DemoTiming.assumedDown / c.speed)
         }
         guard !isClosed else {
             return PollOutcome(result: .failure(SourceError(.connect, "the demo cluster was closed")),
@@ -98,6 +99,8 @@ public final class DemoSource: ClusterSource, @unchecked Sendable {
         do {
             var status = try CrmMonParser.parse(xml)
             status.cliConstraints = constraints
+            // The simulated cluster counts a silent node as down after this long.
+            status.nodeLossDetectionSeconds = detection
             return PollOutcome(result: .success(status), via: via, at: now, notes: notes)
         } catch {
             // Would be a bug in the renderer; say so instead of hiding it.

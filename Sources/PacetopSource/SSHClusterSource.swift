@@ -87,6 +87,8 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
     private var current: NodeState?
     private var constraintsKey: String?
     private var constraints: CIBConfiguration?
+    /// corosync.conf per node name; nil inside when it could not be read.
+    private var corosyncConf: [String: String?] = [:]
     private var closed = false
 
     /// `nodes` must be non-empty; `resolver` maps a node name (typed or learned) to a target.
@@ -263,11 +265,25 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
             let cib = configuration(for: status, conn, remote)
             status.cliConstraints = cib?.cliConstraints
             status.clusterName = cib?.clusterName
+            status.nodeLossDetectionSeconds = detectionSeconds(node.name, nodes: status.nodes.count, conn, remote)
             return .ok(status)
         } catch {
             let e = Self.sourceError(error, node: node.name)
             return .failed(e, short: Self.short(error))
         }
+    }
+
+    /// Corosync's token + consensus, read once per node (a failed read is remembered too).
+    private func detectionSeconds(_ node: String, nodes: Int, _ conn: SSHConnection, _ remote: RemoteCommand) -> Double? {
+        if let known = lock.withLock({ corosyncConf[node] }) {
+            return known.map { CorosyncConfig.detectionSeconds($0, nodes: nodes) }
+        }
+        var text: String?
+        if let r = try? conn.exec(remote.corosyncConfLine, timeout: commandTimeout), r.exitStatus == 0, r.exitSignal == nil {
+            text = r.stdoutString
+        }
+        lock.withLock { corosyncConf[node] = .some(text) }
+        return text.map { CorosyncConfig.detectionSeconds($0, nodes: nodes) }
     }
 
     /// Old crm_mon answers `--output-as` with a usage error and no XML.

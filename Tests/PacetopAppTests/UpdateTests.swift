@@ -170,7 +170,7 @@ import PacetopUI
         mid.nodes[0].online = false
         mid.resources = mid.resources.map { var r = $0; r.nodes = []; r.role = .stopped; return r }
         _ = poll(&s, mid, at: t0.addingTimeInterval(2))
-        #expect(s.timeline.contains { $0.text == "master LOST (was ip-172-31-16-133)" })
+        #expect(s.timeline.contains { $0.text == "no master: the anchor stopped (was on ip-172-31-16-133)" })
         _ = poll(&s, try Fixture.status("failover-after"), at: t0.addingTimeInterval(6))
         let f = try #require(s.lastFailover)
         #expect(f.from == "ip-172-31-16-133")

@@ -237,6 +237,47 @@ func allOn(_ node: String) -> [String] { chain.map { "\($0)@\(node)" } }
         #expect(failovers.contains { $0.from == n1 && $0.to == n3 }, "move to node 3")
     }
 
+    @Test func corosyncDetectionTime() {
+        #expect(CorosyncConfig.detectionSeconds("totem {\n version: 2\n}\n", nodes: 3) == (3.65 + 4.38))
+        #expect(CorosyncConfig.detectionSeconds("totem {\n  token: 1000 # fast\n  consensus: 2000\n interface {\n token: 9\n }\n}\nquorum {\n token: 5\n}", nodes: 2) == 3.0)
+        #expect(CorosyncConfig.detectionSeconds("", nodes: 5) == (4.95 + 1.2 * 4.95))
+    }
+
+    /// A killed master: crm_mon shows the loss only after Corosync noticed; the failover is
+    /// dated from the death, which was the detection time before recovery began.
+    @Test func failoverIncludesDetectionWhenTheNodeDied() throws {
+        var before = try OwnFixture.portsip("failover-before")
+        var after = try OwnFixture.portsip("failover-after")
+        let startedAt = try #require(FailoverTracker.chainStarts(after, on: n2, .portSIP))
+        before.nodeLossDetectionSeconds = 8
+        after.nodeLossDetectionSeconds = 8
+        var tracker = FailoverTracker()
+        #expect(tracker.observe(before, at: startedAt.first.addingTimeInterval(-1)) == nil)
+        let observed = tracker.observe(after, at: startedAt.last.addingTimeInterval(0.4))
+        let f = try #require(observed)
+        #expect(f.nodeLost && !f.upperBound && f.detectionSeconds == 8)
+        #expect(f.lostAt == startedAt.first.addingTimeInterval(-8))
+        #expect(f.restoredAt == startedAt.last)
+        #expect(f.text == String(format: "FAILOVER \(n1) → \(n2) in %.1f s (8.0 s to detect)", f.seconds))
+        // Without the detection time, only what was seen: an upper bound between two polls.
+        after.nodeLossDetectionSeconds = nil
+        before.nodeLossDetectionSeconds = nil
+        var plain = FailoverTracker()
+        _ = plain.observe(before, at: startedAt.first.addingTimeInterval(-1))
+        let plainObserved = plain.observe(after, at: startedAt.last.addingTimeInterval(0.4))
+        let g = try #require(plainObserved)
+        #expect(g.upperBound && g.detectionSeconds == nil)
+    }
+
+    @Test func aPlannedMoveIsASwitchover() throws {
+        var tracker = FailoverTracker()
+        _ = tracker.observe(try OwnFixture.portsip("healthy"), at: Date(timeIntervalSince1970: 0))
+        let switched = tracker.observe(try OwnFixture.portsip("standby"), at: Date(timeIntervalSince1970: 2))
+        let f = try #require(switched)
+        #expect(!f.nodeLost)
+        #expect(f.text.hasPrefix("SWITCHOVER \(n1) → \(n2) in "))
+    }
+
     @Test func pacemakerTimes() {
         let utc = PacemakerTime.parse("Wed Nov 25 04:12:24 2026")
         #expect(utc == PacemakerTime.parse("2026-11-25 04:12:24Z"))

@@ -183,7 +183,7 @@ import Testing
         let secs = line.split(separator: " ").drop { $0 != "in" }.dropFirst().first.flatMap { Double($0) }
         let measured = try #require(secs, "duration on screen: \(line)")
         #expect(measured > 8 && measured < 14, "the demo's failover takes about 10.5 s: \(line)")
-        #expect(s.contains("UNCLEAN") || s.contains("OFFLINE") || s.contains("master LOST"))
+        #expect(s.contains("UNCLEAN") || s.contains("OFFLINE") || s.contains("no master"))
     }
 
     @Test func badThemeIsAClearError() throws {
