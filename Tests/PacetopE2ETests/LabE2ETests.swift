@@ -22,7 +22,7 @@ struct LabE2ETests {
             let s = try p.tmux.waitFor("3 online nodes, 7 resources started on node 1, node 1 master", timeout: 5) { s in
                 Lab.nodes.allSatisfy(s.showsOnline) && s.showsAllStarted(on: n1) && s.showsMaster(n1)
             }
-            #expect(s.contains("ssh ubuntu@\(n1)"))
+            #expect(s.contains("pacetop portsip-lab"), "the cluster-name property names the cluster")
             #expect(s.contains("quorum yes"))
             #expect(s.contains("via \(n1)"))
             #expect(s.contains("OK"))
@@ -117,7 +117,7 @@ struct LabE2ETests {
             let m = try Lab.crmMon()
             #expect(m.string("//nodes/node[@name='\(n1)']/@standby") == "true")
             #expect(m.startedOn(shownMaster) == 7, "the cluster runs all seven where pacetop says: \(shownMaster)")
-            #expect(s.contains("master moved \(n1) → \(shownMaster)") || s.contains("FAILOVER \(n1) → \(shownMaster)"),
+            #expect(s.contains("master moved \(n1) → \(shownMaster)") || s.contains("SWITCHOVER \(n1) → \(shownMaster)"),
                     "the timeline names the move")
 
             try p.tmux.send("u")
