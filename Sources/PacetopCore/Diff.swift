@@ -275,7 +275,7 @@ public struct FailoverTracker: Sendable, Equatable {
         // Starts recorded after we saw the loss, or (a dead node) up to the detection time before.
         let detection = nodeLost ? status.nodeLossDetectionSeconds : nil
         let earliest = seenLost.addingTimeInterval(-(detection ?? 0) - 2)
-        let usable = starts.flatMap { $0.first >= earliest && $0.last <= seenBack.addingTimeInterval(1) ? $0 : nil }
+        let usable = starts.flatMap { $0.first >= earliest && $0.first <= seenBack ? $0 : nil }
         let restoredAt = usable.map { min($0.last, seenBack) } ?? seenBack
         var lostAt = seenLost
         var estimated = false
