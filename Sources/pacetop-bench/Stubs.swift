@@ -1,0 +1,2 @@
+func runTerminal(_ docs: Documents, _ report: Report, quick: Bool) throws {}
+func runSSH(_ docs: Documents, _ report: Report, quick: Bool) throws {}
