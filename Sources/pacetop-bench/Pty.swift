@@ -10,6 +10,8 @@ final class PtyProcess {
     private(set) var output: [UInt8] = []
     private(set) var reads: [(time: Double, total: Int)] = []
     private var exited = false
+    /// The slave side is closed (the child exited): nothing more will come.
+    private(set) var eof = false
 
     init(_ args: [String], columns: Int, rows: Int, env: [String: String], removeEnv: [String] = []) throws {
         // posix_openpt/grantpt/ptsname need _XOPEN_SOURCE, which Glibc's module does not
@@ -60,6 +62,7 @@ final class PtyProcess {
         var buf = [UInt8](repeating: 0, count: 65536)
         while true {
             let n = read(master, &buf, buf.count)
+            if n == 0 || (n < 0 && errno == EIO) { eof = true }
             if n <= 0 { break }
             output.append(contentsOf: buf[0..<n])
             reads.append((now(), output.count))
@@ -96,10 +99,12 @@ final class PtyProcess {
 /// Reads from all `procs` until `deadline` (monotonic seconds) or until `until` is true.
 func pump(_ procs: [PtyProcess], until deadline: Double, _ done: () -> Bool = { false }) {
     while now() < deadline && !done() {
-        var fds = procs.map { pollfd(fd: $0.master, events: Int16(POLLIN), revents: 0) }
+        let live = procs.filter { !$0.eof }
+        if live.isEmpty { return }
+        var fds = live.map { pollfd(fd: $0.master, events: Int16(POLLIN), revents: 0) }
         let ms = Int32(max(1, min(100, (deadline - now()) * 1000)))
         _ = poll(&fds, nfds_t(fds.count), ms)
-        for p in procs { p.drain() }
+        for p in live { p.drain() }
     }
 }
 
