@@ -172,6 +172,18 @@ func runSSH(_ docs: Documents, _ report: Report, quick: Bool) throws {
     let polls = quick ? 15 : 50
     let scratch = try TempDir("pacetop-bench-ssh")
 
+    // A fresh source's first poll: TCP connect, handshake, ed25519 auth, crm_mon, cibadmin.
+    var firstPolls: [Double] = [], firstPollCPU: [Double] = []
+    for _ in 0..<(quick ? 3 : 7) {
+        let fresh = try sshd.source()
+        let c0 = selfCPU(), t0 = now()
+        if case .success = fresh.poll().result {
+            firstPolls.append(now() - t0)
+            firstPollCPU.append(selfCPU() - c0)
+        }
+        fresh.close()
+    }
+
     // pacetop's source: one libssh2 session, one exec channel per poll.
     let source = try sshd.source()
     let pacetop = PollBenchmark.run(source, polls: polls, warmup: 2)
@@ -200,9 +212,11 @@ func runSSH(_ docs: Documents, _ report: Report, quick: Bool) throws {
     let muxMedian = Samples(seconds: mux.wall).median
     report.add(pollRow("round trip, pacetop (libssh2 session, exec per poll)", wall: pacetop.wallSeconds,
                        floor: muxMedian, floorLabel: "≤ ControlMaster"))
+    report.add(pollRow("first poll of a fresh source (connect + auth + crm_mon + cibadmin)", wall: firstPolls))
     report.add(pollRow("round trip, ssh host crm_mon (new connection per poll)", wall: plain.wall))
     report.add(pollRow("round trip, ssh ControlMaster (mux per poll)", wall: mux.wall))
     report.add(pollRow("client CPU/poll, pacetop", wall: pacetop.cpuSeconds, floor: 0.002))
+    report.add(pollRow("client CPU, pacetop first poll (connect + auth)", wall: firstPollCPU))
     report.add(pollRow("client CPU/poll, ssh per poll (ssh + parse)", wall: plain.cpu))
     report.add(pollRow("client CPU/poll, ControlMaster (mux client + master\(masterPID == nil ? " unknown" : "") + parse)",
                        wall: mux.cpu))
@@ -215,6 +229,7 @@ func runSSH(_ docs: Documents, _ report: Report, quick: Bool) throws {
     let emptyConfig = home.file("ssh_config")
     try home.write("ssh_config", "")
     var firsts: [Double] = []
+    var firstBytes: [Double] = []
     var failure: String?
     for _ in 0..<(quick ? 3 : 7) {
         let p = try PtyProcess([bin, "-F", emptyConfig, "-p", String(sshd.port), "-l", sshd.user, "-i", sshd.key,
@@ -222,12 +237,14 @@ func runSSH(_ docs: Documents, _ report: Report, quick: Bool) throws {
                                columns: 120, rows: 40, env: pacetopEnv(home), removeEnv: pacetopRemoveEnv)
         if let t = waitFor(p, "ip-172-31-16-133", timeout: 10) {
             firsts.append(t - p.started)
+            if let b = p.reads.first?.time { firstBytes.append(b - p.started) }
         } else {
             failure = String(p.text.suffix(300))
         }
         p.stop()
     }
     if let failure { report.note("pacetop did not show the cluster: \(failure.debugDescription)") }
+    report.add(pollRow("pacetop exec → first bytes on the terminal", wall: firstBytes))
     report.add(pollRow("first status on screen (exec → frame with node names)", wall: firsts, floor: 0.100))
     report.end()
 }

@@ -43,9 +43,10 @@ func runTerminal(_ docs: Documents, _ report: Report, quick: Bool) throws {
         let p = try PtyProcess([bin, "--xml-file", file, "--interval", String(interval)],
                                columns: cols, rows: rows, env: env, removeEnv: pacetopRemoveEnv)
         defer { p.stop() }
-        guard waitFor(p, a == docs.healthy ? "pbx" : "rsc-0", timeout: 20) != nil else {
+        guard let shown = waitFor(p, a == docs.healthy ? "pbx" : "rsc-0", timeout: 20) else {
             throw BenchError("\(name): pacetop drew no resources; output: \(p.text.suffix(400))")
         }
+        let firstByte = (p.reads.first?.time ?? shown) - p.started
         waitQuiet(p, quiet: max(1, interval * 2), timeout: 15)
         let first = p.bytes
         // Idle: polls keep coming, nothing changes.
@@ -63,6 +64,8 @@ func runTerminal(_ docs: Documents, _ report: Report, quick: Bool) throws {
         let idleAfter = p.bytes - b2
         guard p.alive else { throw BenchError("\(name): pacetop exited: \(p.text.suffix(400))") }
         let polls = Int(idleWindow / interval)
+        report.add(Row(name: "\(name) exec → first bytes / → resources on screen", iterations: "1",
+                       median: ms(firstByte), p90: ms(shown - p.started), allocations: "", floor: "", verdict: .info))
         report.add(bytesRow("\(name) first full draw", "1", first, target: nil))
         report.add(bytesRow("\(name) nothing changed, \(polls) polls", "\(polls)", idle, target: 0))
         report.add(bytesRow("\(name) one resource moved", "1", moved, target: nil))
