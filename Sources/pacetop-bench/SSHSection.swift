@@ -78,6 +78,20 @@ final class BenchSSHD {
 
     deinit { stop() }
 
+    /// Seconds from TCP connect to the server's version line: sshd's own start-up per connection.
+    func bannerTime() -> Double? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = loopback(port)
+        let t0 = now()
+        guard withUnsafePointer(to: &addr, {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }) == 0 else { return nil }
+        var c: UInt8 = 0
+        while read(fd, &c, 1) == 1 { if c == 10 { return now() - t0 } }
+        return nil
+    }
+
     private func canConnect() -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
@@ -173,13 +187,20 @@ func runSSH(_ docs: Documents, _ report: Report, quick: Bool) throws {
     let scratch = try TempDir("pacetop-bench-ssh")
 
     // A fresh source's first poll: TCP connect, handshake, ed25519 auth, crm_mon, cibadmin.
-    var firstPolls: [Double] = [], firstPollCPU: [Double] = []
+    var firstPolls: [Double] = [], firstPollCPU: [Double] = [], connects: [Double] = [], banners: [Double] = [], secondPolls: [Double] = []
     for _ in 0..<(quick ? 3 : 7) {
+        if let b = sshd.bannerTime() { banners.append(b) }
         let fresh = try sshd.source()
         let c0 = selfCPU(), t0 = now()
+        do { try fresh.connectFirst() } catch { report.note("connect failed: \(error)") }
+        let t1 = now()
         if case .success = fresh.poll().result {
+            connects.append(t1 - t0)
             firstPolls.append(now() - t0)
             firstPollCPU.append(selfCPU() - c0)
+            let t2 = now()
+            _ = fresh.poll()
+            secondPolls.append(now() - t2)
         }
         fresh.close()
     }
@@ -212,7 +233,11 @@ func runSSH(_ docs: Documents, _ report: Report, quick: Bool) throws {
     let muxMedian = Samples(seconds: mux.wall).median
     report.add(pollRow("round trip, pacetop (libssh2 session, exec per poll)", wall: pacetop.wallSeconds,
                        floor: muxMedian, floorLabel: "≤ ControlMaster"))
-    report.add(pollRow("first poll of a fresh source (connect + auth + crm_mon + cibadmin)", wall: firstPolls))
+    report.add(pollRow("sshd: TCP connect → server banner (sshd fork + re-exec)", wall: banners))
+    report.add(pollRow("pacetop connect: TCP + handshake + ed25519 auth", wall: connects))
+    report.add(pollRow("pacetop connect + first poll (crm_mon + cibadmin)", wall: firstPolls))
+    report.add(pollRow("pacetop first poll on that session (crm_mon + cibadmin)", wall: zip(firstPolls, connects).map(-)))
+    report.add(pollRow("pacetop second poll on that session (crm_mon)", wall: secondPolls))
     report.add(pollRow("round trip, ssh host crm_mon (new connection per poll)", wall: plain.wall))
     report.add(pollRow("round trip, ssh ControlMaster (mux per poll)", wall: mux.wall))
     report.add(pollRow("client CPU/poll, pacetop", wall: pacetop.cpuSeconds, floor: 0.002))
