@@ -327,7 +327,7 @@ public enum FailCount: Sendable, Equatable, Hashable, Codable, CustomStringConve
     case infinity
 
     public init?(_ text: String) {
-        let t = text.trimmingCharacters(in: .whitespaces)
+        let t = text.trimmedWhitespaces
         if t.uppercased() == "INFINITY" || t == "+INFINITY" { self = .infinity; return }
         guard let n = Int(t), n >= 0 else { return nil }
         // Pacemaker caps scores at 1000000, which it prints as INFINITY elsewhere.

@@ -306,6 +306,14 @@ public final class SSHConnection: @unchecked Sendable {
         }
         let ms = max(0, min(Int64(3_600_000), (until - .now).milliseconds))
         let n = poll(&fds, nfds_t(fds.count), Int32(ms))
+        // ACK what arrived at once. sshd does not set TCP_NODELAY on exec channels, so a
+        // second small packet it sends waits (Nagle) for our ACK, which Linux delays by
+        // 40 ms: that stalled the first exec of every session (first status on screen 107 →
+        // 63 ms on loopback, scripts/bench ssh). Linux resets the flag by itself: set it per wake.
+        var quickAck: Int32 = 1
+        for hop in hops {
+            setsockopt(hop.fd, Int32(IPPROTO_TCP), TCP_QUICKACK, &quickAck, socklen_t(MemoryLayout<Int32>.size))
+        }
         if n > 0, let lastHop = hops.last, readLast,
            let pfd = fds.first(where: { $0.fd == lastHop.fd }), pfd.revents != 0 {
             lastHeard = .now
