@@ -93,17 +93,17 @@ public enum View {
         statusLine(state, env, &buf, parts[2])
         footer(state, env, &buf, parts[3])
         let body = parts[1]
-        let nodeRows = Rows.nodes(state).count
-        let problemRows = Rows.problems(state).count
-        let resourceRows = Rows.resources(state).count
+        // Rows are built once per frame and handed to the panes.
+        let nodes = Rows.nodes(state), problems = Rows.problems(state), resources = Rows.resources(state)
+        let nodeRows = nodes.count, problemRows = problems.count, resourceRows = resources.count
         let problemsHeight = problemRows == 0 ? 3 : min(problemRows, 6) + 2
         if body.width >= 130 {
             let cols = Layout.split(body, .horizontal, [.percentage(55), .fill(1)], spacing: 1)
             let left = Layout.split(cols[0], .vertical, [.length(min(nodeRows, 12) + 2), .fill(1)])
             let right = Layout.split(cols[1], .vertical, [.length(problemsHeight + 2), .fill(1)])
-            nodesPane(state, env, &buf, left[0])
-            resourcesPane(state, env, &buf, left[1])
-            problemsPane(state, env, &buf, right[0])
+            nodesPane(nodes, state, env, &buf, left[0])
+            resourcesPane(resources, state, env, &buf, left[1])
+            problemsPane(problems, state, env, &buf, right[0])
             timelinePane(state, env, &buf, right[1])
         } else {
             // Priorities when space is short: nodes, resources, problems, then the timeline
@@ -119,9 +119,9 @@ public enum View {
             if problemsH > 0, rest - resourcesH < 3 { problemsH += max(0, rest - resourcesH) }
             let rows = Layout.split(body, .vertical, [.length(nodesH), .length(resourcesH),
                                                       .length(problemsH), .fill(1)])
-            nodesPane(state, env, &buf, rows[0])
-            resourcesPane(state, env, &buf, rows[1])
-            if problemsH > 0 { problemsPane(state, env, &buf, rows[2]) }
+            nodesPane(nodes, state, env, &buf, rows[0])
+            resourcesPane(resources, state, env, &buf, rows[1])
+            if problemsH > 0 { problemsPane(problems, state, env, &buf, rows[2]) }
             if rows[3].height >= 3 { timelinePane(state, env, &buf, rows[3]) }
         }
     }
@@ -271,8 +271,7 @@ public enum View {
                               TableColumn("ROLE", width: .length(12)), TableColumn("RUNNING", width: .length(7)),
                               TableColumn("", width: .fill(1))]
 
-    private static func nodesPane(_ state: AppState, _ env: ViewEnv, _ buf: inout Buffer, _ area: Rect) {
-        let rows = Rows.nodes(state)
+    private static func nodesPane(_ rows: [NodeRow], _ state: AppState, _ env: ViewEnv, _ buf: inout Buffer, _ area: Rect) {
         let inner = pane("Nodes", .nodes, state, env, &buf, area, count: rows.count)
         if state.status == nil {
             buf.write(Line("waiting for the first status…", style: env.s(.uiDim)), in: inner.row(0))
@@ -331,8 +330,7 @@ public enum View {
                                   TableColumn("NODE", width: .fill(2)), TableColumn("FAILS", width: .length(5)),
                                   TableColumn("", width: .fill(2))]
 
-    private static func resourcesPane(_ state: AppState, _ env: ViewEnv, _ buf: inout Buffer, _ area: Rect) {
-        let rows = Rows.resources(state)
+    private static func resourcesPane(_ rows: [ResourceRow], _ state: AppState, _ env: ViewEnv, _ buf: inout Buffer, _ area: Rect) {
         let inner = pane("Resources", .resources, state, env, &buf, area, count: rows.count)
         if state.status != nil, rows.isEmpty {
             buf.write(Line(state.filter.isEmpty ? "no resources configured" : "nothing matches the filter",
@@ -377,8 +375,7 @@ public enum View {
         }
     }
 
-    private static func problemsPane(_ state: AppState, _ env: ViewEnv, _ buf: inout Buffer, _ area: Rect) {
-        let rows = Rows.problems(state)
+    private static func problemsPane(_ rows: [ProblemRow], _ state: AppState, _ env: ViewEnv, _ buf: inout Buffer, _ area: Rect) {
         let inner = pane("Problems", .problems, state, env, &buf, area, count: rows.count)
         if rows.isEmpty {
             if state.status != nil {

@@ -7,6 +7,8 @@ public final class FileSource: ClusterSource, @unchecked Sendable {
     public let path: String
     private let lock = NSLock()
     private var stdinData: Data?
+    /// The last bytes parsed and their result: an unchanged file is not parsed again.
+    private var last: (data: Data, result: Result<ClusterStatus, SourceError>)?
 
     public init(path: String) {
         self.path = path
@@ -24,11 +26,17 @@ public final class FileSource: ClusterSource, @unchecked Sendable {
         } catch {
             return PollOutcome(result: .failure(SourceError(.file, "cannot read \(via): \(error.localizedDescription)")), via: via)
         }
-        do {
-            return PollOutcome(result: .success(try CrmMonParser.parse(data)), via: via)
-        } catch {
-            return PollOutcome(result: .failure(SourceError(.parse, "\(via): \(error.description)")), via: via)
+        if let last = lock.withLock({ last }), last.data == data {
+            return PollOutcome(result: last.result, via: via)
         }
+        let result: Result<ClusterStatus, SourceError>
+        do {
+            result = .success(try CrmMonParser.parse(data))
+        } catch {
+            result = .failure(SourceError(.parse, "\(via): \(error.description)"))
+        }
+        lock.withLock { last = (data, result) }
+        return PollOutcome(result: result, via: via)
     }
 
     private func read() throws -> Data {
