@@ -168,9 +168,12 @@ struct Pacetop: ParsableCommand {
         if !once {
             // Passphrase prompts happen now, before the screen owns the terminal. A refused host
             // key stops here, loudly; an unreachable node is left to the poller's failover.
+            FileHandle.standardError.write(Data("pacetop: connecting to \(targets[0])…\n".utf8))
             do { try source.connectFirst() } catch where error.kind == .hostKey {
                 throw fail(error.message, code: OnceExitCode.hostKeyRefused.rawValue)
-            } catch {}
+            } catch {
+                FileHandle.standardError.write(Data("pacetop: \(error.message); trying the other nodes\n".utf8))
+            }
             source.stopPrompting()
         }
         return source
