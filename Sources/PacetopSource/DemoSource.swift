@@ -115,7 +115,7 @@ public final class DemoSource: ClusterSource, @unchecked Sendable {
     }
 
     public func commandLine(for action: ClusterAction) throws(ActionError) -> String {
-        remote.line(try action.argv())
+        try remote.actionLine(action)
     }
 
     /// Starts a command without waiting for it.
