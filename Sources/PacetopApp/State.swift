@@ -56,9 +56,6 @@ public struct TimelineEntry: Sendable, Equatable {
 /// An action waiting for the user's yes or no.
 public struct PendingAction: Sendable, Equatable {
     public var action: ClusterAction
-    /// The cluster tool's own command, e.g. `crm_resource --restart -r pbx --timeout 120s`.
-    public var command: String
-    /// The exact line sent to the node (the command, detached and wrapped: see RemoteCommand).
     public var commandLine: String
     /// The node the command will run on.
     public var node: String

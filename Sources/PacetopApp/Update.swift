@@ -331,8 +331,8 @@ public enum App {
 
     private static func propose(_ state: inout AppState, _ action: ClusterAction) -> [Effect] {
         do {
-            state.overlay = .confirm(PendingAction(action: action, command: ShellQuote.join(try action.argv()),
-                                                   commandLine: try state.config.remote.actionLine(action),
+            let line = state.config.remote.line(try action.argv())
+            state.overlay = .confirm(PendingAction(action: action, commandLine: line,
                                                    node: state.via ?? "?"))
         } catch {
             say(&state, error.description, .critical)

@@ -427,10 +427,7 @@ public enum View {
                 Line(p.action.title, style: env.s(.uiTitle)),
                 Line(""),
                 Line("Command on \(p.node):", style: env.s(.uiDim)),
-                Line(p.command, style: env.s(.confirmCommand)),
-                Line(""),
-                Line("Exact line, detached so a dropped connection cannot cut it short:", style: env.s(.uiDim)),
-                Line(p.commandLine, style: env.s(.uiDim)),
+                Line(p.commandLine, style: env.s(.confirmCommand)),
                 Line(""),
                 Line("Expect: \(p.action.expectation)"),
             ]

@@ -149,15 +149,6 @@ public struct RemoteCommand: Sendable, Equatable {
 
     public func line(_ command: [String]) -> String { ShellQuote.join(argv(command)) }
 
-    /// The line an action runs as. It runs in its own session (`setsid -w`) with its output in
-    /// a file, so a dropped SSH connection cannot kill it halfway: an interrupted
-    /// `crm_resource --restart` would leave the resource stopped. The output and exit code
-    /// come back as usual while the connection lives.
-    public func actionLine(_ action: ClusterAction) throws(ActionError) -> String {
-        let command = line(try action.argv())
-        return "f=$(mktemp) && setsid -w \(command) >\"$f\" 2>&1 </dev/null; rc=$?; cat \"$f\"; rm -f \"$f\"; exit $rc"
-    }
-
     /// crm_mon's XML status. `legacy` is `--as-xml`, for Pacemaker older than 2.0.3, which
     /// rejects `--output-as` (a source switches to it when the modern form is refused).
     public func statusLine(legacy: Bool = false) -> String {

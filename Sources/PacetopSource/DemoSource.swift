@@ -115,7 +115,7 @@ public final class DemoSource: ClusterSource, @unchecked Sendable {
     }
 
     public func commandLine(for action: ClusterAction) throws(ActionError) -> String {
-        try remote.actionLine(action)
+        remote.line(try action.argv())
     }
 
     /// Starts a command without waiting for it.

@@ -375,7 +375,7 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
     // MARK: Actions
 
     public func commandLine(for action: ClusterAction) throws(ActionError) -> String {
-        try RemoteCommand(sudo: sudo).actionLine(action)
+        RemoteCommand(sudo: sudo).line(try action.argv())
     }
 
     /// Runs on the node the last poll read from, on the same session, one at a time. A

@@ -37,8 +37,7 @@ import PacetopUI
         #expect(press(&s, .char("R")) == [])
         guard case .confirm(let p) = s.overlay else { Issue.record("no confirmation pane"); return }
         #expect(p.action == .restart(resource: "pbx"))
-        #expect(p.command == "crm_resource --restart -r pbx --timeout 120s")
-        #expect(p.commandLine == #"f=$(mktemp) && setsid -w env TZ=UTC LC_ALL=C PATH=/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/sbin:/usr/local/bin crm_resource --restart -r pbx --timeout 120s >"$f" 2>&1 </dev/null; rc=$?; cat "$f"; rm -f "$f"; exit $rc"#)
+        #expect(p.commandLine == "env TZ=UTC LC_ALL=C PATH=/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/sbin:/usr/local/bin crm_resource --restart -r pbx --timeout 120s")
         #expect(!p.confirmFocused, "Cancel is the default button")
         #expect(press(&s, .enter) == [], "Enter on Cancel cancels")
         #expect(s.overlay == .none)
@@ -60,8 +59,7 @@ import PacetopUI
         #expect(rec.result == "started")
         #expect(rec.user == "tester")
         #expect(rec.node == "ip-172-31-16-133")
-        #expect(rec.command.contains("setsid -w env TZ=UTC"), "the audit log has the exact line")
-        #expect(rec.command.contains("crm_resource --restart -r pbx --timeout 120s"))
+        #expect(rec.command.hasSuffix("crm_resource --restart -r pbx --timeout 120s"))
         #expect(effects[1] == .perform(.restart(resource: "pbx")))
         #expect(s.running?.action == .restart(resource: "pbx"))
         // A second action is refused while the first runs.
@@ -109,7 +107,7 @@ import PacetopUI
         press(&s, .char("j"), .char("s"))
         guard case .confirm(let p) = s.overlay else { Issue.record("no confirmation"); return }
         #expect(p.action == .standby(node: "ip-172-31-16-134"))
-        #expect(p.command == "crm_attribute --node ip-172-31-16-134 --name standby --update on")
+        #expect(p.commandLine.hasSuffix("crm_attribute --node ip-172-31-16-134 --name standby --update on"))
     }
 
     @Test func moveMasterChoosesAmongOtherOnlineNodes() throws {
