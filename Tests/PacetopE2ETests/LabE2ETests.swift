@@ -82,6 +82,35 @@ struct LabE2ETests {
         }
     }
 
+    // 2b: DESIGN.md warns that an interrupted `crm_resource --restart` leaves the resource
+    // stopped. pacetop and its SSH session die mid-restart: over a non-pty exec channel the
+    // restart still completes on the node (checked with Pacemaker 2.1.5 and OpenSSH 9.2), so
+    // pacetop sends the command as it is, not wrapped in setsid.
+    @Test func restartSurvivesPacetopDyingHalfway() throws {
+        try Lab.step {
+            let startBefore = try #require(try Lab.crmMon().call("pbx", "start", on: n1))
+            let p = try pacetop()
+            try p.tmux.waitFor("pbx on node 1", timeout: 5) { $0.shows("pbx", startedOn: n1) }
+            try p.tmux.send("G", "R")
+            try confirmation(p, "crm_resource --restart -r pbx --timeout 120s")
+            try p.tmux.send("y")
+            // The restart is under way once the cluster has been told to stop pbx.
+            Lab.waitForCluster("pbx told to stop", timeout: 10) {
+                try Lab.crmMon().string("//resource[@id='pbx']/@target_role").lowercased() == "stopped"
+            }
+            // pacetop and its SSH session die at once, as when a jump host drops.
+            _ = try Tmux.run(["tmux", "-L", p.tmux.socket, "kill-server"])
+            Lab.waitForCluster("pbx started again on node 1 without pacetop", timeout: 60) {
+                let m = try Lab.crmMon()
+                guard let start = m.call("pbx", "start", on: n1), start > startBefore else { return false }
+                return m.string("//resource[@id='pbx']/@role") == "Started"
+            }
+            let meta = try Lab.exec(1, "sh", "-c", "crm_resource --resource pbx --meta --get-parameter target-role 2>&1 || true")
+            #expect(!meta.lowercased().contains("stopped"), "no target-role=Stopped left behind: \(meta)")
+            #expect(p.auditLines().first?.contains("\"result\":\"started\"") == true)
+        }
+    }
+
     /// Waits for the confirmation pane showing `command`, Cancel focused; returns the screen.
     @discardableResult
     func confirmation(_ p: LabPacetop, _ command: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
