@@ -44,6 +44,13 @@ public enum App {
 
     private static func polled(_ state: inout AppState, _ outcome: PollOutcome) -> [Effect] {
         state.pollInFlight = false
+        // The selection follows its node or resource when rows come and go.
+        let selectedKeys = Dictionary(uniqueKeysWithValues: Pane.allCases.map { ($0, rowKey(state, $0)) })
+        defer {
+            for (pane, key) in selectedKeys {
+                if let key, let i = rowKeys(state, pane).firstIndex(of: key) { state.selection[pane] = i }
+            }
+        }
         state.lastPollAt = outcome.at
         state.now = max(state.now, outcome.at)
         for note in outcome.notes where !state.lastNotes.contains(note) {
@@ -257,6 +264,28 @@ public enum App {
         let count = Rows.count(state, state.focus)
         let current = state.selected(state.focus)
         state.selection[state.focus] = max(0, min(count - 1, current.addingReportingOverflow(delta).partialValue))
+    }
+
+    /// Identities of a pane's rows: node names, resource ids (with their occurrence, for clone
+    /// instances), problem texts. The timeline scrolls with its newest entry on top.
+    private static func rowKeys(_ state: AppState, _ pane: Pane) -> [String] {
+        switch pane {
+        case .nodes: return Rows.nodes(state).map(\.node.name)
+        case .resources:
+            var seen: [String: Int] = [:]
+            return Rows.resources(state).map { r in
+                seen[r.resource.id, default: 0] += 1
+                return "\(r.resource.id)#\(seen[r.resource.id]!)"
+            }
+        case .problems: return Rows.problems(state).map(Rows.problemText)
+        case .timeline: return []
+        }
+    }
+
+    private static func rowKey(_ state: AppState, _ pane: Pane) -> String? {
+        let keys = rowKeys(state, pane)
+        let i = state.selected(pane)
+        return keys.indices.contains(i) ? keys[i] : nil
     }
 
     private static func clampSelections(_ state: inout AppState) {

@@ -212,6 +212,20 @@ import PacetopUI
         #expect(press(&s, .char("T")) == [.loadTheme("default")])
     }
 
+    @Test func selectionFollowsItsNodeWhenRowsMove() throws {
+        var s = makeState()
+        _ = poll(&s, try Fixture.status("healthy"))
+        press(&s, .tab, .tab, .tab, .char("G"))
+        #expect(Rows.nodes(s)[s.selected(.nodes)].node.name == "ip-172-31-16-135")
+        var more = try Fixture.status("healthy")
+        more.nodes.insert(Node(name: "ip-172-31-16-100"), at: 0)
+        _ = poll(&s, more, at: t0.addingTimeInterval(2))
+        #expect(Rows.nodes(s)[s.selected(.nodes)].node.name == "ip-172-31-16-135", "not the row that moved under it")
+        press(&s, .char("s"))
+        guard case .confirm(let p) = s.overlay else { Issue.record("no confirmation"); return }
+        #expect(p.action == .standby(node: "ip-172-31-16-135"))
+    }
+
     @Test func keysCanBeRemapped() throws {
         var s = makeState()
         s.config.keyMap = KeyMap.standard.remapped([.cleanup: .char("x")])
