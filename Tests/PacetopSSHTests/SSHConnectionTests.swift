@@ -275,19 +275,10 @@ struct SSHConnectionTests {
         let c = try connect(server, keys: [key])
         defer { c.close() }
         _ = try c.exec("true", timeout: 10)
-        let box = ResultBox()
-        let t = Thread {
-            let start = Date()
-            do { _ = try c.exec("sleep 30", timeout: 25); box.set("success", 0) } catch {
-                box.set("\(error)", Date().timeIntervalSince(start))
-            }
-        }
-        t.start()
+        let box = ResultBox.exec(c, "sleep 30", timeout: 25)
         usleep(500_000)
         server.stop()
-        let deadline = Date().addingTimeInterval(10)
-        while box.get() == nil, Date() < deadline { usleep(20_000) }
-        let (message, took) = try #require(box.get())
+        let (message, took) = try #require(box.wait(10))
         #expect(message.hasPrefix("connection to 127.0.0.1 lost"))
         #expect(took < 3)
         expectSSHError({ _ = try c.exec("true", timeout: 5) }) { $0 == .connectRefused(host: "127.0.0.1", port: server.port) }
@@ -306,20 +297,11 @@ struct SSHConnectionTests {
         let c = try connect(server, keys: [key], alive: 1)
         defer { c.close() }
         _ = try c.exec("true", timeout: 10)
-        let box = ResultBox()
-        let t = Thread {
-            let start = Date()
-            do { _ = try c.exec("sleep 20", timeout: 30); box.set("success", 0) } catch {
-                box.set("\(error)", Date().timeIntervalSince(start))
-            }
-        }
-        t.start()
+        let box = ResultBox.exec(c, "sleep 20", timeout: 30)
         usleep(300_000)
         server.freeze(true)
         defer { server.freeze(false) }
-        let deadline = Date().addingTimeInterval(15)
-        while box.get() == nil, Date() < deadline { usleep(50_000) }
-        let (message, took) = try #require(box.get())
+        let (message, took) = try #require(box.wait(15))
         #expect(message.contains("no answer for 2 s"))
         #expect(took < 6)
     }
@@ -344,9 +326,7 @@ struct SSHConnectionTests {
             #expect(Date().timeIntervalSince(start) < 1.5)
         }
         #expect(box.get() == nil, "the long command must still be running while quick ones finish")
-        let deadline = Date().addingTimeInterval(10)
-        while box.get() == nil, Date() < deadline { usleep(20_000) }
-        #expect(box.get()?.0 == "long\n")
+        #expect(box.wait(10)?.0 == "long\n")
         #expect(server.log.components(separatedBy: "Accepted publickey").count == 2)
     }
 
@@ -460,6 +440,26 @@ final class ResultBox: @unchecked Sendable {
     private var value: (String, Double)?
     func set(_ s: String, _ t: Double) { lock.lock(); value = (s, t); lock.unlock() }
     func get() -> (String, Double)? { lock.lock(); defer { lock.unlock() }; return value }
+
+    /// Runs `command` on a thread of its own; the box gets "success" or the error and how
+    /// long it took to come back.
+    static func exec(_ c: SSHConnection, _ command: String, timeout: Double) -> ResultBox {
+        let box = ResultBox()
+        Thread {
+            let start = Date()
+            do { _ = try c.exec(command, timeout: timeout); box.set("success", 0) } catch {
+                box.set("\(error)", Date().timeIntervalSince(start))
+            }
+        }.start()
+        return box
+    }
+
+    /// Waits up to `seconds` for the result.
+    func wait(_ seconds: Double) -> (String, Double)? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while get() == nil, Date() < deadline { usleep(20_000) }
+        return get()
+    }
 }
 
 extension String {
