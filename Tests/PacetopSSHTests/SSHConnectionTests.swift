@@ -33,9 +33,8 @@ func expectSSHError(_ body: () throws -> Void, _ check: (SSHError) -> Bool,
 @Suite("SSH connection against a real sshd", .serialized, .enabled(if: TestEnv.sshdAvailable, TestEnv.skipReason))
 struct SSHConnectionTests {
     @Test func ed25519KeyRunsCommandWithStdoutStderrAndExitStatus() throws {
-        let keys = try TempDir()
-        let key = try makeKey(keys, "id_ed25519", type: "ed25519")
-        let server = try TestSSHD(authorized: [key])
+        let fixture = try KeyAndServer("id_ed25519", type: "ed25519")
+        let key = fixture.key, server = fixture.server, keys = fixture.keys
         let c = try connect(server, keys: [key])
         defer { c.close() }
         let r = try c.exec("echo hello; echo oops >&2; exit 3", timeout: 10)
@@ -47,9 +46,8 @@ struct SSHConnectionTests {
     }
 
     @Test func ecdsaKeyLogsInAsTheUser() throws {
-        let keys = try TempDir()
-        let key = try makeKey(keys, "id_ecdsa", type: "ecdsa")
-        let server = try TestSSHD(authorized: [key])
+        let fixture = try KeyAndServer("id_ecdsa", type: "ecdsa")
+        let key = fixture.key, server = fixture.server, keys = fixture.keys
         let c = try connect(server, keys: [keys.file("missing_key"), key])
         defer { c.close() }
         #expect(try c.exec("id -un", timeout: 10).stdoutString == localUser + "\n")
@@ -96,9 +94,8 @@ struct SSHConnectionTests {
     }
 
     @Test func rsaKeyRefusedOnOldLibssh2WithAClearMessage() throws {
-        let keys = try TempDir()
-        let key = try makeKey(keys, "id_rsa", type: "rsa")
-        let server = try TestSSHD(authorized: [key])
+        let fixture = try KeyAndServer("id_rsa", type: "rsa")
+        let key = fixture.key, server = fixture.server, keys = fixture.keys
         let c = try connect(server, keys: [key])
         defer { c.close() }
         if LibSSH2.supportsRSASHA2 {
@@ -126,9 +123,8 @@ struct SSHConnectionTests {
     }
 
     @Test func unknownHostIsRefusedWithFingerprintThenAcceptNewAppendsOneLine() throws {
-        let keys = try TempDir()
-        let key = try makeKey(keys, "id", type: "ed25519")
-        let server = try TestSSHD(authorized: [key])
+        let fixture = try KeyAndServer("id", type: "ed25519")
+        let key = fixture.key, server = fixture.server, keys = fixture.keys
         let kh = keys.file("known_hosts")
         let original = "# my precious comment\nother.example ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHc3UFMHlkMGT1yrpEZ0SbzK9NlW1E7hO3M8y2Lzu1RM\n"
         try original.write(toFile: kh, atomically: false, encoding: .utf8)
@@ -195,9 +191,8 @@ struct SSHConnectionTests {
     }
 
     @Test func hashedKnownHostsAndBadLinesAreHandled() throws {
-        let keys = try TempDir()
-        let key = try makeKey(keys, "id", type: "ed25519")
-        let server = try TestSSHD(authorized: [key])
+        let fixture = try KeyAndServer("id", type: "ed25519")
+        let key = fixture.key, server = fixture.server, keys = fixture.keys
         let kh = keys.file("known_hosts")
         try server.knownHostsLines().write(toFile: kh, atomically: false, encoding: .utf8)
         try sh(["ssh-keygen", "-H", "-f", kh])
@@ -212,9 +207,8 @@ struct SSHConnectionTests {
     }
 
     @Test func plainHostEntryDoesNotMatchANonDefaultPort() throws {
-        let keys = try TempDir()
-        let key = try makeKey(keys, "id", type: "ed25519")
-        let server = try TestSSHD(authorized: [key])
+        let fixture = try KeyAndServer("id", type: "ed25519")
+        let key = fixture.key, server = fixture.server, keys = fixture.keys
         let kh = keys.file("known_hosts")
         try server.knownHostsLines(name: "127.0.0.1").write(toFile: kh, atomically: false, encoding: .utf8)
         let c = try connect(server, keys: [key], knownHosts: kh)
@@ -226,9 +220,8 @@ struct SSHConnectionTests {
     }
 
     @Test func largeStdoutAndChattyStderr() throws {
-        let keys = try TempDir()
-        let key = try makeKey(keys, "id", type: "ed25519")
-        let server = try TestSSHD(authorized: [key])
+        let fixture = try KeyAndServer("id", type: "ed25519")
+        let key = fixture.key, server = fixture.server, keys = fixture.keys
         let c = try connect(server, keys: [key])
         defer { c.close() }
         let big = try c.exec("head -c 10485760 /dev/urandom", timeout: 30)
@@ -240,9 +233,8 @@ struct SSHConnectionTests {
     }
 
     @Test func killedCommandReportsItsSignal() throws {
-        let keys = try TempDir()
-        let key = try makeKey(keys, "id", type: "ed25519")
-        let server = try TestSSHD(authorized: [key])
+        let fixture = try KeyAndServer("id", type: "ed25519")
+        let key = fixture.key, server = fixture.server, keys = fixture.keys
         let c = try connect(server, keys: [key])
         defer { c.close() }
         let r = try c.exec("echo before; kill -TERM $$", timeout: 10)
@@ -252,9 +244,8 @@ struct SSHConnectionTests {
     }
 
     @Test func deadlineIsHonouredAndTheSessionStaysUsable() throws {
-        let keys = try TempDir()
-        let key = try makeKey(keys, "id", type: "ed25519")
-        let server = try TestSSHD(authorized: [key])
+        let fixture = try KeyAndServer("id", type: "ed25519")
+        let key = fixture.key, server = fixture.server, keys = fixture.keys
         let c = try connect(server, keys: [key])
         defer { c.close() }
         _ = try c.exec("true", timeout: 10)
@@ -269,9 +260,8 @@ struct SSHConnectionTests {
     }
 
     @Test func serverKilledMidCommandThenRestartedReconnects() throws {
-        let keys = try TempDir()
-        let key = try makeKey(keys, "id", type: "ed25519")
-        let server = try TestSSHD(authorized: [key])
+        let fixture = try KeyAndServer("id", type: "ed25519")
+        let key = fixture.key, server = fixture.server, keys = fixture.keys
         let c = try connect(server, keys: [key])
         defer { c.close() }
         _ = try c.exec("true", timeout: 10)
@@ -291,9 +281,8 @@ struct SSHConnectionTests {
     }
 
     @Test func frozenPeerIsDetectedByKeepalive() throws {
-        let keys = try TempDir()
-        let key = try makeKey(keys, "id", type: "ed25519")
-        let server = try TestSSHD(authorized: [key])
+        let fixture = try KeyAndServer("id", type: "ed25519")
+        let key = fixture.key, server = fixture.server, keys = fixture.keys
         let c = try connect(server, keys: [key], alive: 1)
         defer { c.close() }
         _ = try c.exec("true", timeout: 10)
@@ -307,9 +296,8 @@ struct SSHConnectionTests {
     }
 
     @Test func concurrentExecsShareOneSession() throws {
-        let keys = try TempDir()
-        let key = try makeKey(keys, "id", type: "ed25519")
-        let server = try TestSSHD(authorized: [key])
+        let fixture = try KeyAndServer("id", type: "ed25519")
+        let key = fixture.key, server = fixture.server, keys = fixture.keys
         let c = try connect(server, keys: [key])
         defer { c.close() }
         let box = ResultBox()
@@ -376,9 +364,8 @@ struct SSHConnectionTests {
     }
 
     @Test func signalsDoNotBreakReads() throws {
-        let keys = try TempDir()
-        let key = try makeKey(keys, "id", type: "ed25519")
-        let server = try TestSSHD(authorized: [key])
+        let fixture = try KeyAndServer("id", type: "ed25519")
+        let key = fixture.key, server = fixture.server, keys = fixture.keys
         let c = try connect(server, keys: [key])
         defer { c.close() }
         // A handler (not SIG_IGN) is what makes blocking calls fail with EINTR, as in the app.
@@ -418,9 +405,8 @@ struct SSHConnectionTests {
     }
 
     @Test func closeFailsLaterCalls() throws {
-        let keys = try TempDir()
-        let key = try makeKey(keys, "id", type: "ed25519")
-        let server = try TestSSHD(authorized: [key])
+        let fixture = try KeyAndServer("id", type: "ed25519")
+        let key = fixture.key, server = fixture.server, keys = fixture.keys
         let c = try connect(server, keys: [key])
         _ = try c.exec("true", timeout: 10)
         c.close()
@@ -433,6 +419,19 @@ final class Counter: @unchecked Sendable {
     private var n = 0
     func add() { lock.lock(); n += 1; lock.unlock() }
     var value: Int { lock.lock(); defer { lock.unlock() }; return n }
+}
+
+/// A temporary folder holding one new key, and an sshd that authorizes it.
+struct KeyAndServer {
+    let keys: TempDir
+    let key: String
+    let server: TestSSHD
+
+    init(_ name: String, type: String) throws {
+        keys = try TempDir()
+        key = try makeKey(keys, name, type: type)
+        server = try TestSSHD(authorized: [key])
+    }
 }
 
 final class ResultBox: @unchecked Sendable {
