@@ -34,7 +34,7 @@ func expectSSHError(_ body: () throws -> Void, _ check: (SSHError) -> Bool,
 struct SSHConnectionTests {
     @Test func ed25519KeyRunsCommandWithStdoutStderrAndExitStatus() throws {
         let fixture = try KeyAndServer("id_ed25519", type: "ed25519")
-        let key = fixture.key, server = fixture.server, keys = fixture.keys
+        let key = fixture.key, server = fixture.server
         let c = try connect(server, keys: [key])
         defer { c.close() }
         let r = try c.exec("echo hello; echo oops >&2; exit 3", timeout: 10)
@@ -95,7 +95,7 @@ struct SSHConnectionTests {
 
     @Test func rsaKeyRefusedOnOldLibssh2WithAClearMessage() throws {
         let fixture = try KeyAndServer("id_rsa", type: "rsa")
-        let key = fixture.key, server = fixture.server, keys = fixture.keys
+        let key = fixture.key, server = fixture.server
         let c = try connect(server, keys: [key])
         defer { c.close() }
         if LibSSH2.supportsRSASHA2 {
@@ -221,7 +221,7 @@ struct SSHConnectionTests {
 
     @Test func largeStdoutAndChattyStderr() throws {
         let fixture = try KeyAndServer("id", type: "ed25519")
-        let key = fixture.key, server = fixture.server, keys = fixture.keys
+        let key = fixture.key, server = fixture.server
         let c = try connect(server, keys: [key])
         defer { c.close() }
         let big = try c.exec("head -c 10485760 /dev/urandom", timeout: 30)
@@ -234,7 +234,7 @@ struct SSHConnectionTests {
 
     @Test func killedCommandReportsItsSignal() throws {
         let fixture = try KeyAndServer("id", type: "ed25519")
-        let key = fixture.key, server = fixture.server, keys = fixture.keys
+        let key = fixture.key, server = fixture.server
         let c = try connect(server, keys: [key])
         defer { c.close() }
         let r = try c.exec("echo before; kill -TERM $$", timeout: 10)
@@ -245,7 +245,7 @@ struct SSHConnectionTests {
 
     @Test func deadlineIsHonouredAndTheSessionStaysUsable() throws {
         let fixture = try KeyAndServer("id", type: "ed25519")
-        let key = fixture.key, server = fixture.server, keys = fixture.keys
+        let key = fixture.key, server = fixture.server
         let c = try connect(server, keys: [key])
         defer { c.close() }
         _ = try c.exec("true", timeout: 10)
@@ -261,7 +261,7 @@ struct SSHConnectionTests {
 
     @Test func serverKilledMidCommandThenRestartedReconnects() throws {
         let fixture = try KeyAndServer("id", type: "ed25519")
-        let key = fixture.key, server = fixture.server, keys = fixture.keys
+        let key = fixture.key, server = fixture.server
         let c = try connect(server, keys: [key])
         defer { c.close() }
         _ = try c.exec("true", timeout: 10)
@@ -282,7 +282,7 @@ struct SSHConnectionTests {
 
     @Test func frozenPeerIsDetectedByKeepalive() throws {
         let fixture = try KeyAndServer("id", type: "ed25519")
-        let key = fixture.key, server = fixture.server, keys = fixture.keys
+        let key = fixture.key, server = fixture.server
         let c = try connect(server, keys: [key], alive: 1)
         defer { c.close() }
         _ = try c.exec("true", timeout: 10)
@@ -297,7 +297,7 @@ struct SSHConnectionTests {
 
     @Test func concurrentExecsShareOneSession() throws {
         let fixture = try KeyAndServer("id", type: "ed25519")
-        let key = fixture.key, server = fixture.server, keys = fixture.keys
+        let key = fixture.key, server = fixture.server
         let c = try connect(server, keys: [key])
         defer { c.close() }
         let box = ResultBox()
@@ -365,7 +365,7 @@ struct SSHConnectionTests {
 
     @Test func signalsDoNotBreakReads() throws {
         let fixture = try KeyAndServer("id", type: "ed25519")
-        let key = fixture.key, server = fixture.server, keys = fixture.keys
+        let key = fixture.key, server = fixture.server
         let c = try connect(server, keys: [key])
         defer { c.close() }
         // A handler (not SIG_IGN) is what makes blocking calls fail with EINTR, as in the app.
@@ -406,7 +406,7 @@ struct SSHConnectionTests {
 
     @Test func closeFailsLaterCalls() throws {
         let fixture = try KeyAndServer("id", type: "ed25519")
-        let key = fixture.key, server = fixture.server, keys = fixture.keys
+        let key = fixture.key, server = fixture.server
         let c = try connect(server, keys: [key])
         _ = try c.exec("true", timeout: 10)
         c.close()
