@@ -42,11 +42,11 @@ let package = Package(
         // Counts malloc calls for the benchmark (interposes malloc in that binary only).
         .target(name: "CMallocCounter"),
         .executableTarget(name: "pacetop-bench", dependencies: [
-            "PacetopApp", "CMallocCounter",
+            "PacetopApp", "CMallocCounter", "PacetopTestSupport",
         ]),
 
         .testTarget(name: "PacetopCoreTests", dependencies: ["PacetopCore"]),
-        // Real sshd processes, keys and subprocess helpers for the tests and the benchmark.
+        // Real sshd processes, keys and subprocess helpers, for the tests and the benchmark.
         .target(name: "PacetopTestSupport", path: "Tests/PacetopTestSupport"),
         .testTarget(name: "PacetopSSHTests", dependencies: ["PacetopSSH", "PacetopTestSupport"]),
         .testTarget(name: "PacetopSourceTests", dependencies: ["PacetopSource", "PacetopTestSupport"]),

@@ -1,4 +1,5 @@
 import Foundation
+import PacetopTestSupport
 import PacetopApp
 import PacetopCore
 import PacetopUI

@@ -1,4 +1,5 @@
 import Foundation
+import PacetopTestSupport
 
 /// A child process on its own pseudo-terminal; everything it writes to the terminal is
 /// collected from the master side with a timestamp.

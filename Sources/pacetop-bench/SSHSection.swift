@@ -2,16 +2,17 @@ import Foundation
 import PacetopCore
 import PacetopSource
 import PacetopSSH
+import PacetopTestSupport
 
 /// A real OpenSSH sshd on 127.0.0.1 with its own host key and authorized key, whose
 /// ForceCommand plays crm_mon (the PortSIP document) and cibadmin (no constraints).
 final class BenchSSHD {
+    let server: TestSSHD
     let dir: TempDir
-    let port: Int
     let key: String
     let knownHosts: String
     let user: String
-    private var pid: pid_t = 0
+    var port: Int { server.port }
 
     init(status: Data) throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd") else {
@@ -19,10 +20,7 @@ final class BenchSSHD {
         }
         dir = try TempDir("pacetop-bench-sshd")
         user = String(cString: getpwuid(getuid())!.pointee.pw_name)
-        port = freePort()
-        try sh(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir.file("host_ed25519")])
-        try sh(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "bench", "-f", dir.file("id_ed25519")])
-        key = dir.file("id_ed25519")
+        key = try makeKey(dir, "id_ed25519", type: "ed25519")
         try status.write(to: URL(fileURLWithPath: dir.file("status.xml")))
         try dir.write("constraints.xml", "<constraints/>\n")
         try dir.write("node.sh", """
@@ -34,49 +32,13 @@ final class BenchSSHD {
             esac
 
             """, mode: 0o755)
-        try dir.write("authorized_keys", try String(contentsOfFile: key + ".pub", encoding: .utf8), mode: 0o600)
-        try dir.write("sshd_config", """
-            ListenAddress 127.0.0.1:\(port)
-            HostKey \(dir.file("host_ed25519"))
-            AuthorizedKeysFile \(dir.file("authorized_keys"))
-            UsePAM no
-            PidFile none
-            StrictModes no
-            PermitRootLogin yes
-            PasswordAuthentication no
-            KbdInteractiveAuthentication no
-            PubkeyAuthentication yes
-            ForceCommand \(dir.file("node.sh"))
-            # Bash sources ~/.bashrc when sshd starts it at SHLVL 0; a heavy one (pyenv init:
-            # ~100 ms on this machine) would swamp every per-poll figure. SHLVL=1 skips it.
-            SetEnv SHLVL=1
-            LogLevel ERROR
-
-            """)
-        let pub = try String(contentsOfFile: dir.file("host_ed25519.pub"), encoding: .utf8).split(separator: " ")
+        // Bash sources ~/.bashrc when sshd starts it at SHLVL 0; a heavy one (pyenv init:
+        // ~100 ms on this machine) would swamp every per-poll figure. SHLVL=1 skips it.
+        server = try TestSSHD(authorized: [key], hostKeyTypes: ["ed25519"],
+                              extra: "ForceCommand \(dir.file("node.sh"))\nSetEnv SHLVL=1", logLevel: "ERROR")
         knownHosts = dir.file("known_hosts")
-        try dir.write("known_hosts", "[127.0.0.1]:\(port) \(pub[0]) \(pub[1])\n")
-        if getuid() == 0 { try? FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true) }
-        pid = try spawn(["/usr/sbin/sshd", "-D", "-e", "-f", dir.file("sshd_config")], stdout: dir.file("sshd.log"))
-        for _ in 0..<250 {
-            if canConnect() { return }
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid { pid = 0; throw BenchError("sshd exited: \(log)") }
-            usleep(20_000)
-        }
-        throw BenchError("sshd did not start listening: \(log)")
+        try dir.write("known_hosts", try server.knownHostsLines())
     }
-
-    var log: String { (try? String(contentsOfFile: dir.file("sshd.log"), encoding: .utf8)) ?? "" }
-
-    func stop() {
-        guard pid > 0 else { return }
-        kill(pid, SIGTERM)
-        _ = waitExit(pid)
-        pid = 0
-    }
-
-    deinit { stop() }
 
     /// Seconds from TCP connect to the server's version line: sshd's own start-up per connection.
     func bannerTime() -> Double? {
@@ -90,15 +52,6 @@ final class BenchSSHD {
         var c: UInt8 = 0
         while read(fd, &c, 1) == 1 { if c == 10 { return now() - t0 } }
         return nil
-    }
-
-    private func canConnect() -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = loopback(port)
-        return withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
     }
 
     /// OpenSSH client arguments that reach this sshd and nothing else.
@@ -130,16 +83,6 @@ func loopback(_ port: Int) -> sockaddr_in {
     return addr
 }
 
-func freePort() -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var addr = loopback(0)
-    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-    return Int(UInt16(bigEndian: addr.sin_port))
-}
-
 /// Wall and client CPU of polls made by running OpenSSH's `ssh` once per poll.
 struct PollSamples {
     var wall: [Double] = []
@@ -156,7 +99,8 @@ func pollWithOpenSSH(_ args: [String], polls: Int, out: String, extraCPU: () -> 
         let c0 = selfCPU() + childrenCPU() + extraCPU()
         let t0 = now()
         do {
-            let pid = try spawn(args + ["TZ=UTC", "crm_mon", "--output-as=xml"], stdout: out, stderr: out + ".err")
+            unlink(out)
+            let pid = try spawn(args + ["TZ=UTC", "crm_mon", "--output-as=xml"], output: out, stderr: out + ".err")
             let status = waitExit(pid)
             guard status == 0 else { throw BenchError("ssh exit \(status): \((try? String(contentsOfFile: out + ".err", encoding: .utf8)) ?? "")") }
             let data = try Data(contentsOf: URL(fileURLWithPath: out))
@@ -182,7 +126,7 @@ func pollRow(_ name: String, wall: [Double], floor: Double? = nil, floorLabel: S
 func runSSH(_ docs: Documents, _ report: Report, quick: Bool) throws {
     report.begin("ssh", "poll round trip and client CPU on loopback: libssh2 vs OpenSSH (issue 3)")
     let sshd = try BenchSSHD(status: docs.healthy)
-    defer { sshd.stop() }
+    defer { sshd.server.stop() }
     let polls = quick ? 15 : 50
     let scratch = try TempDir("pacetop-bench-ssh")
 

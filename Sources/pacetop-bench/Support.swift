@@ -1,5 +1,6 @@
 import CMallocCounter
 import Foundation
+import PacetopTestSupport
 
 // MARK: - Measurement
 
@@ -176,65 +177,11 @@ func packageRoot() -> String {
     return fm.currentDirectoryPath
 }
 
-final class TempDir {
-    let path: String
-    init(_ prefix: String = "pacetop-bench") throws {
-        var template = Array((NSTemporaryDirectory() + "/\(prefix)-XXXXXX").utf8CString)
-        guard let p = mkdtemp(&template) else { throw BenchError("mkdtemp failed") }
-        path = String(cString: p)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-    func file(_ name: String) -> String { path + "/" + name }
-    func write(_ name: String, _ text: String, mode: Int = 0o644) throws {
-        try text.write(toFile: file(name), atomically: false, encoding: .utf8)
-        chmod(file(name), mode_t(mode))
-    }
-}
-
 /// Writes `data` to `path` atomically (temp file + rename), as a `crm_mon > file` loop would.
 func replaceFile(_ path: String, _ data: Data) throws {
     let tmp = path + ".tmp"
     try data.write(to: URL(fileURLWithPath: tmp))
     guard rename(tmp, path) == 0 else { throw BenchError("rename \(tmp): \(String(cString: strerror(errno)))") }
-}
-
-/// posix_spawn with stdin from /dev/null and stdout/stderr to files (or /dev/null).
-func spawn(_ args: [String], env: [String: String] = [:], removeEnv: [String] = [],
-           stdout out: String = "/dev/null", stderr err: String? = nil) throws -> pid_t {
-    var e = ProcessInfo.processInfo.environment
-    for k in removeEnv { e[k] = nil }
-    for (k, v) in env { e[k] = v }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    if let err { posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_APPEND, 0o644) }
-    else { posix_spawn_file_actions_adddup2(&actions, 1, 2) }
-    let argv = args.map { strdup($0) } + [nil]
-    let envp = e.map { strdup("\($0)=\($1)") } + [nil]
-    defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
-    var pid: pid_t = 0
-    let rc = posix_spawnp(&pid, args[0], &actions, nil, argv, envp)
-    guard rc == 0 else { throw BenchError("cannot run \(args[0]): \(String(cString: strerror(rc)))") }
-    return pid
-}
-
-func waitExit(_ pid: pid_t) -> Int32 {
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-    return status
-}
-
-/// Runs a command to completion; its stdout as a string. Throws on a non-zero exit.
-@discardableResult
-func sh(_ args: [String], env: [String: String] = [:]) throws -> String {
-    let out = NSTemporaryDirectory() + "/pacetop-bench-sh-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-    defer { unlink(out) }
-    let status = waitExit(try spawn(args, env: env, stdout: out))
-    let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
-    guard status == 0 else { throw BenchError("\(args.joined(separator: " ")) failed (\(status)): \(text)") }
-    return text
 }
 
 func which(_ name: String) -> String? {

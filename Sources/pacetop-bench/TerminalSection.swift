@@ -1,4 +1,5 @@
 import Foundation
+import PacetopTestSupport
 
 /// The real pacetop binary next to this one (built by scripts/bench).
 func pacetopBinary(_ root: String) throws -> String {

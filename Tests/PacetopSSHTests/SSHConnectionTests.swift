@@ -30,7 +30,7 @@ func expectSSHError(_ body: () throws -> Void, _ check: (SSHError) -> Bool,
     }
 }
 
-@Suite("SSH connection against a real sshd", .serialized, .enabled(if: TestEnv.sshdAvailable, TestEnv.skipReason))
+@Suite("SSH connection against a real sshd", .serialized, .enabled(if: TestEnv.sshdAvailable, Comment(rawValue: TestEnv.skipReason)))
 struct SSHConnectionTests {
     @Test func ed25519KeyRunsCommandWithStdoutStderrAndExitStatus() throws {
         let fixture = try KeyAndServer("id_ed25519", type: "ed25519")

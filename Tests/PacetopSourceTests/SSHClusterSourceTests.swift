@@ -86,7 +86,7 @@ struct FakeCluster {
     }
 }
 
-@Suite("SSHClusterSource against real sshds", .serialized, .enabled(if: TestEnv.sshdAvailable, TestEnv.skipReason))
+@Suite("SSHClusterSource against real sshds", .serialized, .enabled(if: TestEnv.sshdAvailable, Comment(rawValue: TestEnv.skipReason)))
 struct SSHClusterSourceTests {
     @Test func pollParsesStatusAndFetchesConstraintsOnlyWhenTheCIBChanges() throws {
         let cluster = try FakeCluster(["node1"], status: { _ in statusXML(nodes: ["node1"]) })

@@ -1,7 +1,6 @@
-// Test support shared by the SSH and source tests: real sshd processes, keys, and
-// subprocesses run with posix_spawn (Foundation's Process hung reaping children here).
+// Support shared by the SSH and source tests and the benchmark: real sshd processes, keys,
+// and subprocesses run with posix_spawn (Foundation's Process hung reaping children here).
 import Foundation
-import Testing
 
 public enum TestEnv {
     public static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
@@ -11,7 +10,7 @@ public enum TestEnv {
     public static var sshdAvailable: Bool {
         isCI || FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd")
     }
-    public static let skipReason: Comment = "needs OpenSSH's /usr/sbin/sshd (apt install openssh-server); runs always when CI=true"
+    public static let skipReason = "needs OpenSSH's /usr/sbin/sshd (apt install openssh-server); runs always when CI=true"
 }
 
 public struct TestFailure: Error, CustomStringConvertible {
@@ -22,8 +21,8 @@ public struct TestFailure: Error, CustomStringConvertible {
 /// A temp dir that removes itself.
 public final class TempDir: @unchecked Sendable {
     public let path: String
-    public init() throws {
-        var template = Array((NSTemporaryDirectory() + "/pacetop-ssh-XXXXXX").utf8CString)
+    public init(_ prefix: String = "pacetop-ssh") throws {
+        var template = Array((NSTemporaryDirectory() + "/\(prefix)-XXXXXX").utf8CString)
         guard let p = mkdtemp(&template) else { throw TestFailure("mkdtemp failed") }
         path = String(cString: p)
     }
@@ -37,8 +36,10 @@ public final class TempDir: @unchecked Sendable {
 }
 
 /// posix_spawn, not Foundation.Process: Process's child reaping hangs when many tests block
-/// threads at once. Output goes to `output` (a file), stdin is /dev/null.
-public func spawn(_ args: [String], env: [String: String] = [:], output: String) throws -> pid_t {
+/// threads at once. stdin is /dev/null; stdout goes to `output` (appended), stderr there too
+/// unless `stderr` names a file of its own.
+public func spawn(_ args: [String], env: [String: String] = [:], output: String,
+                  stderr err: String? = nil) throws -> pid_t {
     var e = ProcessInfo.processInfo.environment
     for (k, v) in env { e[k] = v }
     var actions = posix_spawn_file_actions_t()
@@ -46,7 +47,8 @@ public func spawn(_ args: [String], env: [String: String] = [:], output: String)
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    if let err { posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_APPEND, 0o644) }
+    else { posix_spawn_file_actions_adddup2(&actions, 1, 2) }
     let argv = args.map { strdup($0) } + [nil]
     let envp = e.map { strdup("\($0)=\($1)") } + [nil]
     defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
