@@ -1,9 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// pacetop runs on Linux (it calls Glibc directly); docs/ARCHITECTURE.md explains the modules.
 let package = Package(
     name: "pacetop",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "pacetop", targets: ["pacetop"]),
     ],
@@ -11,8 +11,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
-        // System libraries, each with a tiny shim header (see DESIGN.md: macros and globals
-        // do not import into Swift 6, so the shims wrap them).
+        // MARK: System libraries
+        // Each with a tiny shim header: macros and global variables do not import into Swift 6,
+        // so the shims wrap them (docs/ARCHITECTURE.md, "C shims").
         .systemLibrary(name: "CLibxml2", pkgConfig: "libxml-2.0",
                        providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CLibssh2", pkgConfig: "libssh2",
@@ -21,38 +22,51 @@ let package = Package(
         // header defines what is needed instead, and the headers live in /usr/include.
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
 
-        // Cluster model, crm_mon parser, diff, actions, JSON and text report. Foundation + libxml2.
+        // MARK: Model
+        // Cluster model, crm_mon parser, diff, actions, JSON report, the ClusterSource protocol.
         .target(name: "PacetopCore", dependencies: ["CLibxml2"]),
+
+        // MARK: Where status comes from
         // libssh2 transport: session, exec, known_hosts, agent/key auth, ssh_config, jump hosts.
         .target(name: "PacetopSSH", dependencies: ["CLibssh2"]),
-        // Where cluster status comes from: SSH poller with node failover, XML file, demo cluster.
+        // The SSH poller with node failover, and the XML file source.
         .target(name: "PacetopSource", dependencies: ["PacetopCore", "PacetopSSH"]),
-        // Terminal-independent UI: Cell, Buffer, Rect, widgets, themes. No terminal I/O.
+        // The built-in demo cluster: a simulation that renders crm_mon XML (Core only).
+        .target(name: "PacetopDemo", dependencies: ["PacetopCore"]),
+
+        // MARK: Screen
+        // Terminal-independent UI: Cell, Buffer, Rect, widgets, themes, the Terminal protocol.
         .target(name: "PacetopUI", dependencies: ["PacetopCore"]),
         // The only code that touches curses.
         .target(name: "PacetopCurses", dependencies: ["CNcursesw", "PacetopUI"]),
-        // State, Message, update, view, effect runner.
-        .target(name: "PacetopApp", dependencies: [
-            "PacetopCore", "PacetopSource", "PacetopUI", "PacetopCurses",
-        ]),
+        // State, Message, update, view, effects and the runner (talks to a Terminal and a
+        // ClusterSource, never to curses or SSH directly).
+        .target(name: "PacetopApp", dependencies: ["PacetopCore", "PacetopUI"]),
+
+        // MARK: Executables
         .executableTarget(name: "pacetop", dependencies: [
-            "PacetopApp",
+            "PacetopApp", "PacetopCore", "PacetopUI", "PacetopCurses", "PacetopSource", "PacetopDemo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Counts malloc calls for the benchmark (interposes malloc in that binary only).
         .target(name: "CMallocCounter"),
         .executableTarget(name: "pacetop-bench", dependencies: [
-            "PacetopApp", "CMallocCounter", "PacetopTestSupport",
+            "PacetopApp", "PacetopCore", "PacetopUI", "PacetopSSH", "PacetopSource",
+            "CMallocCounter", "PacetopTestSupport",
         ]),
 
+        // MARK: Tests
+        // Real sshd processes, keys, tmux and subprocess helpers, for the tests and the benchmark.
+        .target(name: "PacetopTestSupport"),
         .testTarget(name: "PacetopCoreTests", dependencies: ["PacetopCore"]),
-        // Real sshd processes, keys and subprocess helpers, for the tests and the benchmark.
-        .target(name: "PacetopTestSupport", path: "Tests/PacetopTestSupport"),
         .testTarget(name: "PacetopSSHTests", dependencies: ["PacetopSSH", "PacetopTestSupport"]),
-        .testTarget(name: "PacetopSourceTests", dependencies: ["PacetopSource", "PacetopTestSupport"]),
+        .testTarget(name: "PacetopSourceTests", dependencies: [
+            "PacetopSource", "PacetopCore", "PacetopSSH", "PacetopTestSupport",
+        ]),
+        .testTarget(name: "PacetopDemoTests", dependencies: ["PacetopDemo", "PacetopCore", "PacetopTestSupport"]),
         .testTarget(name: "PacetopUITests", dependencies: ["PacetopUI", "PacetopCurses"]),
-        .testTarget(name: "PacetopAppTests", dependencies: ["PacetopApp"]),
-        .testTarget(name: "PacetopE2ETests", dependencies: ["PacetopCore"]),
+        .testTarget(name: "PacetopAppTests", dependencies: ["PacetopApp", "PacetopCore", "PacetopUI"]),
+        .testTarget(name: "PacetopE2ETests"),
     ],
     swiftLanguageModes: [.v6]
 )

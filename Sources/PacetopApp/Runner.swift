@@ -1,6 +1,5 @@
 import Foundation
 import PacetopCore
-import PacetopCurses
 import PacetopUI
 
 /// Messages from worker threads to the UI thread, with a self-pipe to wake its poll().
@@ -67,7 +66,7 @@ final class SerialWorker: @unchecked Sendable {
     }
 
     private func loop() {
-        CursesTerminal.blockResizeSignalInCurrentThread()
+        blockResizeSignalInCurrentThread()
         while true {
             let job: (@Sendable () -> Void)? = condition.withLock {
                 while jobs.isEmpty && !stopped { condition.wait() }
@@ -117,7 +116,7 @@ public final class Runner {
     private let themes: ThemeLoader
     private var theme: Theme
     private let audit: AuditLog
-    private let terminal: CursesTerminal
+    private let terminal: any Terminal
     private let inbox = Inbox()
     private let pollWorker = SerialWorker(name: "pacetop-poll")
     private let actionWorker = SerialWorker(name: "pacetop-action")
@@ -125,21 +124,20 @@ public final class Runner {
     private var lastFrame: Buffer?
 
     public init(source: ClusterSource, state: AppState, themes: ThemeLoader, theme: Theme,
-                audit: AuditLog, terminalOptions: CursesTerminal.Options) {
+                audit: AuditLog, terminal: any Terminal) {
         self.source = source
         self.state = state
         self.themes = themes
         self.theme = theme
         self.audit = audit
-        self.terminal = CursesTerminal(options: terminalOptions)
+        self.terminal = terminal
     }
 
     /// Runs until the user quits. Throws when the terminal cannot be used.
     public func run() throws {
-        CursesTerminal.installRestoreHandlers()
         try terminal.start()
         defer {
-            terminal.end()
+            terminal.stop()
             pollWorker.stop()
             actionWorker.stop()
             source.close()
@@ -150,7 +148,7 @@ public final class Runner {
         perform(App.start(&state), resolved: &resolved)
         while !state.quitting {
             draw(resolved)
-            _ = terminal.waitForInput(extraFD: inbox.readFD, timeoutMs: timeoutMs())
+            if case .gone = terminal.wait(wakeFD: inbox.readFD, timeoutMs: timeoutMs()) { return }
             var messages = inbox.take()
             for key in terminal.readKeys() {
                 messages.append(key == .resize ? .resized(terminal.size) : .key(key))
@@ -214,4 +212,13 @@ public final class Runner {
             }
         }
     }
+}
+
+/// Blocks SIGWINCH in the calling thread, so the resize signal interrupts the UI thread's
+/// `poll` rather than a worker's.
+func blockResizeSignalInCurrentThread() {
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGWINCH)
+    _ = pthread_sigmask(SIG_BLOCK, &set, nil)
 }

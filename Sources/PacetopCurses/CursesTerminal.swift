@@ -23,7 +23,7 @@ public enum TerminalError: Error, CustomStringConvertible {
 /// not `Sendable`: create it, draw and read keys on one thread (the main thread). Other threads
 /// wake that thread through the `extraFD` of `waitForInput` (a self-pipe), never by calling in.
 /// `restoreAfterCrash()` is the one exception, for signal handlers and `atexit`.
-public final class CursesTerminal {
+public final class CursesTerminal: Terminal {
     public struct Options: Sendable {
         /// Drop all colours (the `--no-color` flag). `NO_COLOR` in the environment does the same.
         public var noColor: Bool
@@ -130,8 +130,10 @@ public final class CursesTerminal {
     /// Gives the terminal back (also safe to call twice).
     public func end() {
         guard isStarted else { return }
-        _ = curs_set(1)
-        _ = endwin()
+        if gone == nil {
+            _ = curs_set(1)
+            _ = endwin()
+        }
         if let screen { delscreen(screen) }
         screen = nil
         closeFiles()
@@ -169,7 +171,7 @@ public final class CursesTerminal {
     /// clipped. Returns the number of cells written.
     @discardableResult
     public func draw(_ buffer: Buffer) -> Int {
-        guard isStarted else { return 0 }
+        guard isStarted, gone == nil else { return 0 }
         let win = pacetop_stdscr()
         let changes: [CellChange]
         var full = false
@@ -245,20 +247,50 @@ public final class CursesTerminal {
 
     // MARK: Input
 
-    /// Blocks until the terminal has input, `extraFD` (a wake-up pipe; -1 for none) is readable, a
-    /// signal arrives (e.g. SIGWINCH on resize) or `timeoutMs` passes (-1: no timeout).
-    /// Returns false only on timeout. Drain the wake-up pipe yourself.
-    public func waitForInput(extraFD: Int32, timeoutMs: Int32) -> Bool {
+    /// Blocks until the terminal has input, `wakeFD` (a wake-up pipe; -1 for none) is readable,
+    /// a signal arrives (e.g. SIGWINCH on resize) or `timeoutMs` passes (-1: no timeout).
+    /// A hang-up, an error or end of file on the terminal is `.gone`: a terminal that vanished
+    /// without SIGHUP reaching us leaves fd 0 readable at EOF for ever, and a loop that only
+    /// waited for input would spin on it. Drain the wake-up pipe yourself.
+    public func wait(wakeFD: Int32, timeoutMs: Int32) -> TerminalWait {
+        if let gone { return .gone(gone) }
         var fds = [pollfd(fd: options.inputFD, events: Int16(POLLIN), revents: 0)]
-        if extraFD >= 0 { fds.append(pollfd(fd: extraFD, events: Int16(POLLIN), revents: 0)) }
+        if wakeFD >= 0 { fds.append(pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)) }
         let r = poll(&fds, nfds_t(fds.count), timeoutMs)
-        if r < 0 { return errno == EINTR }
-        return r > 0
+        if r < 0 { return errno == EINTR ? .ready : lost("poll failed: errno \(errno)") }
+        let ev = Int32(fds[0].revents)
+        if ev & Int32(POLLNVAL) != 0 { return lost("the terminal's descriptor is closed") }
+        if ev & Int32(POLLHUP | POLLERR) != 0 { return lost("the terminal hung up") }
+        if ev & Int32(POLLIN) != 0 {
+            // Readable with nothing to read is end of file (curses cannot tell us: it returns
+            // ERR for "no key" and for EOF alike).
+            var pending: Int32 = 0
+            if ioctl(options.inputFD, UInt(FIONREAD), &pending) == 0, pending == 0 {
+                return lost("the terminal reached end of file")
+            }
+        }
+        var ws = winsize()
+        if ioctl(options.outputFD, UInt(TIOCGWINSZ), &ws) != 0, errno == EIO {
+            return lost("the terminal returned EIO")
+        }
+        return r == 0 ? .timeout : .ready
     }
 
+    /// Why the terminal is gone, once it is: nothing is drawn or read after that.
+    public private(set) var gone: String?
+
+    private func lost(_ why: String) -> TerminalWait {
+        gone = why
+        return .gone(why)
+    }
+
+    public func stop() { end() }
+
+    public func readKeys() -> [Key] { readKeys(limit: 512) }
+
     /// All keys waiting now (never blocks). A `.resize` key means `size` has been updated.
-    public func readKeys(limit: Int = 512) -> [Key] {
-        guard isStarted else { return [] }
+    public func readKeys(limit: Int) -> [Key] {
+        guard isStarted, gone == nil else { return [] }
         let win = pacetop_stdscr()
         wtimeout(win, 0)
         var keys: [Key] = []

@@ -3,6 +3,7 @@ import Foundation
 import PacetopApp
 import PacetopCore
 import PacetopCurses
+import PacetopDemo
 import PacetopSource
 import PacetopUI
 
@@ -121,8 +122,9 @@ struct Pacetop: ParsableCommand {
         }
         let runner = Runner(source: source, state: state, themes: themes, theme: loaded,
                             audit: AuditLog(path: auditLog ?? file.auditLog ?? AuditLog.standardPath(environment: env)),
-                            terminalOptions: CursesTerminal.Options(noColor: noColor, forceASCII: ascii, environment: env,
-                                                                    inputFD: input))
+                            terminal: CursesTerminal(options: CursesTerminal.Options(
+                                noColor: noColor, forceASCII: ascii, environment: env, inputFD: input)))
+        CursesTerminal.installRestoreHandlers()
         do { try runner.run() } catch { throw fail("terminal: \(error)", code: 1) }
     }
 

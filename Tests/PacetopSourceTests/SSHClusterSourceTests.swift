@@ -330,17 +330,6 @@ struct SSHClusterSourceTests {
             try SSHClusterSource.make(SSHSourceOptions(nodes: ["x"], interval: 0.1))
         }
     }
-
-    @Test func benchmarkHookMeasuresPolls() throws {
-        let cluster = try FakeCluster(["node1"], status: { _ in statusXML(nodes: ["node1"]) })
-        let source = try cluster.source()
-        defer { source.close() }
-        let r = PollBenchmark.run(source, polls: 5)
-        #expect(r.failures.isEmpty)
-        #expect(r.wallSeconds.count == 5)
-        #expect(r.medianWall > 0 && r.medianWall < 1)
-        #expect(r.cpuSeconds.allSatisfy { $0 >= 0 })
-    }
 }
 
 final class Box: @unchecked Sendable {

@@ -114,26 +114,26 @@ struct PTYError: Error {}
         defer { term.end() }
         _ = pty.drain()
 
-        #expect(term.waitForInput(extraFD: -1, timeoutMs: 20) == false)
+        #expect(term.wait(wakeFD: -1, timeoutMs: 20) == .timeout)
         #expect(term.readKeys() == [])
 
         pty.type("q\u{1b}OA\u{1b}OP\u{1b}[6~\r\u{7f}\u{c}日")
-        #expect(term.waitForInput(extraFD: -1, timeoutMs: 2000))
+        #expect(term.wait(wakeFD: -1, timeoutMs: 2000) == .ready)
         var keys: [Key] = []
         // The bytes may arrive in pieces; collect until all are read.
         for _ in 0..<20 where keys.count < 8 {
             keys += term.readKeys()
-            if keys.count < 8 { _ = term.waitForInput(extraFD: -1, timeoutMs: 100) }
+            if keys.count < 8 { _ = term.wait(wakeFD: -1, timeoutMs: 100) }
         }
         #expect(keys == [.char("q"), .up, .function(1), .pageDown, .enter, .backspace, .ctrl("l"), .char("日")])
 
         // A lone Escape arrives after the 25 ms escape delay, not swallowed or merged.
         pty.type("\u{1b}")
-        #expect(term.waitForInput(extraFD: -1, timeoutMs: 2000))
+        #expect(term.wait(wakeFD: -1, timeoutMs: 2000) == .ready)
         var esc: [Key] = []
         for _ in 0..<10 where esc.isEmpty {
             esc = term.readKeys()
-            if esc.isEmpty { _ = term.waitForInput(extraFD: -1, timeoutMs: 50) }
+            if esc.isEmpty { _ = term.wait(wakeFD: -1, timeoutMs: 50) }
         }
         #expect(esc == [.escape])
 
@@ -142,7 +142,7 @@ struct PTYError: Error {}
         defer { close(fds[0]); close(fds[1]) }
         var byte: UInt8 = 1
         _ = write(fds[1], &byte, 1)
-        #expect(term.waitForInput(extraFD: fds[0], timeoutMs: 2000))
+        #expect(term.wait(wakeFD: fds[0], timeoutMs: 2000) == .ready)
         #expect(term.readKeys() == [])
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import PacetopTestSupport
 import PacetopCore
-@testable import PacetopSource
+@testable import PacetopDemo
 
 private let n1 = "ip-172-31-16-133"
 private let n2 = "ip-172-31-16-134"

@@ -1,0 +1,63 @@
+import Foundation
+import PacetopCore
+import PacetopUI
+
+// The words and styles every part of the screen shares.
+extension View {
+    // MARK: Words and styles
+
+    static func healthWord(_ l: HealthVerdict.Level) -> String {
+        switch l {
+        case .ok: "OK"
+        case .degraded: "DEGRADED"
+        case .critical: "CRITICAL"
+        }
+    }
+
+    static func healthStyle(_ l: HealthVerdict.Level, _ env: ViewEnv) -> Style {
+        switch l {
+        case .ok: env.s(.healthOK)
+        case .degraded: env.s(.healthDegraded)
+        case .critical: env.s(.healthCritical)
+        }
+    }
+
+    static func nodeStyle(_ s: NodeState, _ env: ViewEnv) -> Style {
+        switch s {
+        case .online: env.s(.nodeOnline)
+        case .standby: env.s(.nodeStandby)
+        case .maintenance: env.s(.nodeMaintenance)
+        case .pending, .shutdown: env.s(.nodePending)
+        case .offline: env.s(.nodeOffline)
+        case .unclean: env.s(.nodeUnclean)
+        }
+    }
+
+    /// OCF exit codes in words; the number is always shown too.
+    static func ocfMeaning(_ rc: Int) -> String {
+        let word: String = switch rc {
+        case 0: "ok"
+        case 1: "generic error"
+        case 2: "invalid argument"
+        case 3: "unimplemented"
+        case 4: "insufficient privileges"
+        case 5: "not installed"
+        case 6: "not configured"
+        case 7: "not running"
+        case 8: "running (promoted)"
+        case 9: "failed (promoted)"
+        case 190: "degraded"
+        case 191: "degraded (promoted)"
+        default: "error"
+        }
+        return "\(word) (rc \(rc))"
+    }
+
+    /// Wall-clock time of day in the local time zone, HH:MM:SS.
+    static func clock(_ d: Date) -> String {
+        var t = time_t(d.timeIntervalSince1970)
+        var tmv = tm()
+        localtime_r(&t, &tmv)
+        return String(format: "%02d:%02d:%02d", tmv.tm_hour, tmv.tm_min, tmv.tm_sec)
+    }
+}
