@@ -23,9 +23,15 @@ extension View {
         case .details(let target):
             modal(detailsTitle(target), Details.lines(target, state, env), [], width: 100)
         case .confirm(let p):
-            var body: [Line] = [
-                Line(p.action.title, style: env.s(.uiTitle)),
-                Line(""),
+            var body: [Line] = [Line(p.action.title, style: env.s(.uiTitle)), Line("")]
+            if let old = p.movedFrom {
+                body.append(Line("\(old) stopped answering: this now runs on \(p.node).", style: env.s(.alert)))
+            }
+            if let warning = App.confirmWarning(state) {
+                body.append(Line(warning + (p.warningAcknowledged ? " Press y again to run it anyway." : ""),
+                                 style: env.s(.alert)))
+            }
+            body += [
                 Line("Command on \(p.node):", style: env.s(.uiDim)),
                 Line(p.commandLine, style: env.s(.confirmCommand)),
                 Line(""),
@@ -46,7 +52,7 @@ extension View {
         case .confirmQuit(let focused):
             let what = state.running.map { $0.action.title } ?? "An action"
             modal("Quit?", [Line("\(what) is still running."),
-                            Line("Quitting closes the connection; an interrupted crm_resource --restart can leave the resource stopped.",
+                            Line("Quitting closes the connection; the command goes on running on the node and completes there.",
                                  style: env.s(.warning)),
                             Line(""), Line("y quit · any other key stays", style: env.s(.uiDim))],
                   ["Stay", "Quit"], focused: focused ? 1 : 0)

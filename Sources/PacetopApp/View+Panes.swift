@@ -9,7 +9,8 @@ extension View {
     static func pane(_ title: String, _ pane: Pane, _ state: AppState, _ env: ViewEnv,
                              _ buf: inout Buffer, _ area: Rect, count: Int? = nil) -> Rect {
         let focused = state.focus == pane && state.overlay == .none
-        let text = " \(title)" + (count.map { " (\($0))" } ?? "") + " "
+        // Panes showing an old status say so in their title, not only the header.
+        let text = " \(title)" + (count.map { " (\($0))" } ?? "") + (state.isOutdated && pane != .timeline ? " STALE" : "") + " "
         let block = Block(titleLine: Line(text, style: focused ? env.s(.uiTitle).patched(with: Style(bold: true)) : env.s(.uiDim)),
                           glyphs: env.glyphs,
                           borderStyle: focused ? env.s(.uiTitle) : env.s(.uiBorder))
@@ -173,7 +174,8 @@ extension View {
         }
         let rows = entries.map { e in
             TableRow([Line(clock(e.time), style: env.s(.timelineTime)),
-                      Line(e.text, style: e.severity == .ok ? env.s(.timelineEvent) : healthStyle(e.severity, env))])
+                      Line(e.count > 1 ? "\(e.text) (×\(e.count), last \(clock(e.lastSeen)))" : e.text,
+                           style: e.severity == .ok ? env.s(.timelineEvent) : healthStyle(e.severity, env))])
         }
         table([TableColumn("", width: .length(8)), TableColumn("", width: .fill(1))], rows, .timeline,
               state, env, &buf, inner)

@@ -49,8 +49,7 @@ public enum View {
         let g = env.glyphs
         var first: [Span] = [Span("pacetop ", style: env.s(.uiTitle))]
         if let st = state.status {
-            let h = st.health(state.config.layout)
-            first.append(Span(healthWord(h.level), style: healthStyle(h.level, env)))
+            first.append(verdict(state, st, env, bullet: false))
         } else {
             first.append(Span(state.pollError == nil ? "connecting" : "NO DATA", style: env.s(.alert)))
         }
