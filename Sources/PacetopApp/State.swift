@@ -174,7 +174,9 @@ public struct AppState: Sendable, Equatable {
     /// the cluster may have changed since (a last "OK" must never look current).
     public var isOutdated: Bool {
         guard let age = dataAge else { return false }
-        return age > 2 * config.interval
+        // Plus a second for the poll itself (crm_mon over SSH), or a fast interval would call
+        // every status stale while the next one is on its way.
+        return age > 2 * config.interval + 1
     }
 
     /// The node read from has no quorum: its view may not be the cluster's.
