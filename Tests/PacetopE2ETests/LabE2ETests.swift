@@ -423,6 +423,11 @@ struct LabE2ETests {
             try p.tmux.waitFor("the failover seen through node 2 or 3", timeout: 30) { s in
                 s.nodeRow(n1).contains("OFFLINE") && [n2, n3].contains { s.showsMaster($0) && s.showsAllStarted(on: $0) }
             }
+            // Node 1 stays dead: its retries must not fill the timeline (one counted line).
+            sleep(12)
+            s = try p.tmux.screen()
+            #expect(s.components(separatedBy: "\(n1) not answering").count - 1 <= 1,
+                    "retries of the dead node collapse into one line:\n\(s)")
         }
     }
 
