@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PacetopTestSupport
 
 /// The real binary in tmux at the moments pacetop exists for: the terminal going away without
 /// a SIGHUP (runuser, su -c, nohup, setsid wrappers), signals while an action runs, an audit log
@@ -106,7 +107,7 @@ import Testing
     /// intervals, the header's verdict word is STALE with its age, not the last "OK".
     @Test func anOldStatusNeverSaysOK() throws {
         let file = tmp.appendingPathComponent("status.xml")
-        let fixtures = Tmux.packageRoot.appendingPathComponent("Tests/Fixtures/portsip")
+        let fixtures = TestData.fixtures.appendingPathComponent("portsip")
         try FileManager.default.copyItem(at: fixtures.appendingPathComponent("healthy.xml"), to: file)
         let t = try Tmux([Tmux.pacetop, "--xml-file", file.path, "--interval", "0.5"], width: 100, height: 30,
                          env: ["XDG_STATE_HOME": tmp.path, "XDG_CONFIG_HOME": tmp.path])
