@@ -11,6 +11,7 @@ public enum App {
         return [.poll]
     }
 
+    /// Applies one message to the state and returns the I/O the runner must do next; pure, no I/O here.
     public static func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         switch message {
         case .tick(let now):

@@ -4,9 +4,12 @@ import PacetopUI
 
 /// What the view needs besides state: the resolved theme and the glyphs the terminal can show.
 public struct ViewEnv: Sendable {
+    /// Colours per role, from the theme in use.
     public var theme: Theme
+    /// Unicode or ASCII symbols, whichever the terminal's locale can show.
     public var glyphs: GlyphSet
 
+    /// An environment with a resolved theme and glyph set.
     public init(theme: Theme, glyphs: GlyphSet) {
         self.theme = theme
         self.glyphs = glyphs
@@ -17,8 +20,10 @@ public struct ViewEnv: Sendable {
 
 /// state → Buffer. Pure: no I/O, no clock (the time comes from state).
 public enum View {
+    /// Below this a notice asks for a bigger terminal instead of the dashboard.
     public static let minimumSize = Size(width: 20, height: 6)
 
+    /// Draws the whole screen for `state`: full layout, compact under 60×16, a notice when too small.
     public static func render(_ state: AppState, _ env: ViewEnv) -> Buffer {
         let size = state.size
         var buf = Buffer(width: max(0, size.width), height: max(0, size.height),
