@@ -100,7 +100,11 @@ public struct StatusMessage: Sendable, Equatable {
 
 public struct AppState: Sendable, Equatable {
     public var config: AppConfig
-    public var status: ClusterStatus?
+    public var status: ClusterStatus? {
+        didSet { digest = status.map { StatusDigest($0, layout: config.layout) } }
+    }
+    /// The verdict and rows of `status`, computed once per poll, never per frame.
+    public private(set) var digest: StatusDigest?
     /// When the last poll (good or bad) came back, and when the last good one did.
     public var lastPollAt: Date?
     public var lastGoodAt: Date?

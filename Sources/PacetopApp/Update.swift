@@ -325,7 +325,7 @@ public enum App {
             }
             return propose(&state, command == .standby ? .standby(node: n) : .unstandby(node: n))
         case .moveMaster:
-            let master = status.master(layout)
+            let master = state.digest?.master
             let candidates = status.nodes
                 .filter { $0.kind == .member && $0.state == .online && $0.name != master }
                 .map(\.name)

@@ -16,8 +16,7 @@ extension View {
             spans.append(Span(" \(state.status?.clusterName ?? state.config.sourceLabel) ", style: env.s(.uiHeader)))
         }
         if state.config.readOnly { spans.append(Span("[READ-ONLY] ", style: env.s(.warning))) }
-        if let st = state.status {
-            let h = st.health(state.config.layout)
+        if let st = state.status, let h = state.digest?.health {
             spans.append(Span("\(g.bullet) \(healthWord(h.level))", style: healthStyle(h.level, env)))
             let q = st.summary.quorum
             spans.append(Span("  quorum ", style: env.s(.uiDim)))
@@ -31,8 +30,7 @@ extension View {
         buf.write(Line(spans), in: area.row(0), ellipsis: g.ellipsis)
         // Second row: where the data comes from, how fresh it is, and the first reason.
         var second = freshness(state, env).spans
-        if let st = state.status {
-            let h = st.health(state.config.layout)
+        if let h = state.digest?.health {
             if let r = h.reasons.first {
                 second.append(Span("  \(g.warning) \(r)", style: healthStyle(h.level, env)))
                 if h.reasons.count > 1 { second.append(Span(" (+\(h.reasons.count - 1) more)", style: env.s(.uiDim))) }

@@ -146,7 +146,7 @@ extension View {
             if hint { spans.append(Span(" — \(cleanupKey) to clean up", style: env.s(.uiKey))) }
             return Line(spans)
         case .reason(let r):
-            return Line([Span("\(g.warning) ", style: env.s(.warning)), Span(r, style: env.s(.uiText))])
+            return Line([Span("\(g.warning) ", style: env.s(.warning)), Span(r.description, style: env.s(.uiText))])
         }
     }
 

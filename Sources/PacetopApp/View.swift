@@ -48,8 +48,7 @@ public enum View {
         var lines: [Line] = []
         let g = env.glyphs
         var first: [Span] = [Span("pacetop ", style: env.s(.uiTitle))]
-        if let st = state.status {
-            let h = st.health(state.config.layout)
+        if let h = state.digest?.health {
             first.append(Span(healthWord(h.level), style: healthStyle(h.level, env)))
         } else {
             first.append(Span(state.pollError == nil ? "connecting" : "NO DATA", style: env.s(.alert)))
@@ -57,21 +56,19 @@ public enum View {
         if state.config.isDemo { first.append(Span(" DEMO", style: env.s(.demo))) }
         lines.append(Line(first))
         lines.append(freshness(state, env))
-        if let st = state.status {
+        if let st = state.status, let digest = state.digest {
             let q = st.summary.quorum
             lines.append(Line([Span("quorum ", style: env.s(.uiDim)),
                                Span(q == true ? "yes" : q == false ? "NO" : "?", style: q == true ? env.s(.ok) : env.s(.alert)),
                                Span(" DC ", style: env.s(.uiDim)), Span(st.summary.dc ?? "none")]))
-            let master = st.master(state.config.layout)
+            let master = digest.master
             lines.append(Line([Span("\(g.master) master ", style: env.s(.master)),
                                Span(master ?? "NONE", style: master == nil ? env.s(.alert) : env.s(.master))]))
             let online = st.nodes.filter { $0.state == .online }.count
             lines.append(Line("nodes \(online)/\(st.nodes.count) online",
                               style: online == st.nodes.count ? env.s(.ok) : env.s(.warning)))
-            let prims = st.primitives()
-            let running = prims.filter { !$0.resource.nodes.isEmpty }.count
-            lines.append(Line("resources \(running)/\(prims.count) running"))
-            for r in st.health(state.config.layout).reasons {
+            lines.append(Line("resources \(digest.runningPrimitives)/\(digest.primitives) running"))
+            for r in digest.health.reasons {
                 lines.append(Line("\(g.warning) \(r)", style: env.s(.warning)))
             }
         } else if let e = state.pollError {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What `pacetop --once --json` prints. Keys are stable; new keys may be added, none renamed.
-public struct JSONReport: Sendable, Codable {
+public struct JSONReport: Sendable, Encodable {
     /// Bumped only when a key changes meaning or disappears.
     public var schema: Int = 1
     public var generatedAt: Date
