@@ -112,6 +112,8 @@ public struct AppState: Sendable, Equatable {
     public var via: String?
     public var pollError: SourceError?
     public var pollInFlight = false
+    /// Polls in a row that saw nothing in progress: below `PollPace.settlePolls`, poll fast.
+    public var quietPolls = PollPace.settlePolls
     /// The previous poll's notes: a note is logged when it appears, not on every poll.
     public var lastNotes: [String] = []
     public var refreshQueued = false

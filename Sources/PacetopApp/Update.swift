@@ -56,14 +56,21 @@ public enum App {
         for note in outcome.notes where !state.lastNotes.contains(note) {
             log(&state, TimelineEntry(time: outcome.at, text: note, severity: .degraded))
         }
+        // A new note (the source moved to another node) or another node answering is news too.
+        let news = outcome.notes.contains { !state.lastNotes.contains($0) }
+            || (state.via != nil && outcome.via != state.via)
+        var seen = PollPace.Observation(changed: news, actionRunning: state.running != nil)
         state.lastNotes = outcome.notes
         switch outcome.result {
         case .success(let new):
             if let old = state.status {
-                for e in ClusterDiff.events(from: old, to: new, at: outcome.at, layout: state.config.layout) {
+                let events = ClusterDiff.events(from: old, to: new, at: outcome.at, layout: state.config.layout)
+                for e in events {
                     log(&state, TimelineEntry(time: e.time, text: e.text, severity: e.severity))
                 }
+                seen.changed = seen.changed || !events.isEmpty
             }
+            seen.inTransition = new.inTransition
             if let f = state.tracker.observe(new, at: outcome.at) {
                 state.lastFailover = f
                 log(&state, TimelineEntry(time: outcome.at, text: f.text, severity: f.nodeLost ? .critical : .degraded))
@@ -84,12 +91,13 @@ public enum App {
             if state.status == nil { state.via = outcome.via }
         }
         clampSelections(&state)
+        state.quietPolls = PollPace.quietPolls(after: state.quietPolls, seen)
         if state.refreshQueued {
             state.refreshQueued = false
             state.pollInFlight = true
             return [.poll]
         }
-        return [.schedulePoll(after: state.config.interval)]
+        return [.schedulePoll(after: PollPace.delay(interval: state.config.interval, quietPolls: state.quietPolls))]
     }
 
     private static func actionFinished(_ state: inout AppState, _ outcome: ActionOutcome) -> [Effect] {

@@ -336,3 +336,22 @@ extension ClusterStatus {
         return HealthVerdict(level: .ok, reasons: [])
     }
 }
+
+extension ClusterStatus {
+    /// Something is on its way from one state to another: a node joining, leaving or lost
+    /// without being fenced yet, or a resource starting, stopping, migrating, promoting or
+    /// demoting. crm_mon has no "transition in progress" flag; these are what it shows of one.
+    public var inTransition: Bool {
+        if nodes.contains(where: { $0.pending || $0.unclean || $0.shutdown }) { return true }
+        var pending = false
+        forEachPrimitive { r, _ in
+            if pending { return }
+            if r.role?.isPending == true { pending = true }
+            // record-pending shows an operation in progress as "Starting", "Stopping", …
+            else if let p = r.pending?.lowercased(), Self.transitionOps.contains(p) { pending = true }
+        }
+        return pending
+    }
+
+    private static let transitionOps: Set<String> = ["starting", "stopping", "migrating", "promoting", "demoting"]
+}
