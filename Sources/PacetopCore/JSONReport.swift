@@ -31,13 +31,12 @@ public struct JSONReport: Sendable, Encodable {
         }
     }
 
+    /// Pretty-printed, sorted keys, ISO 8601 dates: what JSONEncoder gives for this value
+    /// (`Encodable`), written directly (see `JSONWriter`).
     public func encoded() -> String {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        enc.dateEncodingStrategy = .iso8601
-        // Encoding plain value types cannot fail; a failure here is a programming error.
-        let data = try! enc.encode(self)
-        return String(decoding: data, as: UTF8.self)
+        var w = JSONWriter()
+        write(&w)
+        return String(decoding: w.bytes, as: UTF8.self)
     }
 
     /// The `--once` exit code for this report.
