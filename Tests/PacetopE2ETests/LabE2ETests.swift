@@ -108,6 +108,8 @@ struct LabE2ETests {
             let meta = try Lab.exec(1, "sh", "-c", "crm_resource --resource pbx --meta --get-parameter target-role 2>&1 || true")
             #expect(!meta.lowercased().contains("stopped"), "no target-role=Stopped left behind: \(meta)")
             #expect(p.auditLines().first?.contains("\"result\":\"started\"") == true)
+            // The terminal went away mid-action: pacetop recorded that it left the command running.
+            #expect(p.auditLines().last?.contains("\"result\":\"detached\"") == true, "\(p.auditLines())")
         }
     }
 
@@ -455,6 +457,28 @@ struct LabE2ETests {
             let audit = p.auditLines()
             #expect(audit.count == 2)
             #expect(audit.allSatisfy { $0.contains("\"node\":\"\(now)\"") }, "audited on the node it ran on: \(audit)")
+        }
+    }
+
+    // 7c: the node running a restart dies mid-way. The command was sent, then its connection
+    // was lost: pacetop must say "outcome unknown — check the cluster", never "could not run",
+    // so nobody restarts pbx a second time blindly.
+    @Test func aRestartWhoseNodeDiesMidWayHasAnUnknownOutcome() throws {
+        try Lab.step {
+            let p = try pacetop("--interval", "0.5", "--connect-timeout", "2", height: 60)
+            try p.tmux.waitFor("pbx on node 1", timeout: 5) { $0.shows("pbx", startedOn: n1) }
+            try p.tmux.send("G", "R")
+            try confirmation(p, "crm_resource --restart -r pbx --timeout 120s")
+            try p.tmux.send("y")
+            Lab.waitForCluster("pbx told to stop", timeout: 10) {
+                try Lab.crmMon().string("//resource[@id='pbx']/@target_role").lowercased() == "stopped"
+            }
+            try Lab.lab("kill", "1")
+            let s = try p.tmux.waitFor("Restart pbx: outcome unknown — check the cluster", timeout: 60)
+            #expect(!s.contains("could not run"))
+            #expect(p.auditLines().last?.contains("\"result\":\"unknown: ") == true, "\(p.auditLines())")
+            // What "check the cluster" finds here: the interrupted restart left target-role=Stopped.
+            _ = try? Lab.exec(2, "crm_resource", "--resource", "pbx", "--meta", "--delete-parameter", "target-role")
         }
     }
 
