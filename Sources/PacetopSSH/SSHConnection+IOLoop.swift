@@ -42,6 +42,8 @@ extension SSHConnection {
         let session: OpaquePointer
         let fd: Int32
         var pump: Pump?
+        /// The ProxyCommand this (first) hop talks through.
+        var proxy: ProxyProcess?
 
         init(endpoint: SSHEndpoint, session: OpaquePointer, fd: Int32) {
             self.endpoint = endpoint

@@ -14,18 +14,31 @@ public struct SSHEndpoint: Sendable, Equatable {
     /// Only the listed identity files, and only agent keys matching them (ssh_config IdentitiesOnly).
     public var identitiesOnly: Bool
 
+    /// ssh_config ProxyCommand, tokens expanded: run it and talk SSH over its stdin/stdout
+    /// instead of a TCP connection. Only the first hop of a chain can have one.
+    public var proxyCommand: String?
+    /// ssh_config HostKeyAlias: the known_hosts name instead of host/port.
+    public var hostKeyAlias: String?
+    /// ssh_config CheckHostIP: also check the key against the address's known_hosts entry.
+    public var checkHostIP: Bool
+
     public init(name: String? = nil, host: String, port: Int = 22, user: String,
-                identityFiles: [String] = [], identitiesOnly: Bool = false) {
+                identityFiles: [String] = [], identitiesOnly: Bool = false, proxyCommand: String? = nil,
+                hostKeyAlias: String? = nil, checkHostIP: Bool = false) {
         self.name = name ?? host
         self.host = host
         self.port = port
         self.user = user
         self.identityFiles = identityFiles
         self.identitiesOnly = identitiesOnly
+        self.proxyCommand = proxyCommand
+        self.hostKeyAlias = hostKeyAlias
+        self.checkHostIP = checkHostIP
     }
 
-    /// The name known_hosts uses: `host`, or `[host]:port` off port 22.
-    public var knownHostsName: String { port == 22 ? host : "[\(host)]:\(port)" }
+    /// The name known_hosts uses: HostKeyAlias as it is, else `host`, or `[host]:port` off
+    /// port 22 (as OpenSSH's get_hostfile_hostname_ipaddr).
+    public var knownHostsName: String { hostKeyAlias ?? (port == 22 ? host : "[\(host)]:\(port)") }
 }
 
 /// Where a connection goes: the target, reached through zero or more jump hosts (first is
@@ -84,11 +97,28 @@ public struct HostKeyPolicy: Sendable, Equatable {
     /// A changed key is refused regardless.
     public var acceptNew: Bool
 
+    /// ssh_config RevokedHostKeys: keys refused outright.
+    public var revokedHostKeysFiles: [String] = []
+    /// ssh_config HashKnownHosts: write accepted keys hashed.
+    public var hashKnownHosts = false
+
     public init(files: [String] = [HostKeyPolicy.defaultFile],
                 globalFiles: [String] = ["/etc/ssh/ssh_known_hosts"], acceptNew: Bool = false) {
         self.files = files
         self.globalFiles = globalFiles
         self.acceptNew = acceptNew
+    }
+
+    /// ssh_config UserKnownHostsFile (the first is written to).
+    public var userKnownHostsFiles: [String] {
+        get { files }
+        set { files = newValue }
+    }
+
+    /// ssh_config GlobalKnownHostsFile (read only).
+    public var globalKnownHostsFiles: [String] {
+        get { globalFiles }
+        set { globalFiles = newValue }
     }
 
     public static var defaultFile: String { SSHPaths.home + "/.ssh/known_hosts" }
