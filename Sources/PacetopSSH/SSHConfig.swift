@@ -253,9 +253,10 @@ extension SSHConfig {
         func finish(original: String) -> SSHOptions {
             var v = values
             v["host"] = [original]
-            // ssh lower-cases the name it connects to (not what Host patterns saw).
+            // ssh lower-cases the name it connects to (not what Host patterns saw), and writes
+            // an address literal the standard way (010.0.0.001 is 8.0.0.1).
             let hostName = v["hostname"].map { SSHTokens.expandHostName($0[0], host: host) } ?? host
-            v["hostname"] = [hostName.lowercased()]
+            v["hostname"] = [SSHTokens.normalizedAddress(hostName) ?? hostName.lowercased()]
             v["user"] = v["user"] ?? [SSHPaths.localUser]
             v["port"] = v["port"] ?? ["22"]
             if v["identityfile"] == nil {

@@ -94,6 +94,19 @@ struct SSHTokens {
         return out
     }
 
+    /// An IPv4/IPv6 literal in its standard form (as `getaddrinfo` reads it); nil for names.
+    static func normalizedAddress(_ s: String) -> String? {
+        var hints = addrinfo()
+        hints.ai_flags = AI_NUMERICHOST
+        var res: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(s, nil, &hints, &res) == 0, let first = res else { return nil }
+        defer { freeaddrinfo(first) }
+        var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+        guard getnameinfo(first.pointee.ai_addr, first.pointee.ai_addrlen, &host, socklen_t(host.count), nil, 0,
+                          NI_NUMERICHOST) == 0 else { return nil }
+        return Subprocess.cString(host)
+    }
+
     static var localHostName: String {
         var buf = [CChar](repeating: 0, count: 256)
         return gethostname(&buf, buf.count) == 0 ? Subprocess.cString(buf) : "localhost"

@@ -359,6 +359,15 @@ struct SSHConfigTests {
         }
     }
 
+    @Test func addressLiteralsAreWrittenTheStandardWay() throws {
+        try dir.write("numeric", "Host a\n    HostName 010.0.0.001\nHost b\n    HostName FD00:0::2\nHost c\n    HostName 3221225986\n")
+        for (host, address) in [("a", "8.0.0.1"), ("b", "fd00::2"), ("c", "192.0.2.2")] {
+            for (reader, r) in try resolveAll(dir.file("numeric"), host) {
+                #expect(r.target.endpoint.host == address, "\(reader)")
+            }
+        }
+    }
+
     @Test func globs() {
         #expect(SSHConfig.glob("ip-*-13?", "ip-172-31-16-133"))
         #expect(!SSHConfig.glob("ip-*-13?", "ip-172-31-16-1333"))
