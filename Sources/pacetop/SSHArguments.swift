@@ -17,7 +17,7 @@ struct SSHArguments: ParsableArguments {
     @Option(name: [.customShort("J"), .customLong("jump")], help: "Jump host(s): [user@]host[:port][,...].")
     var jump: String?
 
-    @Option(name: [.customShort("F"), .customLong("ssh-config")], help: "ssh_config file (default ~/.ssh/config).")
+    @Option(name: [.customShort("F"), .customLong("ssh-config")], help: "ssh_config file to read instead of ~/.ssh/config and /etc/ssh/ssh_config.")
     var sshConfig: String?
 
     @Option(name: .customShort("o"), help: "ssh_config option, e.g. StrictHostKeyChecking=yes (repeatable; wins over the files, as in ssh).")
