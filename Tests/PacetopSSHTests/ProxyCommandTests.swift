@@ -154,6 +154,57 @@ struct ProxyCommandTests {
             #expect(try c2.exec("echo proxy then jump", timeout: 20).stdoutString == "proxy then jump\n", "\(reader)")
         }
     }
+
+    /// CheckHostIP applies only off loopback and when the host name is not the address
+    /// itself; no name resolves to this machine's own address here, so the endpoint is
+    /// built by hand with the address written as one number (the resolver, like ssh, would
+    /// normalise it).
+    @Test(.enabled(if: nonLoopbackIPv4() != nil, "needs a non-loopback IPv4 address on this machine"))
+    func checkHostIPRefusesAKeyTheAddressEntryContradicts() throws {
+        let ip = try #require(nonLoopbackIPv4())
+        let server = try TestSSHD(address: ip, authorized: [key + ".pub"])
+        let other = try TestSSHD(authorized: [key + ".pub"])  // only for a different host key
+        // The address as one 32-bit number: another string for the same address.
+        let name = String(ip.split(separator: ".").reduce(UInt32(0)) { $0 << 8 | (UInt32($1) ?? 0) })
+        let byName = try server.knownHostsLines(name: "[\(name)]:\(server.port)")
+        try (byName + other.knownHostsLines(name: "[\(ip)]:\(server.port)")).write(toFile: knownHosts, atomically: true, encoding: .utf8)
+        func connection(checkHostIP: Bool) -> SSHConnection {
+            let ep = SSHEndpoint(host: name, port: server.port, user: localUser, identityFiles: [key], checkHostIP: checkHostIP)
+            return SSHConnection(target: SSHTarget(endpoint: ep, connectTimeout: 5), auth: SSHAuthOptions(useAgent: false),
+                                 hostKeys: HostKeyPolicy(files: [knownHosts], globalFiles: []))
+        }
+        let checked = connection(checkHostIP: true)
+        defer { checked.close() }
+        expectSSHError({ _ = try checked.exec("true", timeout: 15) }) { e in
+            guard case .hostKeyChanged(let host, _, _, let file, let line) = e else { return false }
+            return host == "[\(name)]:\(server.port) (address [\(ip)]:\(server.port), CheckHostIP)" && file == knownHosts && line == 3
+        }
+        let unchecked = connection(checkHostIP: false)
+        defer { unchecked.close() }
+        #expect(try unchecked.exec("echo ok", timeout: 15).stdoutString == "ok\n")
+        // No entry for the address: nothing to contradict, and pacetop does not add one.
+        try byName.write(toFile: knownHosts, atomically: true, encoding: .utf8)
+        let noEntry = connection(checkHostIP: true)
+        defer { noEntry.close() }
+        #expect(try noEntry.exec("echo ok", timeout: 15).stdoutString == "ok\n")
+        #expect(dir.read("known_hosts") == byName)
+    }
+}
+
+/// The first IPv4 address of this machine that is not loopback.
+func nonLoopbackIPv4() -> String? {
+    var list: UnsafeMutablePointer<ifaddrs>?
+    guard getifaddrs(&list) == 0 else { return nil }
+    defer { freeifaddrs(list) }
+    var p = list
+    while let a = p {
+        p = a.pointee.ifa_next
+        guard let sa = a.pointee.ifa_addr, sa.pointee.sa_family == sa_family_t(AF_INET) else { continue }
+        let addr = sa.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
+        let s = String(cString: inet_ntoa(addr))
+        if !s.hasPrefix("127.") { return s }
+    }
+    return nil
 }
 
 /// Polls `condition` until it holds or `seconds` pass (a generous deadline, not a timing claim).
