@@ -91,6 +91,15 @@ struct ProxyCommandTests {
             // Closing the session ends and reaps the proxy.
             #expect(waitUntil { kill(pid, 0) != 0 && errno == ESRCH }, "proxy \(pid) still there after close (\(reader))")
 
+            // A proxy that dies under an idle session: the next command reconnects through a new one.
+            let again = open(r)
+            defer { again.close() }
+            #expect(try again.exec("echo first", timeout: 15).stdoutString == "first\n", "\(reader)")
+            let firstProxy = pid_t(dir.read("proxy.pid").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            kill(firstProxy, SIGKILL)
+            #expect(try again.exec("echo second", timeout: 15).stdoutString == "second\n", "\(reader)")
+            #expect(pid_t(dir.read("proxy.pid").trimmingCharacters(in: .whitespacesAndNewlines)) != firstProxy, "\(reader)")
+
             let plain = open(try resolver.resolve("node2"))
             defer { plain.close() }
             #expect(try plain.exec("echo via ssh -W", timeout: 15).stdoutString == "via ssh -W\n", "\(reader)")
