@@ -73,7 +73,7 @@ public struct SSHConfig: Sendable {
     static func parseFile(_ text: String, file: String, base: String, depth: Int) throws(SSHError) -> File {
         var out = File(path: file, lines: [])
         var number = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             number += 1
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }

@@ -13,7 +13,7 @@ public struct SSHOptions: Sendable, Equatable {
     /// `ssh -G` output: "keyword value..." per line.
     static func parseOpenSSH(_ text: String) -> SSHOptions {
         var v: [String: [String]] = [:]
-        for line in text.split(separator: "\n") {
+        for line in text.split(whereSeparator: \.isNewline) {
             guard let sp = line.firstIndex(of: " ") else { continue }
             let k = String(line[..<sp]).lowercased()
             let rest = String(line[line.index(after: sp)...])

@@ -157,7 +157,7 @@ public struct SSHResolver: Sendable {
                 throw .configError(file: what, reason: "did not finish within 10 s (a Match exec command that hangs?)")
             }
             guard out.status == 0 else {
-                let said = out.stderr.split(separator: "\n").filter { !$0.hasPrefix("Pseudo-terminal") }.joined(separator: "; ")
+                let said = out.stderr.split(whereSeparator: \.isNewline).filter { !$0.hasPrefix("Pseudo-terminal") }.joined(separator: "; ")
                 throw .configError(file: what, reason: "ssh refused the configuration: \(said)")
             }
             return SSHOptions.parseOpenSSH(out.stdout)

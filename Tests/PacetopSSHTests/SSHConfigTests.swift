@@ -368,6 +368,13 @@ struct SSHConfigTests {
         }
     }
 
+    @Test func windowsLineEndingsReadAsSSHReadsThem() throws {
+        try dir.write("crlf", "# edited on Windows\r\nHost w\r\n    User crlf\r\n    Port 2200\r\n")
+        for (reader, r) in try resolveAll(dir.file("crlf"), "w") {
+            #expect(r.target.endpoint.user == "crlf" && r.target.endpoint.port == 2200, "\(reader)")
+        }
+    }
+
     @Test func globs() {
         #expect(SSHConfig.glob("ip-*-13?", "ip-172-31-16-133"))
         #expect(!SSHConfig.glob("ip-*-13?", "ip-172-31-16-1333"))
