@@ -129,16 +129,23 @@ final class ProxyProcess {
     /// Why the connection through it failed: its exit (waiting up to `grace` seconds, since
     /// it usually exits right after the session saw EOF) and the end of its stderr.
     func failure(wrapping error: SSHError, grace: Double = 1) -> SSHError {
-        let until = ContinuousClock.now + .milliseconds(Int64(grace * 1000))
-        while reaped == nil, ContinuousClock.now < until {
-            if !poll() { usleep(10_000) }
-        }
+        _ = waitExit(seconds: grace)
         var reason = error.description
         if let status = reaped {
             let exit = (status & 0x7f) == 0 ? "exited with status \((status >> 8) & 0xff)" : "was killed by signal \(status & 0x7f)"
             reason = "it \(exit) (\(reason))"
         }
         return .proxyCommandFailed(command: command, reason: reason, stderr: stderrTail())
+    }
+
+    /// Whether it has exited (and is reaped), waiting up to `seconds`.
+    func waitExit(seconds: Double) -> Bool {
+        let until = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
+        while !poll() {
+            if ContinuousClock.now >= until { return false }
+            usleep(10_000)
+        }
+        return true
     }
 
     private func poll() -> Bool {
@@ -163,9 +170,7 @@ final class ProxyProcess {
         defer { close(errFD) }
         guard !poll() else { return }
         kill(pid, SIGTERM)
-        let until = ContinuousClock.now + .milliseconds(500)
-        while !poll(), ContinuousClock.now < until { usleep(5_000) }
-        if reaped == nil {
+        if !waitExit(seconds: 0.5) {
             kill(pid, SIGKILL)
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}

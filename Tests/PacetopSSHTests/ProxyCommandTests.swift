@@ -91,6 +91,18 @@ struct ProxyCommandTests {
             // Closing the session ends and reaps the proxy.
             #expect(waitUntil { kill(pid, 0) != 0 && errno == ESRCH }, "proxy \(pid) still there after close (\(reader))")
 
+            // A proxy killed under a running command: the command fails saying so.
+            let busy = open(r)
+            defer { busy.close() }
+            #expect(try busy.exec("echo up", timeout: 15).exitStatus == 0, "\(reader)")
+            let busyProxy = pid_t(dir.read("proxy.pid").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            let box = ResultBox.exec(busy, "touch \(dir.file("started")); sleep 20", timeout: 30)
+            #expect(waitUntil { FileManager.default.fileExists(atPath: dir.file("started")) }, "\(reader)")
+            unlink(dir.file("started"))
+            kill(busyProxy, SIGKILL)
+            let result = box.wait(20)?.0 ?? "no result"
+            #expect(result.contains("ProxyCommand") && result.contains("was killed by signal 9"), "\(result) (\(reader))")
+
             // A proxy that dies under an idle session: the next command reconnects through a new one.
             let again = open(r)
             defer { again.close() }
