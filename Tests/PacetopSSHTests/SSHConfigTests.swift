@@ -129,8 +129,8 @@ struct SSHConfigTests {
             #expect(r.target.jumps.first?.user == "j", "\(reader)")
             #expect(r.target.connectTimeout == 4, "\(reader)")
             // The jump host's own files come after the target's (the first one is written to).
-            #expect(r.hostKeys.userKnownHostsFiles.prefix(2) == ["/tmp/kh", "/tmp/kh2"], "\(reader)")
-            #expect(r.hostKeys.userKnownHostsFiles.dropFirst(2) == [home + "/.ssh/known_hosts", home + "/.ssh/known_hosts2"], "\(reader)")
+            #expect(r.hostKeys.files.prefix(2) == ["/tmp/kh", "/tmp/kh2"], "\(reader)")
+            #expect(r.hostKeys.files.dropFirst(2) == [home + "/.ssh/known_hosts", home + "/.ssh/known_hosts2"], "\(reader)")
         }
         for (reader, r) in try resolveAll(file, "ops@node2") {
             #expect(r.target.endpoint.user == "ops", "\(reader)")
@@ -165,19 +165,19 @@ struct SSHConfigTests {
 
     @Test func knownHostsFilesTokensProxyCommandAndHostKeyAlias() throws {
         for (reader, r) in try resolveAll(file, "odd") {
-            #expect(r.hostKeys.userKnownHostsFiles == [home + "/kh_odd", home + "/kh2"], "\(reader)")
-            #expect(r.hostKeys.globalKnownHostsFiles == ["/etc/ssh/kh_odd"], "\(reader)")
-            #expect(r.hostKeys.revokedHostKeysFiles == [home + "/revoked_odd"], "\(reader)")
-            #expect(r.hostKeys.hashKnownHosts, "\(reader)")
+            #expect(r.hostKeys.files == [home + "/kh_odd", home + "/kh2"], "\(reader)")
+            #expect(r.hostKeys.globalFiles == ["/etc/ssh/kh_odd"], "\(reader)")
+            #expect(r.hostKeys.revokedFiles == [home + "/revoked_odd"], "\(reader)")
+            #expect(r.hostKeys.hashNew, "\(reader)")
             let ep = r.target.endpoint
             #expect(ep.proxyCommand == "sh -c \"nc -X connect -x proxy:3128 odd 22\" fallback@odd", "\(reader)")
             #expect(ep.knownHostsName == "i-0123456789abcdef0", "\(reader)")
             #expect(ep.checkHostIP, "\(reader)")
         }
         for (reader, r) in try resolveAll(file, "plainhost") {
-            #expect(r.hostKeys.userKnownHostsFiles == [home + "/.ssh/known_hosts", home + "/.ssh/known_hosts2"], "\(reader)")
-            #expect(r.hostKeys.globalKnownHostsFiles == ["/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"], "\(reader)")
-            #expect(r.hostKeys.revokedHostKeysFiles.isEmpty && !r.hostKeys.hashKnownHosts, "\(reader)")
+            #expect(r.hostKeys.files == [home + "/.ssh/known_hosts", home + "/.ssh/known_hosts2"], "\(reader)")
+            #expect(r.hostKeys.globalFiles == ["/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"], "\(reader)")
+            #expect(r.hostKeys.revokedFiles.isEmpty && !r.hostKeys.hashNew, "\(reader)")
             #expect(r.target.endpoint.knownHostsName == "plainhost", "\(reader)")
             #expect(!r.target.endpoint.checkHostIP, "\(reader)")
         }
