@@ -74,20 +74,29 @@ public struct SSHAuthOptions: Sendable {
     }
 }
 
-/// How strictly host keys are checked. There is deliberately no "don't check" mode.
+/// How host keys are checked (ssh_config's StrictHostKeyChecking, UserKnownHostsFile,
+/// GlobalKnownHostsFile, RevokedHostKeys, HashKnownHosts). There is deliberately no
+/// "don't check" mode.
 public struct HostKeyPolicy: Sendable, Equatable {
-    /// known_hosts files, in lookup order. The first one is where `acceptNew` appends.
+    /// The user's known_hosts files, in lookup order. The first one is where `acceptNew` writes.
     public var files: [String]
-    /// Also read (never written): the system-wide /etc/ssh/ssh_known_hosts.
+    /// Also read (never written): the system-wide files, /etc/ssh/ssh_known_hosts by default.
     public var globalFiles: [String]
-    /// Like StrictHostKeyChecking=accept-new: an unknown host's key is appended and trusted.
-    /// A changed key is refused regardless.
+    /// RevokedHostKeys: files of public keys never to trust. Each must exist and be readable.
+    public var revokedFiles: [String]
+    /// HashKnownHosts: record a new host as `|1|salt|hash` rather than its name.
+    public var hashNew: Bool
+    /// Like StrictHostKeyChecking=accept-new: an unknown host's key is recorded and trusted.
+    /// A changed or revoked key is refused regardless.
     public var acceptNew: Bool
 
     public init(files: [String] = [HostKeyPolicy.defaultFile],
-                globalFiles: [String] = ["/etc/ssh/ssh_known_hosts"], acceptNew: Bool = false) {
+                globalFiles: [String] = ["/etc/ssh/ssh_known_hosts"], revokedFiles: [String] = [],
+                hashNew: Bool = false, acceptNew: Bool = false) {
         self.files = files
         self.globalFiles = globalFiles
+        self.revokedFiles = revokedFiles
+        self.hashNew = hashNew
         self.acceptNew = acceptNew
     }
 
