@@ -57,6 +57,10 @@ public final class SSHConnection: @unchecked Sendable {
         if wakeWrite >= 0 { Glibc.close(wakeWrite) }
     }
 
+    /// Per stream and command: crm_mon on 2,000 resources prints ~1.4 MB, so 64 MB is far
+    /// beyond any real answer and still well short of exhausting memory.
+    public static let maxOutputBytes = 64 * 1_048_576
+
     /// Notices since the last call: each accepted host key with its fingerprint.
     public func takeNotices() -> [String] {
         cond.lock()

@@ -154,16 +154,28 @@ enum TTYPrompt {
         var old = termios()
         guard tcgetattr(fd, &old) == 0 else { return nil }
         var quiet = old
-        quiet.c_lflag &= ~tcflag_t(ECHO)
+        // No echo, and no signals: Ctrl-C arrives as a byte, so the echo is back on before the
+        // interrupt is delivered (dying with echo off would leave the user's shell blind).
+        quiet.c_lflag &= ~tcflag_t(ECHO | ISIG)
         _ = tcsetattr(fd, TCSAFLUSH, &quiet)
-        defer {
-            _ = tcsetattr(fd, TCSAFLUSH, &old)
-            _ = write(fd, "\n", 1)
-        }
         _ = prompt.withCString { write(fd, $0, strlen($0)) }
+        let (intr, quit) = withUnsafeBytes(of: old.c_cc) { ($0[Int(VINTR)], $0[Int(VQUIT)]) }
         var bytes: [UInt8] = []
         var c: UInt8 = 0
-        while read(fd, &c, 1) == 1, c != 10, c != 13 { bytes.append(c) }
+        var signal: Int32?
+        while read(fd, &c, 1) == 1, c != 10, c != 13 {
+            if c == intr && intr != 0 { signal = SIGINT; break }
+            if c == quit && quit != 0 { signal = SIGQUIT; break }
+            bytes.append(c)
+        }
+        _ = tcsetattr(fd, TCSAFLUSH, &old)
+        _ = write(fd, "\n", 1)
+        if let signal {
+            // To the whole foreground group, as the terminal would have sent it; whoever
+            // handles or dies of it, the terminal is already sane.
+            kill(0, signal)
+            return nil
+        }
         return String(decoding: bytes, as: UTF8.self)
     }
 }
