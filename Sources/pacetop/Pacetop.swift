@@ -74,7 +74,10 @@ struct Pacetop: ParsableCommand {
         if (demo || xmlFile != nil) && !nodes.isEmpty && !demo {
             throw ValidationError("--xml-file does not take nodes")
         }
-        if let interval, interval < 0.5 { throw ValidationError("--interval must be at least 0.5 seconds") }
+        if let interval { try Numbers.seconds(interval, "--interval", Numbers.intervalRange) }
+        if let t = ssh.connectTimeout { try Numbers.seconds(t, "--connect-timeout", Numbers.timeoutRange) }
+        if let p = ssh.port { try Numbers.port(p, "--port") }
+        _ = try ssh.knownHostsFiles()
         if json && !once { throw ValidationError("--json goes with --once") }
         if let anchor { do { try Validate.resource(anchor) } catch { throw ValidationError(error.description) } }
     }
@@ -93,6 +96,9 @@ struct Pacetop: ParsableCommand {
             layout.chain = c
         }
         let interval = self.interval ?? file.interval ?? 2
+        do { try Numbers.seconds(interval, "interval", Numbers.intervalRange) } catch let e as ValidationError {
+            throw fail("config: \(e.message)", code: 64)
+        }
         let sudo = ssh.sudo || (file.sudo ?? false)
         let source = try makeSource(file: file, interval: interval, sudo: sudo)
         let remote = RemoteCommand(sudo: sudo)

@@ -48,7 +48,8 @@ extension SSHArguments {
                     throw ValidationError("-o StrictHostKeyChecking=\(parts[1]): pacetop only checks strictly (yes) or records new keys (accept-new)")
                 }
             case "connecttimeout":
-                guard Double(parts[1]) != nil else { throw ValidationError("-o ConnectTimeout=\(parts[1]): expected seconds") }
+                guard let t = Double(parts[1]) else { throw ValidationError("-o ConnectTimeout=\(parts[1]): expected seconds") }
+                try Numbers.seconds(t, "-o ConnectTimeout", Numbers.timeoutRange)
             default:
                 throw ValidationError("-o \(parts[0]) is not supported (supported: UserKnownHostsFile, StrictHostKeyChecking, ConnectTimeout)")
             }
