@@ -146,10 +146,10 @@ struct Pacetop: ParsableCommand {
                                  now: outcome.at)
             _ = App.update(&state, .polled(outcome))
             if let error = report.error {
-                FileHandle.standardError.write(Data("pacetop: \(error.message)\n".utf8))
+                FileHandle.standardError.write(Data("pacetop: \(SafeText.strip(error.message))\n".utf8))
             } else {
                 let width = Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 100
-                print(Batch.text(state, width: max(60, width)), terminator: "")
+                print(SafeText.strip(Batch.text(state, width: max(60, width))), terminator: "")
             }
         }
         throw ExitCode(report.exitCode.rawValue)
@@ -180,7 +180,7 @@ struct Pacetop: ParsableCommand {
             do { try source.connectFirst() } catch where error.kind == .hostKey {
                 throw fail(error.message, code: OnceExitCode.hostKeyRefused.rawValue)
             } catch {
-                FileHandle.standardError.write(Data("pacetop: \(error.message); trying the other nodes\n".utf8))
+                FileHandle.standardError.write(Data("pacetop: \(SafeText.strip(error.message)); trying the other nodes\n".utf8))
             }
             source.stopPrompting()
         }
@@ -188,7 +188,7 @@ struct Pacetop: ParsableCommand {
     }
 
     private func fail(_ message: String, code: Int32) -> ExitCode {
-        FileHandle.standardError.write(Data("pacetop: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("pacetop: \(SafeText.strip(message))\n".utf8))
         return ExitCode(code)
     }
 }
