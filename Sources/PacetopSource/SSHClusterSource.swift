@@ -318,8 +318,12 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         if let cached { return cached }
         // A failed query (no permission, old cibadmin) is remembered too: nil = not known.
         var parsed: CIBConfiguration?
-        if let r = try? conn.exec(remote.configurationLine, timeout: commandTimeout), r.exitStatus == 0, r.exitSignal == nil {
+        if let r = try? conn.exec(remote.constraintsLine, timeout: commandTimeout), r.exitStatus == 0, r.exitSignal == nil {
             parsed = try? CIBConfiguration.parse(Data(r.stdout))
+            if parsed != nil, let n = try? conn.exec(remote.clusterNameLine, timeout: commandTimeout),
+               n.exitStatus == 0, n.exitSignal == nil {
+                parsed?.clusterName = CIBConfiguration.clusterName(fromQuiet: n.stdoutString)
+            }
         }
         lock.withLock { constraintsKey = key; constraints = parsed }
         return parsed

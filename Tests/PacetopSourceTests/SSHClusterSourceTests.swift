@@ -29,7 +29,8 @@ final class FakeNode: @unchecked Sendable {
                 if [ -f $d/notconnected ]; then echo "crm_mon: Error: cluster is not available on this node" >&2; exit 102; fi
                 cat $d/status.xml ;;
               *crm_mon*--as-xml*) cat $d/status.xml ;;
-              *cibadmin*) cat $d/constraints.xml ;;
+              *"cibadmin --query --scope constraints") cat $d/constraints.xml ;;
+              *"crm_attribute --type crm_config --name cluster-name --query --quiet") echo "fake-cluster" ;;
               *crm_resource*) if [ -f $d/slow ]; then sleep 2; fi; echo "ran on \(name)"; exit 0 ;;
               *) echo "unexpected: $SSH_ORIGINAL_COMMAND" >&2; exit 99 ;;
             esac
@@ -101,7 +102,16 @@ struct SSHClusterSourceTests {
         #expect(try source.poll().result.get().cliConstraints?.count == 4)
         let node = cluster.nodes[0]
         #expect(node.commands.filter { $0.contains("cibadmin") }.count == 1)
-        #expect(node.commands.first == "env TZ=UTC LC_ALL=C PATH=\(RemoteCommand.path) crm_mon --output-as=xml")
+        #expect(status.clusterName == "fake-cluster")
+        // Absolute paths, no `env`; only the constraints and the cluster's name from the CIB
+        // (never --scope configuration, which holds fence-device passwords).
+        #expect(Array(node.commands.prefix(4)) == [
+            "TZ=UTC LC_ALL=C /usr/sbin/crm_mon --output-as=xml",
+            "TZ=UTC LC_ALL=C /usr/sbin/cibadmin --query --scope constraints",
+            "TZ=UTC LC_ALL=C /usr/sbin/crm_attribute --type crm_config --name cluster-name --query --quiet",
+            "/bin/cat /etc/corosync/corosync.conf",  // unknown to the fake node: exit 99
+        ])
+        #expect(!node.commands.contains { $0.contains("configuration") })
         try node.setStatus(statusXML(lastChange: "Mon Nov 24 11:11:11 2026", nodes: ["node1"]))
         _ = source.poll()
         #expect(node.commands.filter { $0.contains("cibadmin") }.count == 2)
@@ -245,7 +255,9 @@ struct SSHClusterSourceTests {
         _ = source.poll()
         let action = ClusterAction.move(resource: "pbx", node: "node2")
         let line = try source.commandLine(for: action)
-        #expect(line == "sudo -n env TZ=UTC LC_ALL=C PATH=\(RemoteCommand.path) crm_resource --move -r pbx -N node2")
+        // sudo keeps TZ and LC_* (its env_check list), so the sudoers rule names the tool itself.
+        #expect(line == "TZ=UTC LC_ALL=C sudo -n /usr/sbin/crm_resource --move -r pbx -N node2")
+        #expect(cluster.nodes[0].commands.contains("TZ=UTC LC_ALL=C sudo -n /usr/sbin/crm_mon --output-as=xml"))
         let outcome = source.perform(action)
         #expect(outcome.succeeded)
         #expect(outcome.via == "node1")
