@@ -90,6 +90,10 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
     /// corosync.conf per node name; nil inside when it could not be read.
     private var corosyncConf: [String: String?] = [:]
     private var closed = false
+    /// Host keys accepted under accept-new (with fingerprints): all of them, and those no
+    /// poll has reported yet.
+    private var accepted: [String] = []
+    private var unannounced: [String] = []
 
     /// `nodes` must be non-empty; `resolver` maps a node name (typed or learned) to a target.
     public init(nodes: [String], resolver: @escaping Resolver, interval: Double = 2, sudo: Bool = false,
@@ -155,7 +159,18 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
     /// Connects to the first node now, so passphrase prompts happen before the screen starts.
     public func connectFirst() throws(SourceError) {
         let n = lock.withLock { nodes[0] }
-        do { try connection(n).connect() } catch { throw Self.sourceError(error, node: n.name) }
+        let conn = connection(n)
+        defer { collectNotices(conn) }
+        do { try conn.connect() } catch { throw Self.sourceError(error, node: n.name) }
+    }
+
+    /// Every host key accepted so far, as "accepted new host key for H: TYPE SHA256:…", for
+    /// stderr; each is also in the notes of the next poll (the timeline).
+    public var acceptedHostKeys: [String] { lock.withLock { accepted } }
+
+    private func collectNotices(_ conn: SSHConnection) {
+        let n = conn.takeNotices()
+        if !n.isEmpty { lock.withLock { accepted += n; unannounced += n } }
     }
 
     /// Call once the full-screen UI owns the terminal: no more passphrase prompts (a node
@@ -172,6 +187,12 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
     }
 
     public func poll() -> PollOutcome {
+        var outcome = pollNodes()
+        outcome.notes = lock.withLock { defer { unannounced = [] }; return unannounced } + outcome.notes
+        return outcome
+    }
+
+    private func pollNodes() -> PollOutcome {
         let (candidates, previous, isClosed) = lock.withLock { (nodes, current, closed) }
         if isClosed { return PollOutcome(result: .failure(SourceError(.connect, "the source is closed")), via: "") }
         var notes: [String] = []
@@ -244,6 +265,7 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
 
     private func attempt(_ node: NodeState) -> Attempt {
         let conn = connection(node)
+        defer { collectNotices(conn) }
         let remote = RemoteCommand(sudo: sudo)
         let timeout = commandTimeout + (conn.isConnected ? 0 : node.resolved.target.connectTimeout * Double(node.resolved.target.jumps.count + 1))
         do {
@@ -361,6 +383,7 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
     static func sourceError(_ e: SSHError, node: String) -> SourceError {
         if e.isHostKeyError { return SourceError(.hostKey, e.description) }
         if case .timeout = e { return SourceError(.timeout, e.description) }
+        if case .outputTooLarge = e { return SourceError(.command, e.description) }
         return SourceError(.connect, e.description)
     }
 
@@ -371,7 +394,8 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         case .resolveFailed: "name does not resolve"
         case .timeout(_, let phase, _): "timed out: \(phase)"
         case .disconnected: "connection lost"
-        case .authFailed, .rsaKeyUnsupported, .passphraseNeeded, .passphraseWrong: "login refused"
+        case .authFailed, .rsaKeyUnsupported, .passphraseNeeded, .passphraseWrong, .keyFileTooOpen: "login refused"
+        case .outputTooLarge: "output too large"
         default: "ssh failed"
         }
     }

@@ -137,6 +137,9 @@ struct Pacetop: ParsableCommand {
     private func runOnce(_ source: ClusterSource, layout: MasterLayout) throws {
         let outcome = source.poll()
         source.close()
+        for k in (source as? SSHClusterSource)?.acceptedHostKeys ?? [] {
+            FileHandle.standardError.write(Data("pacetop: \(k)\n".utf8))
+        }
         let report = JSONReport(outcome: outcome, source: source.label, layout: layout)
         if json {
             print(report.encoded())
@@ -182,6 +185,7 @@ struct Pacetop: ParsableCommand {
             } catch {
                 FileHandle.standardError.write(Data("pacetop: \(SafeText.strip(error.message)); trying the other nodes\n".utf8))
             }
+            for k in source.acceptedHostKeys { FileHandle.standardError.write(Data("pacetop: \(k)\n".utf8)) }
             source.stopPrompting()
         }
         return source
