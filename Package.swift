@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "PacetopDemoTests", dependencies: ["PacetopDemo", "PacetopCore", "PacetopTestSupport"]),
         .testTarget(name: "PacetopUITests", dependencies: ["PacetopUI", "PacetopCurses"]),
         .testTarget(name: "PacetopAppTests", dependencies: ["PacetopApp", "PacetopCore", "PacetopUI"]),
-        .testTarget(name: "PacetopE2ETests"),
+        .testTarget(name: "PacetopE2ETests", dependencies: ["PacetopTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -146,6 +146,11 @@ enum SSHPaths {
 }
 
 enum TTYPrompt {
+    /// The terminal and its modes while a prompt has echo off, for `restoreAndDie`.
+    nonisolated(unsafe) static var ttyFD: Int32 = -1
+    nonisolated(unsafe) static let saved = UnsafeMutablePointer<termios>.allocate(capacity: 1)
+    static let fatalSignals = [SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGTSTP]
+
     static func readSecret(prompt: String) -> String? {
         let fd = open("/dev/tty", O_RDWR | O_NOCTTY)
         guard fd >= 0 else { return nil }
@@ -154,28 +159,41 @@ enum TTYPrompt {
         var old = termios()
         guard tcgetattr(fd, &old) == 0 else { return nil }
         var quiet = old
-        // No echo, and no signals: Ctrl-C arrives as a byte, so the echo is back on before the
-        // interrupt is delivered (dying with echo off would leave the user's shell blind).
-        quiet.c_lflag &= ~tcflag_t(ECHO | ISIG)
+        quiet.c_lflag &= ~tcflag_t(ECHO)
+        // As OpenSSH's readpassphrase: Ctrl-C (or any fatal signal) while echo is off first puts
+        // the terminal back, then takes its usual course; dying with echo off would leave the
+        // user's shell blind.
+        saved.pointee = old
+        ttyFD = fd
+        let previous = fatalSignals.map { sig in
+            let h = signal(sig, restoreAndDie)
+            // A signal the caller ignores stays ignored.
+            if unsafeBitCast(h, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { signal(sig, SIG_IGN) }
+            return h
+        }
+        defer {
+            for (sig, handler) in zip(fatalSignals, previous) { signal(sig, handler) }
+            ttyFD = -1
+        }
         _ = tcsetattr(fd, TCSAFLUSH, &quiet)
+        defer {
+            _ = tcsetattr(fd, TCSAFLUSH, &old)
+            _ = write(fd, "\n", 1)
+        }
         _ = prompt.withCString { write(fd, $0, strlen($0)) }
-        let (intr, quit) = withUnsafeBytes(of: old.c_cc) { ($0[Int(VINTR)], $0[Int(VQUIT)]) }
         var bytes: [UInt8] = []
         var c: UInt8 = 0
-        var signal: Int32?
-        while read(fd, &c, 1) == 1, c != 10, c != 13 {
-            if c == intr && intr != 0 { signal = SIGINT; break }
-            if c == quit && quit != 0 { signal = SIGQUIT; break }
-            bytes.append(c)
-        }
-        _ = tcsetattr(fd, TCSAFLUSH, &old)
-        _ = write(fd, "\n", 1)
-        if let signal {
-            // To the whole foreground group, as the terminal would have sent it; whoever
-            // handles or dies of it, the terminal is already sane.
-            kill(0, signal)
-            return nil
-        }
+        while read(fd, &c, 1) == 1, c != 10, c != 13 { bytes.append(c) }
         return String(decoding: bytes, as: UTF8.self)
     }
+}
+
+/// Signal handler (async-signal-safe calls only): terminal modes back, then the default action.
+private func restoreAndDie(_ sig: Int32) {
+    if TTYPrompt.ttyFD >= 0 {
+        _ = tcsetattr(TTYPrompt.ttyFD, TCSAFLUSH, TTYPrompt.saved)
+        _ = write(TTYPrompt.ttyFD, "\n", 1)
+    }
+    signal(sig, SIG_DFL)
+    raise(sig)
 }
