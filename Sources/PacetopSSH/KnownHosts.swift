@@ -33,13 +33,13 @@ struct KnownHosts {
     /// Reads `files` (missing ones are skipped, as in ssh) and the RevokedHostKeys files
     /// (which must all be readable). A file that exists but cannot be read, or a `@revoked`
     /// line that cannot be parsed, is an error: either could hide a refusal.
-    static func load(files: [String], revokedFiles: [String] = []) throws(SSHError) -> KnownHosts {
+    static func load(files: [String], revokedHostKeysFiles: [String] = []) throws(SSHError) -> KnownHosts {
         var kh = KnownHosts()
         for file in files {
             guard let bytes = try readIfPresent(file) else { continue }
             try kh.add(bytes: bytes, file: file)
         }
-        for file in revokedFiles {
+        for file in revokedHostKeysFiles {
             guard let bytes = try readIfPresent(file) else {
                 throw .hostKeyFileError(file: file, reason: "RevokedHostKeys file is missing; refusing to connect without it")
             }

@@ -137,7 +137,8 @@ extension SSHConnection {
     func handshake(_ hop: Hop) throws(SSHError) {
         let ep = hop.endpoint
         let s = hop.session
-        let known = try KnownHosts.load(files: hostKeys.files + hostKeys.globalFiles, revokedFiles: hostKeys.revokedFiles)
+        let known = try KnownHosts.load(files: hostKeys.files + hostKeys.globalFiles,
+                                        revokedHostKeysFiles: hostKeys.revokedHostKeysFiles)
         let name = ep.knownHostsName
         let knownTypes = known.knownKeyTypes(for: name)
         // libssh2 only finds a host in known_hosts if it negotiated a key type listed there.
@@ -195,9 +196,9 @@ extension SSHConnection {
             guard hostKeys.acceptNew else {
                 throw .hostKeyUnknown(host: name, keyType: keyType, fingerprint: fp, file: file)
             }
-            try KnownHosts.append(KnownHosts.line(name: name, key: key, keyType: keyType, hashed: hostKeys.hashNew), to: file)
+            try KnownHosts.append(KnownHosts.line(name: name, key: key, keyType: keyType, hashed: hostKeys.hashKnownHosts), to: file)
             note("accepted new host key for \(name): \(keyType) \(fp), recorded in \(file)"
-                 + (hostKeys.hashNew ? " (hashed)" : ""))
+                 + (hostKeys.hashKnownHosts ? " (hashed)" : ""))
         }
     }
 }

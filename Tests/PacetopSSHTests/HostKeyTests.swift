@@ -67,11 +67,11 @@ struct HostKeyTests {
         let user = keys.file("known_hosts")
         try keys.write("known_hosts", try server.knownHostsLines())
         try keys.write("revoked", "\(try hostKey()) old-key\n")
-        let c = connect(server, key: key, policy: HostKeyPolicy(files: [user], globalFiles: [], revokedFiles: [keys.file("revoked")]))
+        let c = connect(server, key: key, policy: HostKeyPolicy(files: [user], globalFiles: [], revokedHostKeysFiles: [keys.file("revoked")]))
         defer { c.close() }
         expectSSHError({ _ = try c.exec("true", timeout: 10) }) { revoked($0) }
 
-        let missing = connect(server, key: key, policy: HostKeyPolicy(files: [user], globalFiles: [], revokedFiles: [keys.file("nope")]))
+        let missing = connect(server, key: key, policy: HostKeyPolicy(files: [user], globalFiles: [], revokedHostKeysFiles: [keys.file("nope")]))
         defer { missing.close() }
         expectSSHError({ _ = try missing.exec("true", timeout: 10) }) { e in
             if case .hostKeyFileError(let f, let reason) = e { return f == keys.file("nope") && reason.contains("missing") }
@@ -156,7 +156,7 @@ struct HostKeyTests {
 
     @Test func acceptNewHashesWhenAskedWritesAtomicallyAndReportsTheFingerprint() throws {
         let user = keys.file("sub/known_hosts")
-        let c = connect(server, key: key, policy: HostKeyPolicy(files: [user], globalFiles: [], hashNew: true, acceptNew: true))
+        let c = connect(server, key: key, policy: HostKeyPolicy(files: [user], globalFiles: [], hashKnownHosts: true, acceptNew: true))
         defer { c.close() }
         #expect(try c.exec("echo in", timeout: 10).stdoutString == "in\n")
         let text = keys.read("sub/known_hosts")
