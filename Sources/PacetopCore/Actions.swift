@@ -86,10 +86,12 @@ public enum ClusterAction: Sendable, Equatable, Hashable, Codable {
     }
 }
 
+/// Why pacetop refused to build a command: an id that is not safe to put on a command line.
 public enum ActionError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidResourceID(String)
     case invalidNodeName(String)
 
+    /// The refusal as shown to the user, naming the offending id.
     public var description: String {
         switch self {
         case .invalidResourceID(let s): "refusing to act on resource id \(s.debugDescription): not a valid Pacemaker id"
@@ -122,6 +124,7 @@ public enum Validate {
 
 /// POSIX shell quoting, for the one place a command becomes a string: the SSH exec request.
 public enum ShellQuote {
+    /// One argument, single-quoted unless it is made only of characters the shell leaves alone.
     public static func quote(_ s: String) -> String {
         if !s.isEmpty, s.unicodeScalars.allSatisfy({ c in
             c.isASCII && (("a"..."z").contains(c) || ("A"..."Z").contains(c)
@@ -130,6 +133,7 @@ public enum ShellQuote {
         return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
+    /// An argv as one shell line, each argument quoted as needed.
     public static func join(_ argv: [String]) -> String {
         argv.map(quote).joined(separator: " ")
     }
@@ -142,11 +146,12 @@ public enum ShellQuote {
 /// remote shell, and sudo passes TZ and LC_* through its `env_check` list. A sudoers rule can
 /// therefore name exactly the commands pacetop runs (README "Least privilege").
 public struct RemoteCommand: Sendable, Equatable {
+    /// Prefix commands with `sudo -n` (never prompts: a missing sudo rule fails instead of hanging).
     public var sudo: Bool
-
     /// Where Pacemaker's tools live on every distribution that ships it.
     public static let sbin = "/usr/sbin/"
 
+    /// Wrapping with or without `sudo -n`.
     public init(sudo: Bool = false) { self.sudo = sudo }
 
     /// The shell words of the command line: variable assignments, sudo, the tool's path, its
@@ -156,6 +161,7 @@ public struct RemoteCommand: Sendable, Equatable {
         return ["TZ=UTC", "LC_ALL=C"] + (sudo ? ["sudo", "-n"] : []) + [Self.sbin + tool] + command.dropFirst()
     }
 
+    /// `command` wrapped and quoted as the single line an SSH exec request carries.
     public func line(_ command: [String]) -> String { ShellQuote.join(argv(command)) }
 
     /// crm_mon's XML status. `legacy` is `--as-xml`, for Pacemaker older than 2.0.3, which

@@ -3,13 +3,16 @@ import Foundation
 /// Which resource marks "the master" and which resources should run with it. For the PortSIP
 /// cluster the seven resources form one colocated chain anchored by `pbx`.
 public struct MasterLayout: Sendable, Equatable, Codable {
+    /// The resource whose node is "the master" (`pbx` for PortSIP).
     public var anchor: String
     /// The colocated chain in start order; only members present in a status are considered.
     public var chain: [String]
 
+    /// The PortSIP chain: elastic IP, private IP, VIP, source packet IP, EBS volume, filesystem, then `pbx`.
     public static let portSIP = MasterLayout(
         anchor: "pbx", chain: ["eip", "privip", "vip", "src_pkt_ip", "ebs", "datapath_fs", "pbx"])
 
+    /// A layout with its anchor and chain in start order.
     public init(anchor: String, chain: [String]) {
         self.anchor = anchor
         self.chain = chain
@@ -18,6 +21,7 @@ public struct MasterLayout: Sendable, Equatable, Codable {
 
 /// A primitive with what its parents say about it.
 public struct PrimitiveEntry: Sendable, Equatable {
+    /// The primitive itself, as crm_mon reported it.
     public var resource: Resource
     /// Ids of the enclosing group/clone/bundle, outermost first.
     public var parents: [String]
@@ -29,24 +33,30 @@ public struct PrimitiveEntry: Sendable, Equatable {
     public var managed: Bool
 }
 
+/// How healthy the cluster is overall, and why: the header's verdict and `--once`'s exit code.
 public struct HealthVerdict: Sendable, Equatable, Codable {
+    /// Overall state: ok, degraded (works, needs attention) or critical (service at risk or down).
     public enum Level: String, Sendable, Codable, Comparable {
         case ok, degraded, critical
+        /// Orders levels by severity: ok < degraded < critical.
         public static func < (a: Level, b: Level) -> Bool {
             let order: [Level] = [.ok, .degraded, .critical]
             return order.firstIndex(of: a)! < order.firstIndex(of: b)!
         }
     }
 
+    /// The worst level any reason reached.
     public var level: Level
     /// Most severe first.
     public var reasons: [String]
 
+    /// A verdict with its reasons, most severe first.
     public init(level: Level, reasons: [String]) {
         self.level = level
         self.reasons = reasons
     }
 
+    /// The `pacetop --once` exit code for this verdict (0 ok, 1 degraded, 2 critical).
     public var exitCode: OnceExitCode {
         switch level {
         case .ok: .ok
@@ -86,6 +96,7 @@ extension ClusterStatus {
         return seen
     }
 
+    /// The node with this name, if the status lists it.
     public func node(named name: String) -> Node? { nodes.first { $0.name == name } }
 
     /// The node the anchor resource runs on; nil when it runs nowhere (or is absent).

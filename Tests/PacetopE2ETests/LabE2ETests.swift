@@ -82,7 +82,7 @@ struct LabE2ETests {
         }
     }
 
-    // 2b: DESIGN.md warns that an interrupted `crm_resource --restart` leaves the resource
+    // 2b: an interrupted `crm_resource --restart` is said to leave the resource
     // stopped. pacetop and its SSH session die mid-restart: over a non-pty exec channel the
     // restart still completes on the node (checked with Pacemaker 2.1.5 and OpenSSH 9.2), so
     // pacetop sends the command as it is, not wrapped in setsid.
@@ -449,6 +449,38 @@ struct LabE2ETests {
             try p.tmux.waitFor("the failover seen through node 2 or 3", timeout: 30) { s in
                 s.nodeRow(n1).contains("OFFLINE") && [n2, n3].contains { s.showsMaster($0) && s.showsAllStarted(on: $0) }
             }
+            // Node 1 stays dead: its retries must not fill the timeline (one counted line).
+            sleep(12)
+            s = try p.tmux.screen()
+            #expect(s.components(separatedBy: "\(n1) not answering").count - 1 <= 1,
+                    "retries of the dead node collapse into one line:\n\(s)")
+        }
+    }
+
+    // 7b: the confirmation pane was opened while reading from node 1; node 1 dies. What the
+    // pane shows is what runs: it follows to the node polls now read from, and confirming runs
+    // the command there, and the audit log names that node (never node 1).
+    @Test func aPaneOpenedBeforeItsNodeDiedRunsWhereItNowSays() throws {
+        try Lab.step {
+            let p = try pacetop("--interval", "0.5", "--connect-timeout", "2", height: 60)
+            try p.tmux.waitFor("cluster via node 1", timeout: 5) { $0.showsAllStarted(on: n1) && $0.contains("via \(n1)") }
+            try p.tmux.send("G", "R")
+            var s = try confirmation(p, "crm_resource --restart -r pbx")
+            #expect(s.contains("Command on \(n1):"))
+            try Lab.lab("kill", "1")
+            s = try p.tmux.waitFor("the pane following the new node", timeout: 20) { $0.contains("\(n1) stopped answering: this now runs on") }
+            let now = try #require([n2, n3].first { s.contains("this now runs on \($0)") })
+            #expect(s.contains("Command on \(now):"))
+            // Let the failover finish on the cluster, then confirm.
+            Lab.waitForCluster("all seven started on \(now)", timeout: 60) { try Lab.crmMon(now == n2 ? 2 : 3).startedOn(now) == 7 }
+            try p.tmux.send("y")
+            // A status older than two intervals asks for a second y (stale data); either is right here.
+            s = try p.tmux.waitFor("running, or asked again") { $0.contains("running") || $0.contains("press y again") }
+            if s.contains("press y again") { try p.tmux.send("y") }
+            try p.tmux.waitFor("Restart pbx: done (exit 0)", timeout: 150)
+            let audit = p.auditLines()
+            #expect(audit.count == 2)
+            #expect(audit.allSatisfy { $0.contains("\"node\":\"\(now)\"") }, "audited on the node it ran on: \(audit)")
         }
     }
 
