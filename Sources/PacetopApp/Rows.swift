@@ -63,11 +63,19 @@ public enum Rows {
         let master = st.master(layout)
         let chain = st.chainMembers(layout)
         var rows: [ResourceRow] = []
-        // Highest fail count per resource, collected once: asking failCounts() per row made
+        // Fail counts by resource and node, collected once: asking failCounts() per row made
         // a frame O(resources × history) (25 ms at 2,000 resources, scripts/bench frame).
-        var highest: [String: FailCount] = [:]
-        for f in st.failCounts() { highest[f.resource] = max(highest[f.resource] ?? f.count, f.count) }
-        func failCount(_ id: String) -> FailCount? { highest[id] }
+        var counts: [String: [String: FailCount]] = [:]
+        for f in st.failCounts() { counts[f.resource, default: [:]][f.node] = f.count }
+        // Nodes that host an instance of each id, so a stopped clone instance shows only the
+        // counts of nodes no running instance accounts for.
+        var hosts: [String: Set<String>] = [:]
+        for p in st.primitives() { hosts[p.resource.id, default: []].formUnion(p.resource.nodes) }
+        func failCount(_ r: Resource) -> FailCount? {
+            guard let byNode = counts[r.id] else { return nil }
+            let nodes = r.nodes.isEmpty ? Set(byNode.keys).subtracting(hosts[r.id] ?? []) : Set(r.nodes)
+            return nodes.compactMap { byNode[$0] }.max()
+        }
         func add(_ r: Resource, depth: Int, collective: String?) {
             let target = collective ?? r.id
             let offMaster = chain.contains(r.id) && master != nil && !r.nodes.isEmpty
@@ -75,7 +83,7 @@ public enum Rows {
             let row = ResourceRow(resource: r, depth: depth, actionTarget: target,
                                   isAnchor: r.id == layout.anchor && r.kind == .primitive,
                                   offMaster: offMaster,
-                                  failCount: r.kind == .primitive ? failCount(r.id) : nil)
+                                  failCount: r.kind == .primitive ? failCount(r) : nil)
             let childCollective = collective
                 ?? ([.clone, .promotable, .bundle].contains(r.kind) ? r.id : nil)
             let kids = r.children
@@ -96,6 +104,15 @@ public enum Rows {
     }
 
     public static func problems(_ s: AppState) -> [ProblemRow] {
+        allProblems(s).filter { matches(s.filter, problemText($0)) }
+    }
+
+    /// Problems the filter hides: the Problems pane says how many, never "no failed actions".
+    public static func hiddenProblems(_ s: AppState) -> Int {
+        s.filter.isEmpty ? 0 : allProblems(s).count - problems(s).count
+    }
+
+    static func allProblems(_ s: AppState) -> [ProblemRow] {
         guard let st = s.status else { return [] }
         var rows: [ProblemRow] = []
         for c in st.lingeringConstraints() { rows.append(.constraint(c)) }
@@ -109,7 +126,7 @@ public enum Rows {
         where !r.contains(" by cli-") && !r.contains("failed action") && !r.contains("fail count") {
             rows.append(.reason(r))
         }
-        return rows.filter { matches(s.filter, problemText($0)) }
+        return rows
     }
 
     public static func timeline(_ s: AppState) -> [TimelineEntry] {

@@ -117,6 +117,11 @@ public struct AppState: Sendable, Equatable {
     public var lastFailover: FailoverTracker.Failover?
     public var focus: Pane = .resources
     public var selection: [Pane: Int] = [:]
+    /// Each pane's first visible row: kept here so the list scrolls only as far as the
+    /// selection needs (with `selection`, the pane's TableState).
+    public var offsets: [Pane: Int] = [:]
+    /// Rows of a help or details overlay scrolled past.
+    public var overlayScroll = 0
     public var filter = ""
     public var filterEditing = false
     public var overlay: Overlay = .none
@@ -151,6 +156,7 @@ public struct AppState: Sendable, Equatable {
     }
 
     public func selected(_ pane: Pane) -> Int { selection[pane] ?? 0 }
+    public func offset(_ pane: Pane) -> Int { offsets[pane] ?? 0 }
 
     /// A poll error without the "node: " / "file: " prefix the header already shows as "via".
     public func pollErrorText(_ e: SourceError, via: String?) -> String {

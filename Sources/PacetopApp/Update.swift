@@ -19,6 +19,7 @@ public enum App {
             return []
         case .resized(let size):
             state.size = size
+            keepFocusVisible(&state)
             return []
         case .pollDue:
             guard !state.pollInFlight else { return [] }
@@ -124,13 +125,16 @@ public enum App {
         case .none: break
         case .help:
             if [.escape, .char("q"), .char("?"), .enter].contains(key) { state.overlay = .none }
+            scrollOverlay(&state, key)
             return []
         case .details:
             if [.escape, .char("q"), .enter, .backspace].contains(key) { state.overlay = .none }
+            scrollOverlay(&state, key)
             return []
         case .confirm(var pending):
             switch key {
             case .char("y"), .char("Y"):
+                guard View.confirmFits(state) else { return refuseUnseen(&state) }
                 return confirm(&state, pending)
             case .char("n"), .char("N"), .escape, .char("q"):
                 state.overlay = .none
@@ -139,7 +143,10 @@ public enum App {
                 pending.confirmFocused.toggle()
                 state.overlay = .confirm(pending)
             case .enter:
-                if pending.confirmFocused { return confirm(&state, pending) }
+                if pending.confirmFocused {
+                    guard View.confirmFits(state) else { return refuseUnseen(&state) }
+                    return confirm(&state, pending)
+                }
                 state.overlay = .none
                 say(&state, "cancelled: \(pending.action.title)")
             default: break
@@ -177,6 +184,7 @@ public enum App {
             return []
         }
         if state.filterEditing { return filterKey(&state, key) }
+        if key == .escape, !state.filter.isEmpty { return clearFilter(&state) }
         guard let command = state.config.keyMap.command(for: key, readOnly: !state.config.actionsEnabled) else {
             if state.config.keyMap.command(for: key, readOnly: false)?.isAction == true {
                 say(&state, state.config.readOnly ? "read-only mode: actions are disabled"
@@ -205,7 +213,6 @@ public enum App {
     }
 
     private static func run(_ state: inout AppState, _ command: Command) -> [Effect] {
-        let panes = Pane.allCases
         switch command {
         case .quit:
             if let running = state.running {
@@ -217,19 +224,19 @@ public enum App {
             return [.quit]
         case .help:
             state.overlay = .help
+            state.overlayScroll = 0
         case .refresh:
             return refresh(&state)
-        case .nextPane:
-            state.focus = panes[(panes.firstIndex(of: state.focus)! + 1) % panes.count]
-        case .prevPane:
-            state.focus = panes[(panes.firstIndex(of: state.focus)! + panes.count - 1) % panes.count]
+        case .nextPane: cycleFocus(&state, by: 1)
+        case .prevPane: cycleFocus(&state, by: -1)
         case .up: move(&state, by: -1)
         case .down: move(&state, by: 1)
-        case .pageUp: move(&state, by: -10)
-        case .pageDown: move(&state, by: 10)
+        case .pageUp: move(&state, by: -page(state))
+        case .pageDown: move(&state, by: page(state))
         case .top: move(&state, by: -Int.max / 2)
         case .bottom: move(&state, by: Int.max / 2)
         case .details:
+            state.overlayScroll = 0
             switch state.focus {
             case .nodes:
                 if let row = Rows.nodes(state)[safe: state.selected(.nodes)] {
@@ -264,6 +271,7 @@ public enum App {
         let count = Rows.count(state, state.focus)
         let current = state.selected(state.focus)
         state.selection[state.focus] = max(0, min(count - 1, current.addingReportingOverflow(delta).partialValue))
+        follow(&state)
     }
 
     /// Identities of a pane's rows: node names, resource ids (with their occurrence, for clone
@@ -288,11 +296,13 @@ public enum App {
         return keys.indices.contains(i) ? keys[i] : nil
     }
 
-    private static func clampSelections(_ state: inout AppState) {
+    static func clampSelections(_ state: inout AppState) {
         for pane in Pane.allCases {
             let count = Rows.count(state, pane)
             state.selection[pane] = max(0, min(count - 1, state.selected(pane)))
         }
+        keepFocusVisible(&state)
+        follow(&state)
     }
 
     // MARK: Actions
@@ -321,6 +331,10 @@ public enum App {
         case .standby, .unstandby:
             guard let n = selectedNode else {
                 say(&state, "select a node first (Tab to Nodes)", .degraded)
+                return []
+            }
+            if let why = cannotApply(command, node: n, status) {
+                say(&state, why, .degraded)
                 return []
             }
             return propose(&state, command == .standby ? .standby(node: n) : .unstandby(node: n))
@@ -396,7 +410,7 @@ public enum App {
         }
     }
 
-    private static func say(_ state: inout AppState, _ text: String, _ level: HealthVerdict.Level = .ok) {
+    static func say(_ state: inout AppState, _ text: String, _ level: HealthVerdict.Level = .ok) {
         state.message = StatusMessage(text: text, level: level, at: state.now)
     }
 }

@@ -6,7 +6,8 @@ import PacetopUI
 extension View {
     // MARK: Header and footer
 
-    static func header(_ state: AppState, _ env: ViewEnv, _ buf: inout Buffer, _ area: Rect) {
+    /// `oneShot`: the `--once` report, where "live" means nothing.
+    static func header(_ state: AppState, _ env: ViewEnv, _ buf: inout Buffer, _ area: Rect, oneShot: Bool = false) {
         let g = env.glyphs
         var spans: [Span] = [Span("pacetop", style: env.style(.uiTitle))]
         if state.config.isDemo {
@@ -30,7 +31,7 @@ extension View {
         }
         buf.write(Line(spans), in: area.row(0), ellipsis: g.ellipsis)
         // Second row: where the data comes from, how fresh it is, and the first reason.
-        var second = freshness(state, env).spans
+        var second = freshness(state, env, oneShot: oneShot).spans
         if let st = state.status {
             let h = st.health(state.config.layout)
             if let r = h.reasons.first {
@@ -42,9 +43,9 @@ extension View {
     }
 
     /// "via ip-…-133  live" or "STALE 14 s" with the poll error.
-    static func freshness(_ state: AppState, _ env: ViewEnv) -> Line {
+    /// With `width`, the node name gives way from the front (`…16-133`) before anything else.
+    static func freshness(_ state: AppState, _ env: ViewEnv, width: Int = .max, oneShot: Bool = false) -> Line {
         var spans: [Span] = []
-        if let via = state.via { spans.append(Span("via \(via) ", style: env.style(.uiDim))) }
         if state.status == nil {
             if let e = state.pollError {
                 spans.append(Span("NO DATA: \(state.pollErrorText(e, via: state.via))", style: env.style(.alert)))
@@ -55,10 +56,22 @@ extension View {
             let age = Int(state.dataAge ?? 0)
             spans.append(Span("STALE \(age) s", style: env.style(.stale).patched(with: env.style(.alert))))
             if let e = state.pollError { spans.append(Span(" \(state.pollErrorText(e, via: state.via))", style: env.style(.alert))) }
-        } else {
+        } else if !oneShot {
             spans.append(Span("live", style: env.style(.ok)))
         }
-        return Line(spans)
+        guard let via = state.via else { return Line(spans) }
+        return naming([Span("via ", style: env.style(.uiDim))], via, env.style(.uiDim),
+                      [Span(" ", style: env.style(.uiDim))] + spans, width: width, env)
+    }
+
+    /// `before name after` in `width` columns: the name shortens from the front, down to
+    /// four columns, before the rest is cut at the end.
+    static func naming(_ before: [Span], _ name: String, _ style: Style, _ after: [Span], width: Int,
+                       _ env: ViewEnv) -> Line {
+        let around = Line(before + after).width
+        let room = max(4, width - around)
+        let shown = Line(name, style: style).keepingEnd(width: room, ellipsis: env.glyphs.ellipsis)
+        return Line(before + shown.spans + after)
     }
 
     static func statusLine(_ state: AppState, _ env: ViewEnv, _ buf: inout Buffer, _ area: Rect) {

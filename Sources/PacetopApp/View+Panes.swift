@@ -20,11 +20,46 @@ extension View {
                               _ state: AppState, _ env: ViewEnv, _ buf: inout Buffer, _ area: Rect,
                               header: Bool = false) {
         let focused = state.focus == pane
-        var ts = TableState(selected: focused ? state.selected(pane) : nil)
-        Table(columns: columns, rows: rows, showHeader: header, headerStyle: env.style(.uiDim),
-              highlightStyle: env.style(.selection), highlightSymbol: env.glyphs.isUnicode ? "▶ " : "> ",
-              ellipsis: env.glyphs.ellipsis)
-            .render(into: &buf, area: area, state: &ts)
+        // The scroll position lives in the state (update moves it with the selection), so
+        // moving up a long list scrolls it instead of pinning the cursor to the last row.
+        var ts = TableState(selected: focused ? state.selected(pane) : nil, offset: state.offset(pane))
+        let table = Table(columns: namesFirst(columns, rows, width: area.width), rows: rows, showHeader: header,
+                          headerStyle: env.style(.uiDim), highlightStyle: env.style(.selection),
+                          highlightSymbol: highlightSymbol(env), ellipsis: env.glyphs.ellipsis)
+        table.render(into: &buf, area: area, state: &ts)
+        // On the pane's right border: there is more than fits.
+        Scrollbar(total: rows.count, visible: table.visibleRows(in: area), offset: ts.offset,
+                  glyphs: env.glyphs, style: env.style(.uiBorder))
+            .render(into: &buf, area: Rect(x: area.right, y: area.y, width: 1, height: area.height))
+    }
+
+    static func highlightSymbol(_ env: ViewEnv) -> String { env.glyphs.isUnicode ? "▶ " : "> " }
+
+    /// Names are the information: columns that shorten from the front (`.head`) get the width
+    /// of their longest cell first, and only when even that does not fit do they share what is
+    /// left (in proportion), while the other stretchy columns give up their space.
+    static func namesFirst(_ columns: [TableColumn], _ rows: [TableRow], width: Int) -> [TableColumn] {
+        let names = columns.indices.filter { columns[$0].truncation == .head }
+        guard !names.isEmpty else { return columns }
+        func natural(_ i: Int) -> Int {
+            max(DisplayWidth.of(columns[i].title), rows.map { $0.cells.indices.contains(i) ? $0.cells[i].width : 0 }.max() ?? 0)
+        }
+        let fixed = columns.indices.reduce(0) { sum, i in
+            if case .length(let n) = columns[i].width, !names.contains(i) { return sum + n }
+            return sum
+        }
+        let avail = width - 2 - (columns.count - 1)
+        let wanted = names.reduce(0) { $0 + natural($1) }
+        var out = columns
+        for i in names {
+            out[i].width = wanted + fixed <= avail ? .length(natural(i)) : .fill(max(1, natural(i)))
+        }
+        if wanted + fixed > avail {
+            for i in out.indices where !names.contains(i) {
+                if case .fill = out[i].width { out[i].width = .length(0) }
+            }
+        }
+        return out
     }
 
     static func nodeCells(_ row: NodeRow, _ state: AppState, _ env: ViewEnv) -> [Line] {
@@ -42,7 +77,7 @@ extension View {
                 Line("\(row.running) rsc", style: env.style(.uiDim)), Line(extra)]
     }
 
-    static let nodeColumns = [TableColumn("NODE", width: .fill(2)), TableColumn("STATE", width: .length(11)),
+    static let nodeColumns = [TableColumn("NODE", width: .fill(2), truncation: .head), TableColumn("STATE", width: .length(11)),
                               TableColumn("ROLE", width: .length(12)), TableColumn("RUNNING", width: .length(7)),
                               TableColumn("", width: .fill(1))]
 
@@ -101,8 +136,11 @@ extension View {
                 Line(roleText, style: roleStyle), Line(nodes), fails, Line(marks)]
     }
 
-    static let resourceColumns = [TableColumn("RESOURCE", width: .fill(2)), TableColumn("ROLE", width: .length(10)),
-                                  TableColumn("NODE", width: .fill(2)), TableColumn("FAILS", width: .length(5)),
+    // FAILS is wide enough for INFINITY.
+    static let resourceColumns = [TableColumn("RESOURCE", width: .fill(2), truncation: .head),
+                                  TableColumn("ROLE", width: .length(10)),
+                                  TableColumn("NODE", width: .fill(2), truncation: .head),
+                                  TableColumn("FAILS", width: .length(8)),
                                   TableColumn("", width: .fill(2))]
 
     static func resourcesPane(_ rows: [ResourceRow], _ state: AppState, _ env: ViewEnv, _ buf: inout Buffer, _ area: Rect) {
@@ -152,15 +190,24 @@ extension View {
 
     static func problemsPane(_ rows: [ProblemRow], _ state: AppState, _ env: ViewEnv, _ buf: inout Buffer, _ area: Rect) {
         let inner = pane("Problems", .problems, state, env, &buf, area, count: rows.count)
+        // A filter never makes a problem disappear silently.
+        let hidden = Rows.hiddenProblems(state)
+        var listArea = inner
+        if hidden > 0 {
+            let esc = state.filterEditing ? "" : " (Esc clears it)"
+            buf.write(Line("\(env.glyphs.warning) \(hidden) hidden by filter \"\(state.filter)\"\(esc)", style: env.style(.warning)),
+                      in: inner.row(0), ellipsis: env.glyphs.ellipsis)
+            listArea = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: max(0, inner.height - 1))
+        }
         if rows.isEmpty {
-            if state.status != nil {
+            if state.status != nil, hidden == 0 {
                 buf.write(Line("\(env.glyphs.check) no failed actions, no lingering constraints", style: env.style(.ok)),
                           in: inner.row(0), ellipsis: env.glyphs.ellipsis)
             }
             return
         }
         table([TableColumn("", width: .fill(1))], rows.map { TableRow([problemLine($0, state, env)]) },
-              .problems, state, env, &buf, inner)
+              .problems, state, env, &buf, listArea)
     }
 
     static func timelinePane(_ state: AppState, _ env: ViewEnv, _ buf: inout Buffer, _ area: Rect) {

@@ -56,15 +56,17 @@ public enum View {
         }
         if state.config.isDemo { first.append(Span(" DEMO", style: env.style(.demo))) }
         lines.append(Line(first))
-        lines.append(freshness(state, env))
+        let width = buf.width
+        lines.append(freshness(state, env, width: width))
         if let st = state.status {
             let q = st.summary.quorum
-            lines.append(Line([Span("quorum ", style: env.style(.uiDim)),
-                               Span(q == true ? "yes" : q == false ? "NO" : "?", style: q == true ? env.style(.ok) : env.style(.alert)),
-                               Span(" DC ", style: env.style(.uiDim)), Span(st.summary.dc ?? "none")]))
+            lines.append(naming([Span("quorum ", style: env.style(.uiDim)),
+                                 Span(q == true ? "yes" : q == false ? "NO" : "?", style: q == true ? env.style(.ok) : env.style(.alert)),
+                                 Span(" DC ", style: env.style(.uiDim))], st.summary.dc ?? "none", env.style(.uiText), [],
+                                width: width, env))
             let master = st.master(state.config.layout)
-            lines.append(Line([Span("\(g.master) master ", style: env.style(.master)),
-                               Span(master ?? "NONE", style: master == nil ? env.style(.alert) : env.style(.master))]))
+            lines.append(naming([Span("\(g.master) master ", style: env.style(.master))], master ?? "NONE",
+                                master == nil ? env.style(.alert) : env.style(.master), [], width: width, env))
             let online = st.nodes.filter { $0.state == .online }.count
             lines.append(Line("nodes \(online)/\(st.nodes.count) online",
                               style: online == st.nodes.count ? env.style(.ok) : env.style(.warning)))
@@ -92,37 +94,54 @@ public enum View {
         header(state, env, &buf, parts[0])
         statusLine(state, env, &buf, parts[2])
         footer(state, env, &buf, parts[3])
-        let body = parts[1]
         // Rows are built once per frame and handed to the panes.
         let nodes = Rows.nodes(state), problems = Rows.problems(state), resources = Rows.resources(state)
-        let nodeRows = nodes.count, problemRows = problems.count, resourceRows = resources.count
+        let areas = paneAreas(state, nodeRows: nodes.count, resourceRows: resources.count,
+                              problemRows: problems.count + (Rows.hiddenProblems(state) > 0 ? 1 : 0))
+        if let a = areas[.nodes] { nodesPane(nodes, state, env, &buf, a) }
+        if let a = areas[.resources] { resourcesPane(resources, state, env, &buf, a) }
+        if let a = areas[.problems] { problemsPane(problems, state, env, &buf, a) }
+        if let a = areas[.timeline] { timelinePane(state, env, &buf, a) }
+    }
+
+    /// Where each pane is drawn at the state's size; a pane that does not fit is absent (all
+    /// are absent on the compact screen). Update uses it too, so that Tab, paging and the
+    /// focus follow what is on screen.
+    public static func paneAreas(_ state: AppState) -> [Pane: Rect] {
+        paneAreas(state, nodeRows: Rows.nodes(state).count, resourceRows: Rows.resources(state).count,
+                  problemRows: Rows.problems(state).count + (Rows.hiddenProblems(state) > 0 ? 1 : 0))
+    }
+
+    static func paneAreas(_ state: AppState, nodeRows: Int, resourceRows: Int, problemRows: Int) -> [Pane: Rect] {
+        let size = state.size
+        guard size.width >= minimumSize.width, size.height >= minimumSize.height,
+              size.height >= 16, size.width >= 60 else { return [:] }
+        let body = Layout.split(Rect(x: 0, y: 0, width: size.width, height: size.height), .vertical,
+                                [.length(2), .fill(1), .length(1), .length(1)])[1]
         let problemsHeight = problemRows == 0 ? 3 : min(problemRows, 6) + 2
         if body.width >= 130 {
             let cols = Layout.split(body, .horizontal, [.percentage(55), .fill(1)], spacing: 1)
             let left = Layout.split(cols[0], .vertical, [.length(min(nodeRows, 12) + 2), .fill(1)])
             let right = Layout.split(cols[1], .vertical, [.length(problemsHeight + 2), .fill(1)])
-            nodesPane(nodes, state, env, &buf, left[0])
-            resourcesPane(resources, state, env, &buf, left[1])
-            problemsPane(problems, state, env, &buf, right[0])
-            timelinePane(state, env, &buf, right[1])
-        } else {
-            // Priorities when space is short: nodes, resources, problems, then the timeline
-            // (whose newest entry still shows on the status line).
-            let nodesH = min(nodeRows, 8) + 2
-            var problemsH = problemRows == 0 ? 3 : min(problemRows, 6) + 2
-            let wanted = resourceRows + 2
-            var rest = body.height - nodesH
-            if problemRows == 0, rest - problemsH < wanted + 3 { problemsH = 0 }
-            rest -= problemsH
-            let resourcesH = max(3, min(wanted, rest - 3 >= wanted ? wanted : rest))
-            // Too little left for a timeline: let the problems have it.
-            if problemsH > 0, rest - resourcesH < 3 { problemsH += max(0, rest - resourcesH) }
-            let rows = Layout.split(body, .vertical, [.length(nodesH), .length(resourcesH),
-                                                      .length(problemsH), .fill(1)])
-            nodesPane(nodes, state, env, &buf, rows[0])
-            resourcesPane(resources, state, env, &buf, rows[1])
-            if problemsH > 0 { problemsPane(problems, state, env, &buf, rows[2]) }
-            if rows[3].height >= 3 { timelinePane(state, env, &buf, rows[3]) }
+            return [.nodes: left[0], .resources: left[1], .problems: right[0], .timeline: right[1]]
         }
+        // Priorities when space is short: nodes, resources, problems, then the timeline, which
+        // keeps at least its newest entry while the resources can still show three rows.
+        let nodesH = min(nodeRows, 8) + 2
+        var problemsH = problemsHeight
+        let wanted = resourceRows + 2
+        var rest = body.height - nodesH
+        if problemRows == 0, rest - problemsH < wanted + 3 { problemsH = 0 }
+        rest -= problemsH
+        let timelineH = rest - 3 >= 5 ? 3 : 0
+        let resourcesH = max(3, min(wanted, rest - timelineH))
+        // Too little left for a timeline: let the problems have it.
+        if problemsH > 0, rest - resourcesH < 3 { problemsH += max(0, rest - resourcesH) }
+        let rows = Layout.split(body, .vertical, [.length(nodesH), .length(resourcesH),
+                                                  .length(problemsH), .fill(1)])
+        var out: [Pane: Rect] = [.nodes: rows[0], .resources: rows[1]]
+        if problemsH > 0 { out[.problems] = rows[2] }
+        if rows[3].height >= 3 { out[.timeline] = rows[3] }
+        return out
     }
 }

@@ -31,6 +31,47 @@ public struct JSONReport: Sendable, Codable {
         }
     }
 
+    private struct UnknownHealth: Encodable {
+        var level = "unknown"
+        var reasons: [String]
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case schema, generatedAt, source, via, error, health, master, layout, status
+    }
+
+    /// An error document keeps the `health` key, with level "unknown", so scripts that read
+    /// `.health.level` need no special case.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(schema, forKey: .schema)
+        try c.encode(generatedAt, forKey: .generatedAt)
+        try c.encode(source, forKey: .source)
+        try c.encode(via, forKey: .via)
+        try c.encodeIfPresent(error, forKey: .error)
+        if let health {
+            try c.encode(health, forKey: .health)
+        } else {
+            try c.encode(UnknownHealth(reasons: error.map { [$0.message] } ?? []), forKey: .health)
+        }
+        try c.encodeIfPresent(master, forKey: .master)
+        try c.encode(layout, forKey: .layout)
+        try c.encodeIfPresent(status, forKey: .status)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        schema = try c.decode(Int.self, forKey: .schema)
+        generatedAt = try c.decode(Date.self, forKey: .generatedAt)
+        source = try c.decode(String.self, forKey: .source)
+        via = try c.decode(String.self, forKey: .via)
+        error = try c.decodeIfPresent(SourceError.self, forKey: .error)
+        health = try? c.decodeIfPresent(HealthVerdict.self, forKey: .health)
+        master = try c.decodeIfPresent(String.self, forKey: .master)
+        layout = try c.decode(MasterLayout.self, forKey: .layout)
+        status = try c.decodeIfPresent(ClusterStatus.self, forKey: .status)
+    }
+
     public func encoded() -> String {
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

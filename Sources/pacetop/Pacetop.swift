@@ -66,6 +66,13 @@ struct Pacetop: ParsableCommand {
 
     @OptionGroup var ssh: SSHArguments
 
+    /// `pacetop help` and `pacetop version`, alone, do what --help and --version do, instead
+    /// of trying to reach a node called "help".
+    static func main() {
+        let args = Array(CommandLine.arguments.dropFirst())
+        main(args == ["help"] ? ["--help"] : args == ["version"] ? ["--version"] : nil)
+    }
+
     func validate() throws {
         if demo && xmlFile != nil { throw ValidationError("--demo and --xml-file exclude each other") }
         if (demo && nodes.count > 1) || (demo && nodes.count == 1 && nodes[0] != "failover" && nodes[0] != "steady") {
@@ -83,7 +90,9 @@ struct Pacetop: ParsableCommand {
         let env = ProcessInfo.processInfo.environment
         let file: ConfigFile
         do {
-            file = try ConfigFile.load(path: config ?? ConfigFile.standardPath(environment: env), mustExist: config != nil)
+            // `--config /dev/null`: no config at all.
+            file = config == "/dev/null" ? ConfigFile()
+                : try ConfigFile.load(path: config ?? ConfigFile.standardPath(environment: env), mustExist: config != nil)
         } catch {
             throw fail("config: \(error)", code: 64)
         }
@@ -142,11 +151,27 @@ struct Pacetop: ParsableCommand {
             if let error = report.error {
                 FileHandle.standardError.write(Data("pacetop: \(error.message)\n".utf8))
             } else {
-                let width = Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 100
-                print(Batch.text(state, width: max(60, width)), terminator: "")
+                print(Batch.text(state, width: onceWidth(), glyphs: onceGlyphs()), terminator: "")
             }
         }
         throw ExitCode(report.exitCode.rawValue)
+    }
+
+    /// Like `top -b`: whole lines into a pipe or file unless COLUMNS says otherwise; on a
+    /// terminal, its width.
+    private func onceWidth() -> Int? {
+        if let columns = Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? ""), columns > 0 { return max(60, columns) }
+        guard isatty(1) != 0 else { return nil }
+        var size = winsize()
+        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return max(60, Int(size.ws_col)) }
+        return 100
+    }
+
+    /// ASCII when asked or when the locale is not UTF-8, as on the live screen.
+    private func onceGlyphs() -> GlyphSet {
+        setlocale(LC_ALL, "")
+        let codeset = String(cString: nl_langinfo(nl_item(CODESET))).uppercased()
+        return ascii || (codeset != "UTF-8" && codeset != "UTF8") ? .ascii : .unicode
     }
 
     private func makeSource(file: ConfigFile, interval: Double, sudo: Bool) throws -> ClusterSource {
