@@ -8,6 +8,7 @@ import PacetopUI
 /// theme = "solarized-dark"
 /// interval = 2            # seconds; "1.5" as a string for fractions
 /// read_only = false
+/// utc = false             # times in UTC instead of the local zone
 /// sudo = false
 /// anchor = "pbx"
 /// chain = ["eip", "privip", "vip", "src_pkt_ip", "ebs", "datapath_fs", "pbx"]
@@ -27,6 +28,7 @@ public struct ConfigFile: Sendable, Equatable {
     public var chain: [String]?
     public var nodes: [String]?
     public var auditLog: String?
+    public var utc: Bool?
     public var addresses: [String: String] = [:]
     public var keys: [Command: Key] = [:]
 
@@ -88,6 +90,7 @@ public struct ConfigFile: Sendable, Equatable {
                 c.interval = v
             case "read_only": c.readOnly = try bool(e)
             case "sudo": c.sudo = try bool(e)
+            case "utc": c.utc = try bool(e)
             case "anchor":
                 let a = try string(e)
                 do { try Validate.resource(a) } catch { throw fail(e, error.description) }

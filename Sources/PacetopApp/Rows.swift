@@ -130,7 +130,32 @@ public enum Rows {
     }
 
     public static func timeline(_ s: AppState) -> [TimelineEntry] {
-        s.timeline.reversed().filter { matches(s.filter, $0.text) }
+        let folded = foldedByFailover(s)
+        return s.timeline.reversed().filter { !folded($0) && matches(s.filter, $0.text) }
+    }
+
+    /// One failover logs a line per node and resource it touched: those of the last failover
+    /// fold under its FAILOVER entry until Enter on that entry expands them.
+    static func foldedByFailover(_ s: AppState) -> (TimelineEntry) -> Bool {
+        guard let f = s.lastFailover, s.expandedFailover != f.lostAt else { return { _ in false } }
+        return { $0.time >= f.lostAt && $0.time <= f.restoredAt && !isFailoverHead($0, s) }
+    }
+
+    static func isFailoverHead(_ e: TimelineEntry, _ s: AppState) -> Bool {
+        guard let f = s.lastFailover else { return false }
+        return e.text == f.text && e.time >= f.restoredAt
+    }
+
+    /// Lines folded under the last failover's entry.
+    public static func foldedCount(_ s: AppState) -> Int {
+        let folded = foldedByFailover(s)
+        return s.timeline.filter(folded).count
+    }
+
+    /// The last failover, while the user has not acknowledged it: pinned above the timeline.
+    public static func pinnedFailover(_ s: AppState) -> FailoverTracker.Failover? {
+        guard let f = s.lastFailover, s.acknowledgedFailover != f.lostAt else { return nil }
+        return f
     }
 
     public static func count(_ s: AppState, _ pane: Pane) -> Int {

@@ -17,6 +17,8 @@ public struct AppConfig: Sendable, Equatable {
     public var keyMap: KeyMap
     /// The local user, for the audit log.
     public var user: String
+    /// Times on screen in UTC instead of the local zone.
+    public var utc = false
 
     public init(layout: MasterLayout = .portSIP, interval: Double = 2, readOnly: Bool = false,
                 sourceLabel: String = "", isDemo: Bool = false, canPerformActions: Bool = true,
@@ -122,6 +124,11 @@ public struct AppState: Sendable, Equatable {
     public var offsets: [Pane: Int] = [:]
     /// Rows of a help or details overlay scrolled past.
     public var overlayScroll = 0
+    /// The last failover's start once the user has seen it (Enter on it in the timeline):
+    /// until then it stays pinned above the timeline.
+    public var acknowledgedFailover: Date?
+    /// The start of the failover whose per-resource lines are shown under it (Enter on it).
+    public var expandedFailover: Date?
     public var filter = ""
     public var filterEditing = false
     public var overlay: Overlay = .none

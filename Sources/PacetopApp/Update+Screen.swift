@@ -23,7 +23,8 @@ extension App {
     /// Rows the focused pane shows: PgUp/PgDn move by that much.
     static func visibleRows(_ state: AppState, _ pane: Pane) -> Int {
         guard let area = View.paneAreas(state)[pane] else { return 10 }
-        let hiddenLine = pane == .problems && Rows.hiddenProblems(state) > 0 ? 1 : 0
+        let hiddenLine = pane == .problems && Rows.hiddenProblems(state) > 0 ? 1
+            : pane == .timeline && Rows.pinnedFailover(state) != nil ? 1 : 0
         return max(1, area.height - 2 - hiddenLine)
     }
 
@@ -36,6 +37,17 @@ extension App {
                 selected: state.selected(pane), offset: state.offset(pane),
                 visibleRows: visibleRows(state, pane), count: Rows.count(state, pane))
         }
+    }
+
+    /// Enter in the timeline acknowledges the pinned failover; on the failover's own entry it
+    /// also shows or folds the lines it groups.
+    static func timelineEnter(_ state: inout AppState) {
+        guard let f = state.lastFailover else { return }
+        state.acknowledgedFailover = f.lostAt
+        if let e = Rows.timeline(state)[safe: state.selected(.timeline)], Rows.isFailoverHead(e, state) {
+            state.expandedFailover = state.expandedFailover == f.lostAt ? nil : f.lostAt
+        }
+        clampSelections(&state)
     }
 
     static func scrollOverlay(_ state: inout AppState, _ key: Key) {

@@ -250,7 +250,7 @@ public enum App {
                 if let r = Rows.problems(state)[safe: state.selected(.problems)]?.resource {
                     state.overlay = .details(.resource(r))
                 }
-            case .timeline: break
+            case .timeline: timelineEnter(&state)
             }
         case .filter:
             state.filterEditing = true

@@ -29,6 +29,8 @@ extension View {
             if let stack = st.summary.stack { spans.append(Span("  \(stack)", style: env.style(.uiDim))) }
             if st.summary.maintenanceMode { spans.append(Span("  MAINTENANCE-MODE", style: env.style(.warning))) }
         }
+        // Every time on screen is in this one zone.
+        spans.append(Span("  times \(zoneName(utc: state.config.utc))", style: env.style(.uiDim)))
         buf.write(Line(spans), in: area.row(0), ellipsis: g.ellipsis)
         // Second row: where the data comes from, how fresh it is, and the first reason.
         var second = freshness(state, env, oneShot: oneShot).spans
@@ -91,7 +93,7 @@ extension View {
             buf.write(Line(m.text, style: m.level == .ok ? env.style(.info) : healthStyle(m.level, env)),
                       in: area, ellipsis: g.ellipsis)
         } else if let e = state.timeline.last {
-            buf.write(Line([Span(clock(e.time) + " ", style: env.style(.timelineTime)),
+            buf.write(Line([Span(clock(e.time, utc: state.config.utc) + " ", style: env.style(.timelineTime)),
                             Span(e.text, style: e.severity == .ok ? env.style(.timelineEvent) : healthStyle(e.severity, env))]),
                       in: area, ellipsis: g.ellipsis)
         }

@@ -172,7 +172,7 @@ extension View {
                          Span(" on \(f.node): ", style: env.style(.uiText)),
                          Span(ocfMeaning(f.exitCode), style: env.style(.alert))]
             if let r = f.exitReason { spans.append(Span(" '\(r)'", style: env.style(.uiText))) }
-            if let t = f.lastRCChange { spans.append(Span(" at \(t)", style: env.style(.uiDim))) }
+            if let t = f.lastRCChange { spans.append(Span(" at \(crmTime(t, utc: state.config.utc))", style: env.style(.uiDim))) }
             if let fc = state.status?.failCount(resource: f.resource, node: f.node) {
                 spans.append(Span(" fail-count \(fc)", style: env.style(.resourceFailed)))
             }
@@ -218,11 +218,25 @@ extension View {
                       ellipsis: env.glyphs.ellipsis)
             return
         }
+        var listArea = inner
+        if let f = Rows.pinnedFailover(state) {
+            // Pinned until acknowledged: the one line that matters after a failover.
+            let enter = state.config.keyMap.key(for: .details)?.label ?? "Enter"
+            buf.write(Line([Span("\(env.glyphs.master) \(clock(f.restoredAt, utc: state.config.utc)) ", style: env.style(.master)),
+                            Span(f.text, style: healthStyle(f.nodeLost ? .critical : .degraded, env)),
+                            Span(" — \(enter) on it to acknowledge", style: env.style(.uiDim))]),
+                      in: inner.row(0), ellipsis: env.glyphs.ellipsis)
+            listArea = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: max(0, inner.height - 1))
+        }
+        let folded = Rows.foldedCount(state)
         let rows = entries.map { e in
-            TableRow([Line(clock(e.time), style: env.style(.timelineTime)),
-                      Line(e.text, style: e.severity == .ok ? env.style(.timelineEvent) : healthStyle(e.severity, env))])
+            var text = [Span(e.text, style: e.severity == .ok ? env.style(.timelineEvent) : healthStyle(e.severity, env))]
+            if folded > 0, Rows.isFailoverHead(e, state) {
+                text.append(Span(" (+\(folded) lines: Enter)", style: env.style(.uiDim)))
+            }
+            return TableRow([Line(clock(e.time, utc: state.config.utc), style: env.style(.timelineTime)), Line(text)])
         }
         table([TableColumn("", width: .length(8)), TableColumn("", width: .fill(1))], rows, .timeline,
-              state, env, &buf, inner)
+              state, env, &buf, listArea)
     }
 }

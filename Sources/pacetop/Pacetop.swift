@@ -52,6 +52,9 @@ struct Pacetop: ParsableCommand {
     @Flag(help: "ASCII glyphs even in a UTF-8 locale.")
     var ascii = false
 
+    @Flag(help: "Show times in UTC instead of the local time zone.")
+    var utc = false
+
     @Option(help: "The resource that marks the master (default pbx).")
     var anchor: String?
 
@@ -106,17 +109,18 @@ struct Pacetop: ParsableCommand {
         let source = try makeSource(file: file, interval: interval, sudo: sudo)
         let remote = RemoteCommand(sudo: sudo)
 
-        if once { return try runOnce(source, layout: layout) }
+        if once { return try runOnce(source, layout: layout, utc: utc || (file.utc ?? false)) }
 
         let themes = ThemeLoader.standard(environment: env)
         let themeName = theme ?? file.theme ?? ThemeLoader.builtinName
         let loaded: Theme
         do { loaded = try themes.load(themeName) } catch { throw fail("theme: \(error)", code: 64) }
-        let appConfig = AppConfig(
+        var appConfig = AppConfig(
             layout: layout, interval: interval, readOnly: readOnly || (file.readOnly ?? false),
             sourceLabel: source.label, isDemo: source.isDemo, canPerformActions: source.canPerformActions,
             remote: remote, keyMap: KeyMap.standard.remapped(file.keys),
             user: env["USER"] ?? env["LOGNAME"] ?? "unknown")
+        appConfig.utc = utc || (file.utc ?? false)
         var state = AppState(config: appConfig, themeNames: themes.availableThemes(), themeName: loaded.name)
         if loaded.isBuiltIn {
             state.message = StatusMessage(text: "no theme files found: using the built-in theme", level: .degraded, at: state.now)
@@ -137,7 +141,7 @@ struct Pacetop: ParsableCommand {
         do { try runner.run() } catch { throw fail("terminal: \(error)", code: 1) }
     }
 
-    private func runOnce(_ source: ClusterSource, layout: MasterLayout) throws {
+    private func runOnce(_ source: ClusterSource, layout: MasterLayout, utc: Bool) throws {
         let outcome = source.poll()
         source.close()
         let report = JSONReport(outcome: outcome, source: source.label, layout: layout)
@@ -147,6 +151,7 @@ struct Pacetop: ParsableCommand {
             var state = AppState(config: AppConfig(layout: layout, sourceLabel: source.label, isDemo: source.isDemo,
                                                    canPerformActions: false),
                                  now: outcome.at)
+            state.config.utc = utc
             _ = App.update(&state, .polled(outcome))
             if let error = report.error {
                 FileHandle.standardError.write(Data("pacetop: \(error.message)\n".utf8))

@@ -221,3 +221,62 @@ import PacetopUI
         #expect(text(s).contains("Timeline"))
     }
 }
+
+/// Issue 15: the failover story and the times on screen.
+@Suite struct FailoverStoryTests {
+    func failover() throws -> AppState {
+        var s = makeState(size: Size(width: 100, height: 40))
+        _ = poll(&s, try Fixture.status("failover-before"), at: t0)
+        var mid = try Fixture.status("failover-before")
+        mid.nodes[0].online = false
+        mid.resources = mid.resources.map { var r = $0; r.nodes = []; r.role = .stopped; return r }
+        _ = poll(&s, mid, at: t0.addingTimeInterval(2))
+        _ = poll(&s, try Fixture.status("failover-after"), at: t0.addingTimeInterval(6))
+        return s
+    }
+
+    @Test func aNodesVanishingHistoryIsNotAChange() throws {
+        var s = makeState()
+        _ = poll(&s, try Fixture.status("failed-pbx"), at: t0)
+        _ = poll(&s, try Fixture.status("failover-after"), at: t0.addingTimeInterval(2))  // 133 offline
+        _ = poll(&s, try Fixture.status("failed-pbx"), at: t0.addingTimeInterval(4))  // back, history back
+        let texts = s.timeline.map(\.text)
+        #expect(!texts.contains { $0.contains("recovered") }, "\(texts)")
+        #expect(!texts.contains { $0.contains("1 → 0") || $0.contains("0 → 1") }, "\(texts)")
+        #expect(!texts.contains { $0.contains("cleared") }, "\(texts)")
+        #expect(texts.contains("ip-172-31-16-133 OFFLINE"))
+    }
+
+    @Test func failoverLinesFoldUnderItsEntryAndItStaysPinned() throws {
+        var s = try failover()
+        let entries = Rows.timeline(s)
+        let head = try #require(entries.first { $0.text.hasPrefix("FAILOVER") })
+        #expect(!entries.contains { $0.text == "pbx started on ip-172-31-16-134" }, "folded")
+        #expect(Rows.foldedCount(s) > 3)
+        let t = text(s)
+        #expect(t.contains("lines: Enter)"))
+        #expect(Rows.pinnedFailover(s) != nil)
+        // Enter on the FAILOVER entry: expands it and acknowledges the pin.
+        s.focus = .timeline
+        s.selection[.timeline] = try #require(entries.firstIndex(of: head))
+        press(&s, .enter)
+        #expect(Rows.pinnedFailover(s) == nil)
+        #expect(Rows.timeline(s).contains { $0.text == "pbx started on ip-172-31-16-134" })
+        press(&s, .enter)
+        #expect(!Rows.timeline(s).contains { $0.text == "pbx started on ip-172-31-16-134" }, "Enter folds again")
+    }
+
+    @Test func oneTimeFormatAndTheZoneOnceInTheHeader() throws {
+        var s = makeState(size: Size(width: 120, height: 40))
+        s.config.utc = true
+        _ = poll(&s, try Fixture.status("failed-pbx"))
+        let lines = screen(s)
+        #expect(lines[0].hasSuffix("times UTC"))
+        #expect(lines.joined().components(separatedBy: "UTC").count == 2, "the zone is named once")
+        #expect(lines.contains { $0.contains("at 2026-11-25 04:55:47") }, "problems: no Z, same layout")
+        #expect(View.crmTime("Wed Nov 25 04:55:46 2026", utc: true) == "2026-11-25 04:55:46")
+        #expect(View.clock(t0, utc: true) == "11:06:40")
+        press(&s, .char("G"), .enter)
+        #expect(text(s).contains("last failure 2026-11-25 04:55:47"))
+    }
+}

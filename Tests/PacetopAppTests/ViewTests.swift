@@ -17,7 +17,7 @@ import PacetopUI
     @Test func healthyAt80x24() throws {
         let lines = screen(try state("healthy"))
         #expect(lines.count == 24)
-        #expect(lines[0] == "pacetop test • OK  quorum yes  DC ip-172-31-16-133  corosync")
+        #expect(lines[0] == "pacetop test • OK  quorum yes  DC ip-172-31-16-133  corosync  times \(View.zoneName(utc: false))")
         #expect(lines[1] == "via ip-172-31-16-133 live")
         #expect(lines[3].contains("ip-172-31-16-133") && lines[3].contains("online") && lines[3].contains("★ master DC"))
         let resources = lines.firstIndex { $0.contains("Resources (7)") }!
