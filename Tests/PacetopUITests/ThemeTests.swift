@@ -325,3 +325,42 @@ func loadError(_ loader: ThemeLoader, _ name: String) -> String? {
         #expect(try !ThemeLoader(directories: [repoThemes]).load("default").isBuiltIn)
     }
 }
+
+/// Issue 15: lowering colours keeps what each role means.
+@Suite struct ThemeLoweringTests {
+    static let shipped = ["default", "default-256", "solarized-dark", "high-contrast", "monochrome", "colorblind"]
+
+    func rgb(_ c: Color) -> (UInt8, UInt8, UInt8)? {
+        switch c {
+        case .default: nil
+        case .ansi(let n): Palette.rgb(ofIndex: n & 15)
+        case .indexed(let n): Palette.rgb(ofIndex: n)
+        case .rgb(let r, let g, let b): (r, g, b)
+        }
+    }
+
+    @Test(arguments: shipped)
+    func rolesKeepTheirColourFamilyAt8And16And256Colours(_ name: String) throws {
+        let theme = try ThemeLoader(directories: [repoThemes]).load(name)
+        for role in Role.allCases {
+            guard let fg = theme.style(role).fg, let full = rgb(fg) else { continue }
+            let meaning = Palette.family(full)
+            for depth in [ColorDepth.c256, .ansi16, .ansi8] {
+                guard let lowered = theme.resolved(for: depth).style(role).fg, let c = rgb(lowered) else { continue }
+                var family = Palette.family(c)
+                // On 8 colours there is no gray: bright black becomes white, and white is white.
+                if depth == .ansi8, [.gray, .white].contains(meaning), [.gray, .white].contains(family) { family = meaning }
+                #expect(family == meaning, "\(name) \(role.rawValue) at \(depth): \(meaning) became \(family)")
+            }
+        }
+    }
+
+    @Test func goodStaysGreenOnEightColours() throws {
+        let loader = ThemeLoader(directories: [repoThemes])
+        for name in ["solarized-dark", "default-256"] {
+            let eight = try loader.load(name).resolved(for: .ansi8)
+            #expect(eight.style(.ok).fg == .ansi(2), "\(name): ok is green on 8 colours")
+            #expect(eight.style(.nodeOnline).fg == .ansi(2), "\(name): online is green on 8 colours")
+        }
+    }
+}
