@@ -45,31 +45,48 @@ public enum Pane: String, Sendable, CaseIterable {
 
 /// One line of the timeline: a cluster event, an action and its result, or a note.
 public struct TimelineEntry: Sendable, Equatable {
+    /// When it first happened.
     public var time: Date
     public var text: String
     public var severity: HealthVerdict.Level
+    /// How often the same line came again (retry noise collapses into one line), and when last.
+    public var count = 1
+    public var lastSeen: Date
+
     public init(time: Date, text: String, severity: HealthVerdict.Level = .ok) {
         self.time = time
         self.text = text
         self.severity = severity
+        self.lastSeen = time
     }
 }
 
-/// An action waiting for the user's yes or no.
+/// An action waiting for the user's yes or no. What the pane shows is `command`, and `command`
+/// is what runs: the confirm effect carries it unchanged.
 public struct PendingAction: Sendable, Equatable {
-    public var action: ClusterAction
-    public var commandLine: String
-    /// The node the command will run on.
-    public var node: String
+    public var command: PreparedAction
+    /// The node the pane was first shown for, when polls have since moved to another node.
+    public var movedFrom: String?
+    /// The pane warned (stale data, no quorum) and the user pressed y once: the next y runs it.
+    public var warningAcknowledged = false
     /// Focus is on Cancel unless the user moves it.
     public var confirmFocused: Bool = false
+
+    public init(command: PreparedAction) { self.command = command }
+
+    public var action: ClusterAction { command.action }
+    public var commandLine: String { command.commandLine }
+    /// The node the command will run on.
+    public var node: String { command.node }
 }
 
 public struct RunningAction: Sendable, Equatable {
-    public var action: ClusterAction
-    public var commandLine: String
-    public var node: String
+    public var command: PreparedAction
     public var started: Date
+
+    public var action: ClusterAction { command.action }
+    public var commandLine: String { command.commandLine }
+    public var node: String { command.node }
 }
 
 public enum DetailTarget: Sendable, Equatable {
@@ -84,7 +101,7 @@ public enum Overlay: Sendable, Equatable {
     case confirm(PendingAction)
     /// Choosing the node to move the master to.
     case chooseNode(candidates: [String], index: Int)
-    /// Quitting while an action runs may leave a resource stopped: ask first.
+    /// Quitting while an action runs: ask first (the remote command goes on without us).
     case confirmQuit(confirmFocused: Bool)
 }
 
@@ -139,7 +156,10 @@ public struct AppState: Sendable, Equatable {
     public var themeName: String
     public var now: Date
     public var size: Size
-    public var quitting = false
+    /// Set when pacetop should stop: the runner leaves its loop and exits with the reason's code.
+    public var quitting: QuitReason?
+    /// The terminal went away (hang-up, EOF, EIO): nothing is drawn any more.
+    public var terminalGone = false
 
     public static let timelineLimit = 500
 
@@ -162,6 +182,16 @@ public struct AppState: Sendable, Equatable {
         return pollError != nil || age > 2 * config.interval + 3
     }
 
+    /// The status on screen is older than two intervals: the verdict word becomes STALE, since
+    /// the cluster may have changed since (a last "OK" must never look current).
+    public var isOutdated: Bool {
+        guard let age = dataAge else { return false }
+        return age > 2 * config.interval
+    }
+
+    /// The node read from has no quorum: its view may not be the cluster's.
+    public var withoutQuorum: Bool { status?.summary.quorum == false }
+
     public func selected(_ pane: Pane) -> Int { selection[pane] ?? 0 }
     public func offset(_ pane: Pane) -> Int { offsets[pane] ?? 0 }
 
@@ -183,8 +213,27 @@ public struct AuditRecord: Sendable, Equatable, Codable {
     public var result: String
 }
 
+/// Why pacetop stops, and so its exit code.
+public enum QuitReason: Sendable, Equatable {
+    /// `q`, Ctrl-C or SIGTERM: exit 0.
+    case user
+    /// The terminal went away (hang-up, EOF, EIO): exit 74 (EX_IOERR).
+    case terminalLost
+
+    public var exitCode: Int32 {
+        switch self {
+        case .user: 0
+        case .terminalLost: 74
+        }
+    }
+}
+
 public enum Message: Sendable, Equatable {
     case key(Key)
+    /// SIGINT, SIGTERM or SIGHUP, routed through the wake-up pipe (never handled in the handler).
+    case signal(Int32)
+    /// The terminal is gone; the reason is logged, nothing more is drawn.
+    case terminalLost(String)
     case resized(Size)
     case tick(Date)
     case pollDue
@@ -198,10 +247,12 @@ public enum Message: Sendable, Equatable {
 public enum Effect: Sendable, Equatable {
     case poll
     case schedulePoll(after: Double)
-    case perform(ClusterAction)
+    /// Write `audit` (the "started" record, synced), then run exactly `command`, as the
+    /// confirmation pane showed it. If the record cannot be written, nothing is sent.
+    case perform(PreparedAction, audit: AuditRecord)
     case audit(AuditRecord)
     case loadTheme(String)
-    case quit
+    case quit(QuitReason)
 }
 
 extension PollOutcome: Equatable {

@@ -18,8 +18,7 @@ extension View {
         }
         if state.config.readOnly { spans.append(Span("[READ-ONLY] ", style: env.style(.warning))) }
         if let st = state.status {
-            let h = st.health(state.config.layout)
-            spans.append(Span("\(g.bullet) \(healthWord(h.level))", style: healthStyle(h.level, env)))
+            spans.append(verdict(state, st, env))
             let q = st.summary.quorum
             spans.append(Span("  quorum ", style: env.style(.uiDim)))
             spans.append(Span(q == true ? "yes" : q == false ? "NO" : "unknown",
@@ -42,6 +41,20 @@ extension View {
             }
         }
         buf.write(Line(second), in: area.row(1), ellipsis: g.ellipsis)
+    }
+
+    /// The verdict word, or STALE / NO CONTACT with the data's age once the status on screen
+    /// is older than two intervals: an old "OK" must never look current.
+    static func verdict(_ state: AppState, _ st: ClusterStatus, _ env: ViewEnv, bullet: Bool = true) -> Span {
+        let mark = bullet ? "\(env.glyphs.bullet) " : ""
+        if state.isOutdated {
+            let word = state.pollError.map { $0.kind == .connect || $0.kind == .timeout } == true ? "NO CONTACT" : "STALE"
+            return Span("\(mark)\(word) \(Int(state.dataAge ?? 0)) s", style: env.style(.stale).patched(with: env.style(.alert)))
+        }
+        let h = st.health(state.config.layout)
+        var text = mark + healthWord(h.level)
+        if state.withoutQuorum { text += " (NO-QUORUM VIEW)" }
+        return Span(text, style: state.withoutQuorum ? env.style(.alert) : healthStyle(h.level, env))
     }
 
     /// "via ip-…-133  live" or "STALE 14 s" with the poll error.

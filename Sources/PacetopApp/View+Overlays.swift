@@ -50,18 +50,23 @@ extension View {
         case .confirmQuit(let focused):
             let what = state.running.map { $0.action.title } ?? "An action"
             return modal("Quit?", [Line("\(what) is still running."),
-                                   Line("Quitting only closes the connection:", style: env.style(.warning)),
-                                   Line("the command on the node still runs to completion.", style: env.style(.warning)),
-                                   Line("Its result will not be shown or written to the audit log.", style: env.style(.uiDim)),
+                                   Line("Quitting closes the connection;", style: env.style(.warning)),
+                                   Line("the command goes on running on the node and completes there.", style: env.style(.warning)),
                                    Line(""), Line("y quit · any other key stays", style: env.style(.uiDim))],
                          ["Stay", "Quit"], focused: focused ? 1 : 0)
         }
     }
 
     static func confirmLines(_ p: PendingAction, _ state: AppState, _ env: ViewEnv) -> [Line] {
-        var body: [Line] = [
-            Line(p.action.title, style: env.style(.uiTitle)),
-            Line(""),
+        var body: [Line] = [Line(p.action.title, style: env.style(.uiTitle)), Line("")]
+        if let old = p.movedFrom {
+            body.append(Line("\(old) stopped answering: this now runs on \(p.node).", style: env.style(.alert)))
+        }
+        if let warning = App.confirmWarning(state) {
+            body.append(Line(warning + (p.warningAcknowledged ? " Press y again to run it anyway." : ""),
+                             style: env.style(.alert)))
+        }
+        body += [
             Line("Command on \(p.node):", style: env.style(.uiDim)),
             Line(p.commandLine, style: env.style(.confirmCommand)),
             Line(""),

@@ -9,7 +9,8 @@ extension View {
     static func pane(_ title: String, _ pane: Pane, _ state: AppState, _ env: ViewEnv,
                              _ buf: inout Buffer, _ area: Rect, count: Int? = nil) -> Rect {
         let focused = state.focus == pane && state.overlay == .none
-        let text = " \(title)" + (count.map { " (\($0))" } ?? "") + " "
+        // Panes showing an old status say so in their title, not only the header.
+        let text = " \(title)" + (count.map { " (\($0))" } ?? "") + (state.isOutdated && pane != .timeline ? " STALE" : "") + " "
         let block = Block(titleLine: Line(text, style: focused ? env.style(.uiTitle).patched(with: Style(bold: true)) : env.style(.uiDim)),
                           glyphs: env.glyphs,
                           borderStyle: focused ? env.style(.uiTitle) : env.style(.uiBorder))
@@ -230,7 +231,8 @@ extension View {
         }
         let folded = Rows.foldedCount(state)
         let rows = entries.map { e in
-            var text = [Span(e.text, style: e.severity == .ok ? env.style(.timelineEvent) : healthStyle(e.severity, env))]
+            let repeated = e.count > 1 ? " (×\(e.count), last \(clock(e.lastSeen, utc: state.config.utc)))" : ""
+            var text = [Span(e.text + repeated, style: e.severity == .ok ? env.style(.timelineEvent) : healthStyle(e.severity, env))]
             if folded > 0, Rows.isFailoverHead(e, state) {
                 text.append(Span(" (+\(folded) lines: Enter)", style: env.style(.uiDim)))
             }

@@ -36,8 +36,12 @@ public enum View {
 
     // MARK: Screens
 
+    /// The notice words itself for the width it has: a cut "terminal too s…" says nothing.
     static func tooSmall(_ buf: inout Buffer, _ env: ViewEnv) {
-        let lines = ["terminal too small", "need \(minimumSize.width)x\(minimumSize.height)", "q quits"]
+        let need = "need \(minimumSize.width)x\(minimumSize.height)"
+        let lines = buf.width >= 18 ? ["terminal too small", need, "q quits"]
+            : buf.width >= 9 ? ["too small", need, "q quits"]
+            : ["small", "q quit"]
         for (i, l) in lines.enumerated() where i < buf.height {
             buf.write(Line(l, style: env.style(.alert)), in: buf.area.row(i), ellipsis: env.glyphs.ellipsis)
         }
@@ -49,8 +53,7 @@ public enum View {
         let g = env.glyphs
         var first: [Span] = [Span("pacetop ", style: env.style(.uiTitle))]
         if let st = state.status {
-            let h = st.health(state.config.layout)
-            first.append(Span(healthWord(h.level), style: healthStyle(h.level, env)))
+            first.append(verdict(state, st, env, bullet: false))
         } else {
             first.append(Span(state.pollError == nil ? "connecting" : "NO DATA", style: env.style(.alert)))
         }

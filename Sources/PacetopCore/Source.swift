@@ -11,10 +11,14 @@ public protocol ClusterSource: AnyObject, Sendable {
     var isDemo: Bool { get }
     /// Whether `perform` can do anything (a file source cannot).
     var canPerformActions: Bool { get }
+    /// How this source wraps commands on a node (sudo or not). The confirmation pane builds
+    /// its `PreparedAction` with it, so the line shown is the line `perform` runs.
+    var remote: RemoteCommand { get }
     func poll() -> PollOutcome
-    /// The exact command line `perform` will run for this action, for the confirmation pane.
-    func commandLine(for action: ClusterAction) throws(ActionError) -> String
-    func perform(_ action: ClusterAction) -> ActionOutcome
+    /// Runs exactly `command.commandLine` on `command.node`, or refuses without sending
+    /// anything (`ActionOutcome.sent == false`) when that node is not the one the source reads
+    /// from now, or the line is not what this source would run for the action.
+    func perform(_ command: PreparedAction) -> ActionOutcome
     /// Ends connections; further calls fail fast.
     func close()
 }
@@ -63,6 +67,38 @@ public struct SourceError: Error, Sendable, Equatable, Codable, CustomStringConv
     public var description: String { message }
 }
 
+/// An action ready to run: exactly what the confirmation pane shows, and where it runs.
+public struct PreparedAction: Sendable, Equatable {
+    public var action: ClusterAction
+    /// The whole command line, shell-quoted, as sent to the node.
+    public var commandLine: String
+    /// The node it runs on: the node the screen was reading from when the pane showed it.
+    public var node: String
+
+    /// Validates the action's ids and builds its line with `remote`.
+    public init(_ action: ClusterAction, remote: RemoteCommand, node: String) throws(ActionError) {
+        self.action = action
+        self.commandLine = remote.line(try action.argv())
+        self.node = node
+    }
+
+    /// Why a source must not run this, or nil when it may: the line must be exactly what
+    /// `remote` builds for the action, and `node` the node the source reads from now.
+    public func refusal(remote: RemoteCommand, currentNode: String?) -> String? {
+        guard let expected = try? remote.line(action.argv()), expected == commandLine else {
+            return "the command line does not match \(action.title); the command was not sent"
+        }
+        guard let currentNode else {
+            return "no node is answering; the command was not sent — press the key again when one is"
+        }
+        guard currentNode == node else {
+            return "\(node) is no longer the node pacetop reads from (now \(currentNode)); "
+                + "the command was not sent — press the key again"
+        }
+        return nil
+    }
+}
+
 public struct ActionOutcome: Sendable, Equatable {
     public var action: ClusterAction
     public var commandLine: String
@@ -72,14 +108,18 @@ public struct ActionOutcome: Sendable, Equatable {
     public var signal: String?
     public var stdout: String
     public var stderr: String
-    /// Set when the command could not run at all (connection lost, refused id, timeout).
+    /// Set when there is no exit status: the command was not sent, or was sent and its
+    /// connection was lost or its deadline passed before it finished (see `sent`).
     public var error: String?
+    /// Whether the command reached the node. With an `error`, true means the outcome is
+    /// unknown (it may have run, or may still be running): check the cluster, never retry blindly.
+    public var sent: Bool
     public var started: Date
     public var finished: Date
 
     public init(action: ClusterAction, commandLine: String, via: String, exitCode: Int32?,
                 signal: String? = nil, stdout: String = "", stderr: String = "",
-                error: String? = nil, started: Date, finished: Date) {
+                error: String? = nil, sent: Bool = true, started: Date, finished: Date) {
         self.action = action
         self.commandLine = commandLine
         self.via = via
@@ -88,15 +128,34 @@ public struct ActionOutcome: Sendable, Equatable {
         self.stdout = stdout
         self.stderr = stderr
         self.error = error
+        self.sent = sent
         self.started = started
         self.finished = finished
     }
 
+    /// A command that never reached the node: nothing happened on the cluster.
+    public static func notSent(_ command: PreparedAction, via: String, because reason: String,
+                               at time: Date = Date()) -> ActionOutcome {
+        ActionOutcome(action: command.action, commandLine: command.commandLine, via: via, exitCode: nil,
+                      error: reason, sent: false, started: time, finished: time)
+    }
+
     public var succeeded: Bool { error == nil && signal == nil && exitCode == 0 }
+
+    /// The result word for the audit log: the exit code, `signal X`, `not sent: …` or
+    /// `unknown: …` (sent, then the connection or the deadline was lost).
+    public var auditResult: String {
+        if let error { return sent ? "unknown: \(error)" : "not sent: \(error)" }
+        if let signal { return "signal \(signal)" }
+        return exitCode.map(String.init) ?? "?"
+    }
 
     /// One line for the timeline: what happened, in the cluster tools' own words when they fail.
     public var summary: String {
-        if let error { return "\(action.title): could not run: \(error)" }
+        if let error {
+            return sent ? "\(action.title): outcome unknown — check the cluster (\(error))"
+                : "\(action.title): not sent: \(error)"
+        }
         if let signal { return "\(action.title): killed by signal \(signal)" }
         if exitCode == 0 { return "\(action.title): done (exit 0)" }
         let detail = (stderr.isEmpty ? stdout : stderr)

@@ -97,6 +97,20 @@ public enum SSHError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Whether a command may have reached the server before this error: the connection was
+    /// lost, or the deadline passed, after the exec request could have been sent. Such a
+    /// command's outcome is unknown; errors while connecting, logging in or opening the
+    /// channel mean it was never sent.
+    public var commandMayHaveStarted: Bool {
+        switch self {
+        case .disconnected: true
+        case .timeout(_, let phase, _):
+            ["starting the command", "waiting for the command to finish", "closing the channel",
+             "waiting for the connection"].contains(phase)
+        default: false
+        }
+    }
+
     private static func secs(_ s: Double) -> String {
         s == s.rounded() ? "\(Int(s)) s" : String(format: "%.1f s", s)
     }

@@ -374,30 +374,30 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
 
     // MARK: Actions
 
-    public func commandLine(for action: ClusterAction) throws(ActionError) -> String {
-        RemoteCommand(sudo: sudo).line(try action.argv())
-    }
+    public var remote: RemoteCommand { RemoteCommand(sudo: sudo) }
 
-    /// Runs on the node the last poll read from, on the same session, one at a time. A
-    /// restart may take minutes, so the deadline is long.
-    public func perform(_ action: ClusterAction) -> ActionOutcome {
+    /// Runs exactly the prepared line on the node it names, on the same session as the polls,
+    /// one at a time — or refuses, sending nothing, when that node is no longer the one polls
+    /// read from (it failed over since the pane was shown). A restart may take minutes, so
+    /// the deadline is long.
+    public func perform(_ command: PreparedAction) -> ActionOutcome {
         performLock.lock(); defer { performLock.unlock() }
         let started = Date()
-        let node = lock.withLock { current ?? nodes[0] }
-        let line: String
-        do { line = try commandLine(for: action) } catch {
-            return ActionOutcome(action: action, commandLine: "", via: node.name, exitCode: nil,
-                                 error: error.description, started: started, finished: Date())
+        let node = lock.withLock { current }
+        if let reason = command.refusal(remote: remote, currentNode: node?.name) {
+            return .notSent(command, via: node?.name ?? command.node, because: reason, at: started)
         }
+        guard let node else { return .notSent(command, via: command.node, because: "no node", at: started) }
         let timeout = Double(2 * ClusterAction.restartTimeoutSeconds + 30)
         do {
-            let r = try connection(node).exec(line, timeout: timeout)
-            return ActionOutcome(action: action, commandLine: line, via: node.name, exitCode: r.exitStatus,
-                                 signal: r.exitSignal, stdout: r.stdoutString, stderr: r.stderrString,
-                                 started: started, finished: Date())
+            let r = try connection(node).exec(command.commandLine, timeout: timeout)
+            return ActionOutcome(action: command.action, commandLine: command.commandLine, via: node.name,
+                                 exitCode: r.exitStatus, signal: r.exitSignal, stdout: r.stdoutString,
+                                 stderr: r.stderrString, started: started, finished: Date())
         } catch {
-            return ActionOutcome(action: action, commandLine: line, via: node.name, exitCode: nil,
-                                 error: error.description, started: started, finished: Date())
+            return ActionOutcome(action: command.action, commandLine: command.commandLine, via: node.name,
+                                 exitCode: nil, error: error.description, sent: error.commandMayHaveStarted,
+                                 started: started, finished: Date())
         }
     }
 

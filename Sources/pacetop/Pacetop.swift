@@ -107,7 +107,7 @@ struct Pacetop: ParsableCommand {
         let interval = self.interval ?? file.interval ?? 2
         let sudo = ssh.sudo || (file.sudo ?? false)
         let source = try makeSource(file: file, interval: interval, sudo: sudo)
-        let remote = RemoteCommand(sudo: sudo)
+
 
         if once { return try runOnce(source, layout: layout, utc: utc || (file.utc ?? false)) }
 
@@ -118,7 +118,7 @@ struct Pacetop: ParsableCommand {
         var appConfig = AppConfig(
             layout: layout, interval: interval, readOnly: readOnly || (file.readOnly ?? false),
             sourceLabel: source.label, isDemo: source.isDemo, canPerformActions: source.canPerformActions,
-            remote: remote, keyMap: KeyMap.standard.remapped(file.keys),
+            remote: source.remote, keyMap: KeyMap.standard.remapped(file.keys),
             user: env["USER"] ?? env["LOGNAME"] ?? "unknown")
         appConfig.utc = utc || (file.utc ?? false)
         var state = AppState(config: appConfig, themeNames: themes.availableThemes(), themeName: loaded.name)
@@ -137,8 +137,12 @@ struct Pacetop: ParsableCommand {
                             audit: AuditLog(path: auditLog ?? file.auditLog ?? AuditLog.standardPath(environment: env)),
                             terminal: CursesTerminal(options: CursesTerminal.Options(
                                 noColor: noColor, forceASCII: ascii, environment: env, inputFD: input)))
-        CursesTerminal.installRestoreHandlers()
-        do { try runner.run() } catch { throw fail("terminal: \(error)", code: 1) }
+        // Curses is given back on crashes; SIGINT, SIGTERM and SIGHUP go to the app (the runner
+        // routes them through its wake-up pipe), so quitting always takes one path.
+        CursesTerminal.installRestoreHandlers(interrupts: false)
+        let reason: QuitReason
+        do { reason = try runner.run() } catch { throw fail("terminal: \(error)", code: 1) }
+        if reason != .user { throw ExitCode(reason.exitCode) }
     }
 
     private func runOnce(_ source: ClusterSource, layout: MasterLayout, utc: Bool) throws {

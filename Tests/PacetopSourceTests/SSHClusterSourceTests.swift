@@ -30,7 +30,7 @@ final class FakeNode: @unchecked Sendable {
                 cat $d/status.xml ;;
               *crm_mon*--as-xml*) cat $d/status.xml ;;
               *cibadmin*) cat $d/constraints.xml ;;
-              *crm_resource*) if [ -f $d/slow ]; then sleep 2; fi; echo "ran on \(name)"; exit 0 ;;
+              *crm_resource*) if [ -f $d/slow ]; then sleep 5; fi; echo "ran on \(name)"; exit 0 ;;
               *) echo "unexpected: $SSH_ORIGINAL_COMMAND" >&2; exit 99 ;;
             esac
 
@@ -243,18 +243,54 @@ struct SSHClusterSourceTests {
         let source = try cluster.source(["node1", "node2"], sudo: true)
         defer { source.close() }
         _ = source.poll()
-        let action = ClusterAction.move(resource: "pbx", node: "node2")
-        let line = try source.commandLine(for: action)
+        let command = try PreparedAction(.move(resource: "pbx", node: "node2"), remote: source.remote, node: "node1")
+        let line = command.commandLine
         #expect(line == "sudo -n env TZ=UTC LC_ALL=C PATH=\(RemoteCommand.path) crm_resource --move -r pbx -N node2")
-        let outcome = source.perform(action)
+        let outcome = source.perform(command)
         #expect(outcome.succeeded)
         #expect(outcome.via == "node1")
         #expect(outcome.stdout == "ran on node1\n")
         #expect(outcome.commandLine == line)
         #expect(cluster.nodes[0].commands.contains(line))
 
-        let bad = source.perform(.restart(resource: "-rf"))
-        #expect(bad.error?.contains("not a valid Pacemaker id") == true)
+        #expect(throws: ActionError.self) { try PreparedAction(.restart(resource: "-rf"), remote: source.remote, node: "node1") }
+    }
+
+    /// The pane was shown for node1; node1 died and polls moved to node2. Confirming must not
+    /// run the command on node2 behind the user's back: it is refused and nothing is sent.
+    @Test func aCommandPreparedForANodeThatIsGoneIsNotSent() throws {
+        let cluster = try FakeCluster()
+        let source = try cluster.source(["node1", "node2"])
+        defer { source.close() }
+        #expect(source.poll().via == "node1")
+        let command = try PreparedAction(.restart(resource: "pbx"), remote: source.remote, node: "node1")
+        cluster.nodes[0].sshd.stop()
+        #expect(source.poll().via == "node2")
+        let outcome = source.perform(command)
+        #expect(!outcome.sent)
+        #expect(outcome.error?.contains("node1 is no longer the node pacetop reads from (now node2); the command was not sent") == true)
+        #expect(outcome.auditResult.hasPrefix("not sent: "))
+        #expect(outcome.summary.contains("not sent"))
+        #expect(!cluster.nodes[1].commands.contains(command.commandLine), "nothing reached node2")
+
+        // Prepared again for node2 (what the pane shows after it follows the poll), it runs there.
+        let again = source.perform(try PreparedAction(.restart(resource: "pbx"), remote: source.remote, node: "node2"))
+        #expect(again.succeeded)
+        #expect(again.via == "node2")
+        #expect(cluster.nodes[1].commands.contains(command.commandLine))
+    }
+
+    /// A line that is not what this source would build for the action is refused.
+    @Test func aCommandLineThatDoesNotMatchItsActionIsNotSent() throws {
+        let cluster = try FakeCluster()
+        let source = try cluster.source(["node1"])
+        defer { source.close() }
+        _ = source.poll()
+        var command = try PreparedAction(.restart(resource: "pbx"), remote: source.remote, node: "node1")
+        command.commandLine += "; reboot"
+        let outcome = source.perform(command)
+        #expect(!outcome.sent)
+        #expect(!cluster.nodes[0].commands.contains(command.commandLine))
     }
 
     @Test func pollsKeepRunningDuringALongAction() throws {
@@ -264,17 +300,19 @@ struct SSHClusterSourceTests {
         defer { source.close() }
         _ = source.poll()
         let done = Box()
-        let t = Thread { done.set(source.perform(.restart(resource: "pbx"))) }
+        let command = try PreparedAction(.restart(resource: "pbx"), remote: source.remote, node: "node1")
+        let t = Thread { done.set(source.perform(command)) }
         t.start()
-        usleep(200_000)
+        // Polls complete while the restart has been sent and is still running.
+        let sent = Date().addingTimeInterval(10)
+        while !cluster.nodes[0].commands.contains(command.commandLine), Date() < sent { usleep(20_000) }
         for _ in 0..<3 {
-            let start = Date()
             let o = source.poll()
             #expect(o.via == "node1")
-            #expect(Date().timeIntervalSince(start) < 1)
+            #expect(throws: Never.self) { try o.result.get() }
         }
         #expect(done.get() == nil, "the restart is still running")
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(30)
         while done.get() == nil, Date() < deadline { usleep(20_000) }
         #expect(done.get()?.succeeded == true)
         #expect(done.get()?.stdout == "ran on node1\n")
