@@ -103,6 +103,7 @@ public struct ConfigFile: Sendable, Equatable {
                 for a in t.entries { c.addresses[a.key] = try string(a) }
             case "keys":
                 guard case .table(let t) = e.value else { throw fail(e, "expected a table of command = \"key\"") }
+                var entries: [Command: TOMLTable.Entry] = [:]
                 for k in t.entries {
                     guard let command = Command(rawValue: k.key) else {
                         throw fail(k, "unknown command; known: " + Command.allCases.map(\.rawValue).joined(separator: ", "))
@@ -110,6 +111,10 @@ public struct ConfigFile: Sendable, Equatable {
                     let name = try string(k)
                     guard let key = Key(configName: name) else { throw fail(k, "unknown key \(name.debugDescription)") }
                     c.keys[command] = key
+                    entries[command] = k
+                }
+                if let clash = KeyMap.standard.conflict(c.keys), let at = entries[clash.second] ?? entries[clash.first] {
+                    throw fail(at, "key \(clash.key.label) is bound to both \(clash.first.rawValue) and \(clash.second.rawValue)")
                 }
             default:
                 throw fail(e, "unknown setting")

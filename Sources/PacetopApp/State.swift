@@ -154,6 +154,8 @@ public struct AppState: Sendable, Equatable {
     public var message: StatusMessage?
     public var themeNames: [String]
     public var themeName: String
+    /// Themes that failed to load: T skips them after saying why once.
+    public var brokenThemes: Set<String> = []
     public var now: Date
     public var size: Size
     /// Set when pacetop should stop: the runner leaves its loop and exits with the reason's code.
@@ -240,6 +242,8 @@ public enum Message: Sendable, Equatable {
     case polled(PollOutcome)
     case actionFinished(ActionOutcome)
     case themeLoaded(String)
+    /// A theme file that cannot be loaded (name, error): `T` moves past it from then on.
+    case themeFailed(String, String)
     /// Something went wrong outside the cluster (a theme or the audit log): shown, kept going.
     case problem(String)
 }

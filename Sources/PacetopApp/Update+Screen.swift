@@ -69,6 +69,25 @@ extension App {
         state.overlayScroll = max(0, min(limit, state.overlayScroll + delta))
     }
 
+    /// The theme T loads after `name`, past the ones known to be broken.
+    static func nextTheme(_ state: AppState, after name: String) -> String? {
+        let names = state.themeNames
+        let start = names.firstIndex(of: name) ?? -1
+        for step in 1...max(1, names.count) {
+            let candidate = names[(start + step + names.count) % names.count]
+            if !state.brokenThemes.contains(candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// Says once why a theme cannot be used, and moves on to the next one.
+    static func themeFailed(_ state: inout AppState, _ name: String, _ error: String) -> [Effect] {
+        state.brokenThemes.insert(name)
+        say(&state, "theme \(name) skipped: \(error)", .critical)
+        guard let next = nextTheme(state, after: name), next != state.themeName else { return [] }
+        return [.loadTheme(next)]
+    }
+
     /// Esc clears a filter that was applied with Enter.
     static func clearFilter(_ state: inout AppState) -> [Effect] {
         state.filter = ""

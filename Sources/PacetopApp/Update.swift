@@ -31,8 +31,15 @@ public enum App {
             return actionFinished(&state, outcome)
         case .themeLoaded(let name):
             state.themeName = name
-            say(&state, "theme: \(name)")
+            // A theme skipped on the way here stays in the message.
+            if let m = state.message, m.text.hasPrefix("theme "), m.text.contains(" skipped: ") {
+                say(&state, "theme: \(name) (\(m.text.dropFirst("theme ".count)))", .degraded)
+            } else {
+                say(&state, "theme: \(name)")
+            }
             return []
+        case .themeFailed(let name, let error):
+            return themeFailed(&state, name, error)
         case .problem(let error):
             say(&state, error, .critical)
             return []
@@ -299,8 +306,7 @@ public enum App {
                 say(&state, "no theme files found: using the built-in theme", .degraded)
                 return []
             }
-            let i = state.themeNames.firstIndex(of: state.themeName) ?? -1
-            return [.loadTheme(state.themeNames[(i + 1) % state.themeNames.count])]
+            return nextTheme(state, after: state.themeName).map { [.loadTheme($0)] } ?? []
         case .restart, .standby, .unstandby, .moveMaster, .clear, .cleanup:
             return action(&state, command)
         }

@@ -282,3 +282,34 @@ import PacetopUI
         #expect(text(s).contains("last failure 2026-11-25 04:55:47"))
     }
 }
+
+@Suite struct ThemeAndKeyConfigTests {
+    @Test func themeKeyMovesPastABrokenTheme() throws {
+        var s = makeState()
+        s.themeNames = ["broken", "default", "monochrome"]
+        s.themeName = "monochrome"
+        #expect(press(&s, .char("T")) == [.loadTheme("broken")])
+        // The runner could not load it: said once, and the next one is loaded.
+        #expect(App.update(&s, .themeFailed("broken", "broken.toml:2: unknown role")) == [.loadTheme("default")])
+        _ = App.update(&s, .themeLoaded("default"))
+        #expect(s.message?.text == "theme: default (broken skipped: broken.toml:2: unknown role)")
+        #expect(press(&s, .char("T")) == [.loadTheme("monochrome")])
+        _ = App.update(&s, .themeLoaded("monochrome"))
+        #expect(press(&s, .char("T")) == [.loadTheme("default")], "skipped from then on")
+    }
+
+    @Test func twoCommandsOnOneKeyIsAnErrorNamingBoth() throws {
+        for (text, both) in [("[keys]\ncleanup = \"x\"\nrestart = \"x\"\n", ["cleanup", "restart"]),
+                             ("[keys]\ncleanup = \"q\"\n", ["cleanup", "quit"])] {
+            #expect(throws: TOMLError.self) { try ConfigFile.parse(text, file: "c.toml") }
+            do {
+                _ = try ConfigFile.parse(text, file: "c.toml")
+            } catch {
+                #expect(both.allSatisfy { "\(error)".contains($0) }, "\(error)")
+                #expect("\(error)".hasPrefix("c.toml:"), "\(error)")
+            }
+        }
+        // Moving both is fine.
+        #expect(throws: Never.self) { try ConfigFile.parse("[keys]\ncleanup = \"q\"\nquit = \"Q\"\n", file: "c.toml") }
+    }
+}
