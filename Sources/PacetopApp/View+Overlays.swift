@@ -18,9 +18,9 @@ extension View {
     /// The open overlay as a box; update asks it whether a confirmation fits and how far
     /// help and details scroll.
     static func overlayModal(_ state: AppState, _ env: ViewEnv) -> Modal? {
-        let g = env.glyphs
+        let glyphs = env.glyphs
         func modal(_ title: String, _ body: [Line], _ buttons: [String], focused: Int = 0, width: Int = 76) -> Modal {
-            Modal(title: title, body: body, buttons: buttons, focusedButton: focused, glyphs: g,
+            Modal(title: title, body: body, buttons: buttons, focusedButton: focused, glyphs: glyphs,
                   borderStyle: env.style(.confirmBorder), titleStyle: env.style(.uiTitle), textStyle: env.style(.uiText),
                   buttonStyle: env.style(.button), focusedButtonStyle: env.style(.buttonFocused), maxWidth: width,
                   scroll: state.overlayScroll)
@@ -32,17 +32,17 @@ extension View {
             return modal("pacetop help", helpLines(state, env), [], width: 76)
         case .details(let target):
             return modal(detailsTitle(target), Details.lines(target, state, env), [], width: 100)
-        case .confirm(let p):
-            let full = modal("Confirm", confirmLines(p, state, env), ["Cancel", "Confirm"], focused: p.confirmFocused ? 1 : 0)
+        case .confirm(let pending):
+            let full = modal("Confirm", confirmLines(pending, state, env), ["Cancel", "Confirm"], focused: pending.confirmFocused ? 1 : 0)
             if full.fits(in: overlayArea(state.size)) { return full }
             // Nothing is confirmed unseen: without room for the whole command, there is no Confirm.
-            return modal("Confirm", [Line(p.action.title, style: env.style(.uiTitle)),
+            return modal("Confirm", [Line(pending.action.title, style: env.style(.uiTitle)),
                                      Line("Enlarge the terminal to confirm: the command does not fit.", style: env.style(.warning)),
                                      Line("n/Esc cancels", style: env.style(.uiDim))], ["Cancel"])
         case .chooseNode(let candidates, let index):
             var body = [Line("Move \(state.config.layout.anchor) and its chain to:", style: env.style(.uiText)), Line("")]
-            for (i, c) in candidates.enumerated() {
-                body.append(i == index ? Line("\(g.pointer) \(c)", style: env.style(.selection)) : Line("  \(c)"))
+            for (row, candidate) in candidates.enumerated() {
+                body.append(row == index ? Line("\(glyphs.pointer) \(candidate)", style: env.style(.selection)) : Line("  \(candidate)"))
             }
             body.append(Line(""))
             body.append(Line("↑/↓ choose · Enter next · Esc cancel", style: env.style(.uiDim)))
@@ -104,16 +104,16 @@ extension View {
         var lines: [Line] = []
         var seen: [Command: [String]] = [:]
         var order: [Command] = []
-        for b in state.config.keyMap.bindings {
-            if seen[b.command] == nil { order.append(b.command) }
-            seen[b.command, default: []].append(b.key.label)
+        for binding in state.config.keyMap.bindings {
+            if seen[binding.command] == nil { order.append(binding.command) }
+            seen[binding.command, default: []].append(binding.key.label)
         }
-        for c in order {
-            let keys = seen[c]!.joined(separator: " ")
-            let disabled = c.isAction && !state.config.actionsEnabled
+        for command in order {
+            let keys = seen[command]!.joined(separator: " ")
+            let disabled = command.isAction && !state.config.actionsEnabled
             let pad = String(repeating: " ", count: max(1, 12 - DisplayWidth.of(keys)))
             lines.append(Line([Span(keys, style: disabled ? env.style(.uiDim) : env.style(.uiKey)),
-                               Span(pad + c.help + (c.isAction ? (disabled ? " (disabled)" : " (asks first)") : ""),
+                               Span(pad + command.help + (command.isAction ? (disabled ? " (disabled)" : " (asks first)") : ""),
                                     style: disabled ? env.style(.uiDim) : env.style(.uiHelp))]))
         }
         lines.append(Line(""))

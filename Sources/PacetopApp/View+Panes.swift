@@ -64,17 +64,17 @@ extension View {
     }
 
     static func nodeCells(_ row: NodeRow, _ state: AppState, _ env: ViewEnv) -> [Line] {
-        let n = row.node, g = env.glyphs
-        let st = nodeStyle(n.state, env)
+        let node = row.node, glyphs = env.glyphs
+        let style = nodeStyle(node.state, env)
         var role: [Span] = []
-        if row.isMaster { role.append(Span("\(g.master) master ", style: env.style(.master))) }
-        if n.isDC { role.append(Span("DC", style: env.style(.info))) }
+        if row.isMaster { role.append(Span("\(glyphs.master) master ", style: env.style(.master))) }
+        if node.isDC { role.append(Span("DC", style: env.style(.info))) }
         // Down states in capitals, as crm_mon writes them.
-        let word = [.offline, .unclean].contains(n.state) ? n.state.rawValue.uppercased() : n.state.rawValue
+        let word = [.offline, .unclean].contains(node.state) ? node.state.rawValue.uppercased() : node.state.rawValue
         var extra: [Span] = []
-        if n.kind != .member { extra.append(Span(n.kind.rawValue + " ", style: env.style(.uiDim))) }
-        if let h = n.health, h != .green { extra.append(Span("health \(h.rawValue)", style: h == .red ? env.style(.alert) : env.style(.warning))) }
-        return [Line(n.name, style: st), Line(word, style: st), Line(role),
+        if node.kind != .member { extra.append(Span(node.kind.rawValue + " ", style: env.style(.uiDim))) }
+        if let h = node.health, h != .green { extra.append(Span("health \(h.rawValue)", style: h == .red ? env.style(.alert) : env.style(.warning))) }
+        return [Line(node.name, style: style), Line(word, style: style), Line(role),
                 Line("\(row.running) rsc", style: env.style(.uiDim)), Line(extra)]
     }
 
@@ -92,9 +92,9 @@ extension View {
     }
 
     static func resourceCells(_ row: ResourceRow, _ env: ViewEnv) -> [Line] {
-        let r = row.resource, g = env.glyphs
+        let resource = row.resource, glyphs = env.glyphs
         let indent = String(repeating: "  ", count: row.depth)
-        let kind: String = switch r.kind {
+        let kind: String = switch resource.kind {
         case .primitive: ""
         case .group: " [group]"
         case .clone: " [clone]"
@@ -104,35 +104,35 @@ extension View {
         }
         let roleText: String
         let roleStyle: Style
-        if r.kind == .primitive {
-            let role = r.role ?? (r.nodes.isEmpty ? .stopped : .started)
+        if resource.kind == .primitive {
+            let role = resource.role ?? (resource.nodes.isEmpty ? .stopped : .started)
             roleText = role.description
-            roleStyle = r.failed ? env.style(.resourceFailed)
+            roleStyle = resource.failed ? env.style(.resourceFailed)
                 : role.isPending ? env.style(.resourcePending)
                 : role == .promoted ? env.style(.resourcePromoted)
                 : role.isActive ? env.style(.resourceStarted) : env.style(.resourceStopped)
         } else {
-            let prims = r.flattened().filter { $0.kind == .primitive }
+            let prims = resource.flattened().filter { $0.kind == .primitive }
             roleText = "\(prims.filter { !$0.nodes.isEmpty }.count)/\(prims.count) up"
             roleStyle = env.style(.uiDim)
         }
         var marks: [Span] = []
-        if row.isAnchor { marks.append(Span("\(g.master) ", style: env.style(.master))) }
-        if r.failed { marks.append(Span("FAILED ", style: env.style(.resourceFailed))) }
-        if !r.managed { marks.append(Span("unmanaged ", style: env.style(.resourceUnmanaged))) }
-        if r.blocked { marks.append(Span("blocked ", style: env.style(.alert))) }
-        if r.orphaned { marks.append(Span("orphan ", style: env.style(.warning))) }
-        if r.maintenance { marks.append(Span("maint ", style: env.style(.warning))) }
-        if r.disabled || r.targetRole?.lowercased() == "stopped" { marks.append(Span("disabled ", style: env.style(.uiDim))) }
-        if let p = r.pending { marks.append(Span("\(p.lowercased()) ", style: env.style(.resourcePending))) }
-        if let l = r.lockedTo { marks.append(Span("locked \(l) ", style: env.style(.info))) }
-        if row.offMaster { marks.append(Span("\(g.warning)not on master ", style: env.style(.warning))) }
-        if r.kind == .primitive, r.nodes.count > 1, r.role != .migrating {
+        if row.isAnchor { marks.append(Span("\(glyphs.master) ", style: env.style(.master))) }
+        if resource.failed { marks.append(Span("FAILED ", style: env.style(.resourceFailed))) }
+        if !resource.managed { marks.append(Span("unmanaged ", style: env.style(.resourceUnmanaged))) }
+        if resource.blocked { marks.append(Span("blocked ", style: env.style(.alert))) }
+        if resource.orphaned { marks.append(Span("orphan ", style: env.style(.warning))) }
+        if resource.maintenance { marks.append(Span("maint ", style: env.style(.warning))) }
+        if resource.disabled || resource.targetRole?.lowercased() == "stopped" { marks.append(Span("disabled ", style: env.style(.uiDim))) }
+        if let p = resource.pending { marks.append(Span("\(p.lowercased()) ", style: env.style(.resourcePending))) }
+        if let l = resource.lockedTo { marks.append(Span("locked \(l) ", style: env.style(.info))) }
+        if row.offMaster { marks.append(Span("\(glyphs.warning)not on master ", style: env.style(.warning))) }
+        if resource.kind == .primitive, resource.nodes.count > 1, resource.role != .migrating {
             marks.append(Span("MULTI-ACTIVE ", style: env.style(.alert)))
         }
         let fails = row.failCount.map { Line("\($0)", style: env.style(.resourceFailed)) } ?? Line("")
-        let nodes = r.kind == .primitive ? r.nodes.joined(separator: ",") : ""
-        return [Line([Span(indent + r.id, style: row.isAnchor ? env.style(.master) : env.style(.uiText)),
+        let nodes = resource.kind == .primitive ? resource.nodes.joined(separator: ",") : ""
+        return [Line([Span(indent + resource.id, style: row.isAnchor ? env.style(.master) : env.style(.uiText)),
                       Span(kind, style: env.style(.uiDim))]),
                 Line(roleText, style: roleStyle), Line(nodes), fails, Line(marks)]
     }
@@ -155,20 +155,20 @@ extension View {
     }
 
     static func problemLine(_ p: ProblemRow, _ state: AppState, _ env: ViewEnv) -> Line {
-        let g = env.glyphs
+        let glyphs = env.glyphs
         let clearKey = state.config.keyMap.key(for: .clear)?.label ?? "c"
         let cleanupKey = state.config.keyMap.key(for: .cleanup)?.label ?? "C"
         let hint = state.config.actionsEnabled
         switch p {
         case .constraint(let c):
             let what = c.kind == .prefer ? "is pinned to \(c.node ?? "?")" : "is banned from \(c.node ?? "?")"
-            var spans = [Span("\(g.warning) ", style: env.style(.warning)), Span(c.resource, style: env.style(.uiTitle)),
+            var spans = [Span("\(glyphs.warning) ", style: env.style(.warning)), Span(c.resource, style: env.style(.uiTitle)),
                          Span(" \(what) by \(c.id)", style: env.style(.uiText))]
             if let e = c.expires { spans.append(Span(" until \(e)", style: env.style(.uiDim))) }
             if hint { spans.append(Span(" — press \(clearKey) to clear", style: env.style(.uiKey))) }
             return Line(spans)
         case .failedAction(let f):
-            var spans = [Span("\(g.cross) ", style: env.style(.alert)),
+            var spans = [Span("\(glyphs.cross) ", style: env.style(.alert)),
                          Span("\(f.resource) \(f.task ?? "op")", style: env.style(.resourceFailed)),
                          Span(" on \(f.node): ", style: env.style(.uiText)),
                          Span(ocfMeaning(f.exitCode), style: env.style(.alert))]
@@ -180,12 +180,12 @@ extension View {
             if hint { spans.append(Span(" — \(cleanupKey) to clean up", style: env.style(.uiKey))) }
             return Line(spans)
         case .failCount(let r, let n, let c):
-            var spans = [Span("\(g.warning) ", style: env.style(.warning)),
+            var spans = [Span("\(glyphs.warning) ", style: env.style(.warning)),
                          Span("\(r) fail-count \(c) on \(n)", style: env.style(.resourceFailed))]
             if hint { spans.append(Span(" — \(cleanupKey) to clean up", style: env.style(.uiKey))) }
             return Line(spans)
         case .reason(let r):
-            return Line([Span("\(g.warning) ", style: env.style(.warning)), Span(r, style: env.style(.uiText))])
+            return Line([Span("\(glyphs.warning) ", style: env.style(.warning)), Span(r, style: env.style(.uiText))])
         }
     }
 

@@ -42,15 +42,15 @@ public enum View {
         let lines = buf.width >= 18 ? ["terminal too small", need, "q quits"]
             : buf.width >= 9 ? ["too small", need, "q quits"]
             : ["small", "q quit"]
-        for (i, l) in lines.enumerated() where i < buf.height {
-            buf.write(Line(l, style: env.style(.alert)), in: buf.area.row(i), ellipsis: env.glyphs.ellipsis)
+        for (row, line) in lines.enumerated() where row < buf.height {
+            buf.write(Line(line, style: env.style(.alert)), in: buf.area.row(row), ellipsis: env.glyphs.ellipsis)
         }
     }
 
     /// Small terminals: the verdict, quorum, master and counts, one per line.
     static func compact(_ state: AppState, _ env: ViewEnv, _ buf: inout Buffer) {
         var lines: [Line] = []
-        let g = env.glyphs
+        let glyphs = env.glyphs
         var first: [Span] = [Span("pacetop ", style: env.style(.uiTitle))]
         if let st = state.status {
             first.append(verdict(state, st, env, bullet: false))
@@ -62,13 +62,13 @@ public enum View {
         let width = buf.width
         lines.append(freshness(state, env, width: width))
         if let st = state.status {
-            let q = st.summary.quorum
+            let quorum = st.summary.quorum
             lines.append(naming([Span("quorum ", style: env.style(.uiDim)),
-                                 Span(q == true ? "yes" : q == false ? "NO" : "?", style: q == true ? env.style(.ok) : env.style(.alert)),
+                                 Span(quorum == true ? "yes" : quorum == false ? "NO" : "?", style: quorum == true ? env.style(.ok) : env.style(.alert)),
                                  Span(" DC ", style: env.style(.uiDim))], st.summary.dc ?? "none", env.style(.uiText), [],
                                 width: width, env))
             let master = st.master(state.config.layout)
-            lines.append(naming([Span("\(g.master) master ", style: env.style(.master))], master ?? "NONE",
+            lines.append(naming([Span("\(glyphs.master) master ", style: env.style(.master))], master ?? "NONE",
                                 master == nil ? env.style(.alert) : env.style(.master), [], width: width, env))
             let online = st.nodes.filter { $0.state == .online }.count
             lines.append(Line("nodes \(online)/\(st.nodes.count) online",
@@ -77,7 +77,7 @@ public enum View {
             let running = prims.filter { !$0.resource.nodes.isEmpty }.count
             lines.append(Line("resources \(running)/\(prims.count) running"))
             for r in st.health(state.config.layout).reasons {
-                lines.append(Line("\(g.warning) \(r)", style: env.style(.warning)))
+                lines.append(Line("\(glyphs.warning) \(r)", style: env.style(.warning)))
             }
         } else if let e = state.pollError {
             lines.append(Line(e.message, style: env.style(.alert)))
@@ -85,10 +85,10 @@ public enum View {
         let footer = Line([Span("q", style: env.style(.uiKey)), Span(" quit ", style: env.style(.uiFooter)),
                            Span("?", style: env.style(.uiKey)), Span(" help", style: env.style(.uiFooter))])
         let body = max(0, buf.height - 1)
-        for (i, l) in lines.prefix(body).enumerated() {
-            buf.write(l, in: buf.area.row(i), ellipsis: g.ellipsis)
+        for (row, line) in lines.prefix(body).enumerated() {
+            buf.write(line, in: buf.area.row(row), ellipsis: glyphs.ellipsis)
         }
-        buf.write(footer, in: buf.area.row(buf.height - 1), ellipsis: g.ellipsis)
+        buf.write(footer, in: buf.area.row(buf.height - 1), ellipsis: glyphs.ellipsis)
     }
 
     static func full(_ state: AppState, _ env: ViewEnv, _ buf: inout Buffer) {
