@@ -154,38 +154,38 @@ extension View {
         table(resourceColumns, rows.map { TableRow(resourceCells($0, env)) }, .resources, state, env, &buf, inner)
     }
 
-    static func problemLine(_ p: ProblemRow, _ state: AppState, _ env: ViewEnv) -> Line {
+    static func problemLine(_ problem: ProblemRow, _ state: AppState, _ env: ViewEnv) -> Line {
         let glyphs = env.glyphs
         let clearKey = state.config.keyMap.key(for: .clear)?.label ?? "c"
         let cleanupKey = state.config.keyMap.key(for: .cleanup)?.label ?? "C"
         let hint = state.config.actionsEnabled
-        switch p {
-        case .constraint(let c):
-            let what = c.kind == .prefer ? "is pinned to \(c.node ?? "?")" : "is banned from \(c.node ?? "?")"
-            var spans = [Span("\(glyphs.warning) ", style: env.style(.warning)), Span(c.resource, style: env.style(.uiTitle)),
-                         Span(" \(what) by \(c.id)", style: env.style(.uiText))]
-            if let e = c.expires { spans.append(Span(" until \(e)", style: env.style(.uiDim))) }
+        switch problem {
+        case .constraint(let constraint):
+            let what = constraint.kind == .prefer ? "is pinned to \(constraint.node ?? "?")" : "is banned from \(constraint.node ?? "?")"
+            var spans = [Span("\(glyphs.warning) ", style: env.style(.warning)), Span(constraint.resource, style: env.style(.uiTitle)),
+                         Span(" \(what) by \(constraint.id)", style: env.style(.uiText))]
+            if let expires = constraint.expires { spans.append(Span(" until \(expires)", style: env.style(.uiDim))) }
             if hint { spans.append(Span(" — press \(clearKey) to clear", style: env.style(.uiKey))) }
             return Line(spans)
-        case .failedAction(let f):
+        case .failedAction(let failure):
             var spans = [Span("\(glyphs.cross) ", style: env.style(.alert)),
-                         Span("\(f.resource) \(f.task ?? "op")", style: env.style(.resourceFailed)),
-                         Span(" on \(f.node): ", style: env.style(.uiText)),
-                         Span(ocfMeaning(f.exitCode), style: env.style(.alert))]
-            if let r = f.exitReason { spans.append(Span(" '\(r)'", style: env.style(.uiText))) }
-            if let t = f.lastRCChange { spans.append(Span(" at \(crmTime(t, utc: state.config.utc))", style: env.style(.uiDim))) }
-            if let fc = state.status?.failCount(resource: f.resource, node: f.node) {
-                spans.append(Span(" fail-count \(fc)", style: env.style(.resourceFailed)))
+                         Span("\(failure.resource) \(failure.task ?? "op")", style: env.style(.resourceFailed)),
+                         Span(" on \(failure.node): ", style: env.style(.uiText)),
+                         Span(ocfMeaning(failure.exitCode), style: env.style(.alert))]
+            if let reason = failure.exitReason { spans.append(Span(" '\(reason)'", style: env.style(.uiText))) }
+            if let changed = failure.lastRCChange { spans.append(Span(" at \(crmTime(changed, utc: state.config.utc))", style: env.style(.uiDim))) }
+            if let count = state.status?.failCount(resource: failure.resource, node: failure.node) {
+                spans.append(Span(" fail-count \(count)", style: env.style(.resourceFailed)))
             }
             if hint { spans.append(Span(" — \(cleanupKey) to clean up", style: env.style(.uiKey))) }
             return Line(spans)
-        case .failCount(let r, let n, let c):
+        case .failCount(let resource, let node, let count):
             var spans = [Span("\(glyphs.warning) ", style: env.style(.warning)),
-                         Span("\(r) fail-count \(c) on \(n)", style: env.style(.resourceFailed))]
+                         Span("\(resource) fail-count \(count) on \(node)", style: env.style(.resourceFailed))]
             if hint { spans.append(Span(" — \(cleanupKey) to clean up", style: env.style(.uiKey))) }
             return Line(spans)
-        case .reason(let r):
-            return Line([Span("\(glyphs.warning) ", style: env.style(.warning)), Span(r, style: env.style(.uiText))])
+        case .reason(let reason):
+            return Line([Span("\(glyphs.warning) ", style: env.style(.warning)), Span(reason, style: env.style(.uiText))])
         }
     }
 
