@@ -6,7 +6,7 @@ import PacetopUI
 ///
 /// ```toml
 /// theme = "solarized-dark"
-/// interval = 2            # seconds; "1.5" as a string for fractions
+/// interval = 1.5          # seconds
 /// read_only = false
 /// utc = false             # times in UTC instead of the local zone
 /// sudo = false
@@ -83,6 +83,7 @@ public struct ConfigFile: Sendable, Equatable {
                 let v: Double?
                 switch e.value {
                 case .integer(let n): v = Double(n)
+                case .float(let x): v = x
                 case .string(let s): v = Double(s)
                 default: v = nil
                 }

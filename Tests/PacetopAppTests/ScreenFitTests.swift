@@ -298,6 +298,10 @@ import PacetopUI
         #expect(press(&s, .char("T")) == [.loadTheme("default")], "skipped from then on")
     }
 
+    @Test func intervalMayBeAFloat() throws {
+        #expect(try ConfigFile.parse("interval = 1.5\n", file: "c.toml").interval == 1.5)
+    }
+
     @Test func twoCommandsOnOneKeyIsAnErrorNamingBoth() throws {
         for (text, both) in [("[keys]\ncleanup = \"x\"\nrestart = \"x\"\n", ["cleanup", "restart"]),
                              ("[keys]\ncleanup = \"q\"\n", ["cleanup", "quit"])] {
