@@ -135,10 +135,9 @@ public struct AppState: Sendable, Equatable {
     public var tracker: FailoverTracker
     public var lastFailover: FailoverTracker.Failover?
     public var focus: Pane = .resources
-    public var selection: [Pane: Int] = [:]
-    /// Each pane's first visible row: kept here so the list scrolls only as far as the
-    /// selection needs (with `selection`, the pane's TableState).
-    public var offsets: [Pane: Int] = [:]
+    /// Each pane's selected row and first visible row. Kept here, not rebuilt each frame, so
+    /// a list scrolls only as far as its selection needs (update moves both).
+    public var tables: [Pane: TableState] = [:]
     /// Rows of a help or details overlay scrolled past.
     public var overlayScroll = 0
     /// The last failover's start once the user has seen it (Enter on it in the timeline):
@@ -194,8 +193,12 @@ public struct AppState: Sendable, Equatable {
     /// The node read from has no quorum: its view may not be the cluster's.
     public var withoutQuorum: Bool { status?.summary.quorum == false }
 
-    public func selected(_ pane: Pane) -> Int { selection[pane] ?? 0 }
-    public func offset(_ pane: Pane) -> Int { offsets[pane] ?? 0 }
+    public func selected(_ pane: Pane) -> Int { tables[pane]?.selected ?? 0 }
+    public func offset(_ pane: Pane) -> Int { tables[pane]?.offset ?? 0 }
+
+    public mutating func select(_ row: Int, in pane: Pane) {
+        tables[pane, default: TableState()].selected = row
+    }
 
     /// A poll error without the "node: " / "file: " prefix the header already shows as "via".
     public func pollErrorText(_ e: SourceError, via: String?) -> String {

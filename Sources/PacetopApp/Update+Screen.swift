@@ -33,7 +33,7 @@ extension App {
     /// Scrolls each pane as little as needed to keep its selection on screen.
     static func follow(_ state: inout AppState) {
         for pane in Pane.allCases {
-            state.offsets[pane] = TableState.scrolledOffset(
+            state.tables[pane, default: TableState()].offset = TableState.scrolledOffset(
                 selected: state.selected(pane), offset: state.offset(pane),
                 visibleRows: visibleRows(state, pane), count: Rows.count(state, pane))
         }

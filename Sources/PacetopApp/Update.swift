@@ -90,7 +90,7 @@ public enum App {
         let selectedKeys = Dictionary(uniqueKeysWithValues: Pane.allCases.map { ($0, rowKey(state, $0)) })
         defer {
             for (pane, key) in selectedKeys {
-                if let key, let i = rowKeys(state, pane).firstIndex(of: key) { state.selection[pane] = i }
+                if let key, let i = rowKeys(state, pane).firstIndex(of: key) { state.select(i, in: pane) }
             }
         }
         state.lastPollAt = outcome.at
@@ -316,7 +316,7 @@ public enum App {
     private static func move(_ state: inout AppState, by delta: Int) {
         let count = Rows.count(state, state.focus)
         let current = state.selected(state.focus)
-        state.selection[state.focus] = max(0, min(count - 1, current.addingReportingOverflow(delta).partialValue))
+        state.select(max(0, min(count - 1, current.addingReportingOverflow(delta).partialValue)), in: state.focus)
         follow(&state)
     }
 
@@ -345,7 +345,7 @@ public enum App {
     static func clampSelections(_ state: inout AppState) {
         for pane in Pane.allCases {
             let count = Rows.count(state, pane)
-            state.selection[pane] = max(0, min(count - 1, state.selected(pane)))
+            state.select(max(0, min(count - 1, state.selected(pane))), in: pane)
         }
         keepFocusVisible(&state)
         follow(&state)

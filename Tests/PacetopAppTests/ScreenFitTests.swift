@@ -201,7 +201,7 @@ import PacetopUI
         s = try state("standby", size: Size(width: 80, height: 24))
         s.focus = .nodes
         let standby = try #require(Rows.nodes(s).firstIndex { $0.node.state == .standby })
-        s.selection[.nodes] = standby
+        s.select(standby, in: .nodes)
         press(&s, .char("s"))
         #expect(s.overlay == .none)
         #expect(s.message?.text.hasSuffix("is already in standby") == true)
@@ -260,7 +260,7 @@ import PacetopUI
         // Enter on the FAILOVER entry: expands it and acknowledges the pin.
         s.focus = .timeline
         let index = try #require(entries.firstIndex { $0.text == head.text })
-        s.selection[.timeline] = index
+        s.select(index, in: .timeline)
         press(&s, .enter)
         #expect(Rows.pinnedFailover(s) == nil)
         #expect(Rows.timeline(s).contains { $0.text == "pbx started on ip-172-31-16-134" })
