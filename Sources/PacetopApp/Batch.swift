@@ -4,7 +4,8 @@ import PacetopUI
 
 /// `--once` output: the dashboard's content as plain text, like `top -b`.
 public enum Batch {
-    /// `width` nil: whole lines, however long (stdout is a pipe or a file).
+    /// The header, nodes, resources and problems as text `width` columns wide (nil: whole
+    /// lines, however long, for a pipe or a file), with trailing blank lines dropped.
     public static func text(_ state: AppState, width: Int? = 100, glyphs: GlyphSet = .unicode) -> String {
         let env = ViewEnv(theme: Theme(name: "plain", styles: [:]), glyphs: glyphs)
         var sections: [(title: String, columns: [TableColumn], rows: [TableRow])] = []

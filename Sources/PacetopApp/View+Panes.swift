@@ -185,7 +185,7 @@ extension View {
             if hint { spans.append(Span(" — \(cleanupKey) to clean up", style: env.style(.uiKey))) }
             return Line(spans)
         case .reason(let reason):
-            return Line([Span("\(glyphs.warning) ", style: env.style(.warning)), Span(reason, style: env.style(.uiText))])
+            return Line([Span("\(glyphs.warning) ", style: env.style(.warning)), Span(reason.description, style: env.style(.uiText))])
         }
     }
 

@@ -4,9 +4,12 @@ import PacetopUI
 
 /// What the view needs besides state: the resolved theme and the glyphs the terminal can show.
 public struct ViewEnv: Sendable {
+    /// Colours per role, from the theme in use.
     public var theme: Theme
+    /// Unicode or ASCII symbols, whichever the terminal's locale can show.
     public var glyphs: GlyphSet
 
+    /// An environment with a resolved theme and glyph set.
     public init(theme: Theme, glyphs: GlyphSet) {
         self.theme = theme
         self.glyphs = glyphs
@@ -17,8 +20,10 @@ public struct ViewEnv: Sendable {
 
 /// state → Buffer. Pure: no I/O, no clock (the time comes from state).
 public enum View {
+    /// Below this a notice asks for a bigger terminal instead of the dashboard.
     public static let minimumSize = Size(width: 20, height: 6)
 
+    /// Draws the whole screen for `state`: full layout, compact under 60×16, a notice when too small.
     public static func render(_ state: AppState, _ env: ViewEnv) -> Buffer {
         let size = state.size
         var buf = Buffer(width: max(0, size.width), height: max(0, size.height),
@@ -52,8 +57,8 @@ public enum View {
         var lines: [Line] = []
         let glyphs = env.glyphs
         var first: [Span] = [Span("pacetop ", style: env.style(.uiTitle))]
-        if let st = state.status {
-            first.append(verdict(state, st, env, bullet: false))
+        if state.status != nil {
+            first.append(verdict(state, env, bullet: false))
         } else {
             first.append(Span(state.pollError == nil ? "connecting" : "NO DATA", style: env.style(.alert)))
         }
@@ -61,23 +66,21 @@ public enum View {
         lines.append(Line(first))
         let width = buf.width
         lines.append(freshness(state, env, width: width))
-        if let st = state.status {
+        if let st = state.status, let digest = state.digest {
             let quorum = st.summary.quorum
             lines.append(naming([Span("quorum ", style: env.style(.uiDim)),
                                  Span(quorum == true ? "yes" : quorum == false ? "NO" : "?", style: quorum == true ? env.style(.ok) : env.style(.alert)),
                                  Span(" DC ", style: env.style(.uiDim))], st.summary.dc ?? "none", env.style(.uiText), [],
                                 width: width, env))
-            let master = st.master(state.config.layout)
+            let master = digest.master
             lines.append(naming([Span("\(glyphs.master) master ", style: env.style(.master))], master ?? "NONE",
                                 master == nil ? env.style(.alert) : env.style(.master), [], width: width, env))
             let online = st.nodes.filter { $0.state == .online }.count
             lines.append(Line("nodes \(online)/\(st.nodes.count) online",
                               style: online == st.nodes.count ? env.style(.ok) : env.style(.warning)))
-            let prims = st.primitives()
-            let running = prims.filter { !$0.resource.nodes.isEmpty }.count
-            lines.append(Line("resources \(running)/\(prims.count) running"))
-            for r in st.health(state.config.layout).reasons {
-                lines.append(Line("\(glyphs.warning) \(r)", style: env.style(.warning)))
+            lines.append(Line("resources \(digest.runningPrimitives)/\(digest.primitives) running"))
+            for reason in digest.health.reasons {
+                lines.append(Line("\(glyphs.warning) \(reason)", style: env.style(.warning)))
             }
         } else if let e = state.pollError {
             lines.append(Line(e.message, style: env.style(.alert)))

@@ -163,7 +163,10 @@ struct Pacetop: ParsableCommand {
                 print(Batch.text(state, width: onceWidth(), glyphs: onceGlyphs()), terminator: "")
             }
         }
-        throw ExitCode(report.exitCode.rawValue)
+        // Exit here rather than unwinding: freeing the parsed document and the report's
+        // buffers one by one costs more than the output itself on a large cluster.
+        fflush(nil)
+        Glibc.exit(report.exitCode.rawValue)
     }
 
     /// Like `top -b`: whole lines into a pipe or file unless COLUMNS says otherwise; on a

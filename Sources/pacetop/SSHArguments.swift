@@ -72,7 +72,8 @@ extension SSHArguments {
             nodes: nodes, user: user, port: port, identityFiles: identity, jump: jump,
             sshConfigFile: sshConfig, userKnownHostsFiles: try knownHostsFiles(),
             acceptNew: acceptNew || optionAcceptNew, sudo: sudo, interval: interval,
-            connectTimeout: connectTimeout ?? optionConnectTimeout, addressMap: addresses)
+            connectTimeout: connectTimeout ?? optionConnectTimeout, addressMap: addresses,
+            peerMemory: .standard())
         return try SSHClusterSource.make(opts)
     }
 }

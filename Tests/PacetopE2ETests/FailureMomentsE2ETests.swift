@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PacetopTestSupport
 
 /// The real binary in tmux at the moments pacetop exists for: the terminal going away without
 /// a SIGHUP (runuser, su -c, nohup, setsid wrappers), signals while an action runs, an audit log
@@ -100,5 +101,25 @@ import Testing
         let s = try t.waitFor("not sent")
         #expect(s.contains("Not a directory"))
         #expect(!s.contains("running"), "nothing ran")
+    }
+
+    /// Stale data must not look healthy: once the last good status is older than two
+    /// intervals, the header's verdict word is STALE with its age, not the last "OK".
+    @Test func anOldStatusNeverSaysOK() throws {
+        let file = tmp.appendingPathComponent("status.xml")
+        let fixtures = TestData.fixtures.appendingPathComponent("portsip")
+        try FileManager.default.copyItem(at: fixtures.appendingPathComponent("healthy.xml"), to: file)
+        let t = try Tmux([Tmux.pacetop, "--xml-file", file.path, "--interval", "0.5"], width: 100, height: 30,
+                         env: ["XDG_STATE_HOME": tmp.path, "XDG_CONFIG_HOME": tmp.path])
+        var s = try t.waitFor("pbx")
+        #expect(s.split(separator: "\n").first?.contains("• OK") == true)
+        try FileManager.default.removeItem(at: file)
+        s = try t.waitFor("the verdict replaced by STALE", timeout: 15) { s in
+            s.split(separator: "\n").first.map { $0.range(of: "• STALE [0-9]+ s", options: .regularExpression) != nil } == true
+        }
+        #expect(s.split(separator: "\n").first?.contains("OK") == false, "no OK while the data is old")
+        #expect(s.contains("Nodes (3) STALE"))
+        // One timeline line for the failing polls, not one per poll.
+        #expect(s.split(separator: "\n").filter { $0.hasPrefix("│") && $0.contains("poll failed") }.count == 1)
     }
 }
