@@ -220,16 +220,17 @@ extension View {
             return
         }
         var listArea = inner
-        if let f = Rows.pinnedFailover(state) {
+        let folded = Rows.foldedCount(state)
+        if let failover = Rows.pinnedFailover(state) {
             // Pinned until acknowledged: the one line that matters after a failover.
             let enter = state.config.keyMap.key(for: .details)?.label ?? "Enter"
-            buf.write(Line([Span("\(env.glyphs.master) \(clock(f.restoredAt, utc: state.config.utc)) ", style: env.style(.master)),
-                            Span(f.text, style: healthStyle(f.nodeLost ? .critical : .degraded, env)),
-                            Span(" — \(enter) on it to acknowledge", style: env.style(.uiDim))]),
+            let more = folded > 0 ? "+\(folded) lines; " : ""
+            buf.write(Line([Span("\(env.glyphs.master) \(clock(failover.restoredAt, utc: state.config.utc)) ", style: env.style(.master)),
+                            Span(failover.text, style: healthStyle(failover.nodeLost ? .critical : .degraded, env)),
+                            Span(" (\(more)\(enter) in the timeline acknowledges)", style: env.style(.uiDim))]),
                       in: inner.row(0), ellipsis: env.glyphs.ellipsis)
             listArea = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: max(0, inner.height - 1))
         }
-        let folded = Rows.foldedCount(state)
         let rows = entries.map { e in
             let repeated = e.count > 1 ? " (×\(e.count), last \(clock(e.lastSeen, utc: state.config.utc)))" : ""
             var text = [Span(e.text + repeated, style: e.severity == .ok ? env.style(.timelineEvent) : healthStyle(e.severity, env))]

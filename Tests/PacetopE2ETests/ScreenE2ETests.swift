@@ -121,3 +121,82 @@ extension DemoE2ETests {
         #expect(!s.contains("Confirm"))
     }
 }
+
+/// Issue 15 on the real binary: themes, config and the failover story.
+extension DemoE2ETests {
+    func writeFile(_ text: String, _ relative: String) throws -> URL {
+        let url = tmp.appendingPathComponent(relative)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    /// The SGR parameters in force where `word` first appears on a line of `escapes`.
+    func sgr(before word: String, in escapes: String) -> [String]? {
+        guard let line = escapes.split(separator: "\n").first(where: { $0.contains(word) }),
+              let at = line.range(of: word) else { return nil }
+        let head = line[..<at.lowerBound]
+        guard let esc = head.range(of: "\u{1B}[", options: .backwards) else { return [] }
+        return head[esc.upperBound...].prefix { $0 != "m" }.split(separator: ";").map(String.init)
+    }
+
+    @Test func onlineStaysGreenOnAnEightColourTerminal() throws {
+        // tmux sets the pane's TERM itself: pacetop gets TERM=xterm (8 colours) through env.
+        let t = try Tmux(["/usr/bin/env", "TERM=xterm", Tmux.pacetop, "--demo", "--theme", "solarized-dark"])
+        try t.waitFor("online")
+        let params = try #require(sgr(before: "online", in: try t.screenWithEscapes()))
+        #expect(params.contains("32"), "green, not yellow (33): \(params)")
+    }
+
+    /// The status line, above the footer.
+    func statusLine(_ screen: String) -> String {
+        let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
+        return lines.count >= 3 ? String(lines[lines.count - 3]) : ""
+    }
+
+    @Test func themeKeyMovesPastABrokenThemeFile() throws {
+        _ = try writeFile("\"node.onlin\" = \"green\"\n", "config/pacetop/themes/aaa-broken.toml")
+        let t = try pacetop("--demo", width: 220)  // the message names the file
+        var screen = try t.waitFor("pbx")
+        for _ in 0..<10 where !statusLine(screen).contains("skipped") {
+            let before = statusLine(screen)
+            try t.send("T")
+            screen = try t.waitFor("the next theme") { self.statusLine($0) != before && $0.contains("theme: ") }
+        }
+        let message = statusLine(screen)
+        #expect(message.contains("aaa-broken skipped"), "\(message)")
+        #expect(message.contains("node.onlin"), "says why: \(message)")
+        try t.send("T")
+        try t.waitFor("moved on") { self.statusLine($0).contains("theme: ") && !self.statusLine($0).contains("skipped") }
+    }
+
+    @Test func twoCommandsOnOneKeyInTheConfigIsAnError() throws {
+        let config = try writeFile("[keys]\ncleanup = \"x\"\nrestart = \"x\"\n", "clash.toml")
+        let r = try Tmux.run([Tmux.pacetop, "--config", config.path, "--demo", "--once"])
+        #expect(r.status == 64)
+        #expect(r.output.contains("\(config.path):3") && r.output.contains("cleanup") && r.output.contains("restart"), "\(r.output)")
+        let float = try writeFile("interval = 1.5\n", "float.toml")
+        #expect(try Tmux.run([Tmux.pacetop, "--config", float.path, "--demo", "--once"]).status == 0)
+    }
+
+    @Test func utcIsNamedOnceInTheHeader() throws {
+        let r = try Tmux.run([Tmux.pacetop, "--demo", "--once", "--utc"])
+        let header = r.output.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(header.hasSuffix("times UTC"), "\(header)")
+    }
+
+    @Test func failoverAt80x24IsPinnedInTheTimelineUntilAcknowledged() throws {
+        let t = try pacetop("--demo", "failover", "--interval", "0.5")
+        try t.waitFor("pbx")
+        func pinned(_ screen: String) -> Bool {
+            screen.split(separator: "\n").contains { $0.contains("★ ") && $0.contains("FAILOVER") && !$0.contains("master") }
+        }
+        let s = try t.waitFor("the failover pinned in the timeline pane", timeout: 60, pinned)
+        #expect(s.contains("Timeline"), "the timeline pane shows at 80×24")
+        #expect(!s.contains("recovered"))
+        try t.send("Tab", "Tab")  // resources → problems → timeline
+        try t.send("Enter")
+        let after = try t.waitFor("acknowledged") { !pinned($0) }
+        #expect(!after.contains("recovered") && !after.contains("1 → 0"))
+    }
+}
