@@ -125,6 +125,10 @@ struct Pacetop: ParsableCommand {
         if loaded.isBuiltIn {
             state.message = StatusMessage(text: "no theme files found: using the built-in theme", level: .degraded, at: state.now)
         }
+        // What stderr said before the screen took over stays readable in the timeline.
+        for w in (source as? SSHClusterSource)?.warnings ?? [] {
+            state.timeline.append(TimelineEntry(time: state.now, text: "warning: \(w)", severity: .degraded))
+        }
         // Keys come from the terminal even when stdin is a pipe (`--xml-file -`).
         var input: Int32 = 0
         if isatty(0) == 0 {

@@ -561,4 +561,41 @@ struct LabE2ETests {
             try onlyNodeOneFollowsTheFailover(config: cfg)
         }
     }
+
+    // 11 (jump mode, like 9: nodes unreachable from here)
+    @Test func dashboardThroughAProxyCommand() throws {
+        try Lab.requireUp()
+        let labConfig = try String(contentsOfFile: Lab.sshConfig, encoding: .utf8)
+        if !labConfig.contains("ProxyJump") {
+            try Lab.lab("down")
+            Lab.upError.withLock { $0 = "the lab is down (going to jump mode)" }
+            try Lab.lab("up", "--jump")
+            Lab.upError.withLock { $0 = nil }
+        }
+        // Every node through `ssh -W %h:%p` on the jump host, as a corporate proxy or SSM
+        // would carry it; and a StrictHostKeyChecking no that pacetop treats as ask, with a
+        // warning that must stay visible under the full screen.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lab-proxy-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let jumpConfig = try String(contentsOfFile: Lab.sshConfig, encoding: .utf8)
+        let proxied = "Host *\n    StrictHostKeyChecking no\n" + jumpConfig.replacingOccurrences(
+            of: "ProxyJump \(Lab.jumpHost)", with: "ProxyCommand ssh -F \(Lab.sshConfig) -W %h:%p \(Lab.jumpHost)")
+        #expect(proxied.contains("ProxyCommand") && !proxied.contains("ProxyJump"))
+        let cfg = dir.appendingPathComponent("ssh_config")
+        try proxied.write(to: cfg, atomically: true, encoding: .utf8)
+
+        let p = try LabPacetop(["-F", cfg.path, n1], width: 160, height: 50)
+        let s = try p.tmux.waitFor("3 online nodes, all on node 1, through a ProxyCommand", timeout: 10) { s in
+            Lab.nodes.allSatisfy(s.showsOnline) && s.showsAllStarted(on: n1) && s.showsMaster(n1)
+        }
+        #expect(s.contains("via \(n1)"))
+        #expect(s.contains("StrictHostKeyChecking no is treated as ask"), "the warning is in the timeline: \(s)")
+
+        let once = try Tmux.run([Tmux.pacetop, "--once", "-F", cfg.path, n1])
+        #expect(once.status == 0, "\(once.output)")
+        #expect(once.output.contains("pacetop: warning: ssh_config for \(n1): StrictHostKeyChecking no is treated as ask"))
+        #expect(once.output.contains(n1))
+    }
 }
+
