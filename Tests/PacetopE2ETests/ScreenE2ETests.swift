@@ -200,3 +200,28 @@ extension DemoE2ETests {
         #expect(!after.contains("recovered") && !after.contains("1 → 0"))
     }
 }
+
+extension DemoE2ETests {
+    /// The rows inside the Resources pane's border.
+    func resourceRows(_ screen: String) -> [Substring] {
+        let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let top = lines.firstIndex(where: { $0.contains("Resources (") }),
+              let bottom = lines[(top + 1)...].firstIndex(where: { $0.hasPrefix("└") }) else { return [] }
+        return Array(lines[(top + 1)..<bottom])
+    }
+
+    @Test func pageDownMovesByTheVisiblePageAndUpScrollsBack() throws {
+        let t = try pacetop("--demo")
+        var s = try t.waitFor("pbx")
+        let visible = resourceRows(s).count
+        #expect(visible > 2 && visible < 11, "the demo's 11 resources do not all fit at 80×24: \(visible)")
+        try t.send("NPage")
+        s = try t.waitFor("the cursor on the last visible row") { self.resourceRows($0).last?.contains("▶") == true }
+        #expect(resourceRows(s).first?.contains("eip") == true, "one page down from the top: no scrolling yet")
+        try t.send("G")
+        try t.waitFor("the last row") { self.resourceRows($0).last?.contains("▶") == true && $0.contains("Resources (11)") }
+        try t.send("k")
+        s = try t.waitFor("one up, the list stays") { self.resourceRows($0).dropLast().last?.contains("▶") == true }
+        #expect(resourceRows(s).last?.contains("█") == true || resourceRows(s).contains { $0.hasSuffix("█") }, "a scrollbar")
+    }
+}
