@@ -173,7 +173,7 @@ struct Pacetop: ParsableCommand {
             if let error = report.error {
                 FileHandle.standardError.write(Data("pacetop: \(SafeText.strip(error.message))\n".utf8))
             } else {
-                print(SafeText.strip(Batch.text(state, width: onceWidth(), glyphs: onceGlyphs())), terminator: "")
+                print(SafeText.strip(OnceReport.text(state, width: onceWidth(), glyphs: onceGlyphs())), terminator: "")
             }
         }
         // Exit here rather than unwinding: freeing the parsed document and the report's
