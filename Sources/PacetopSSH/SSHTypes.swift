@@ -14,18 +14,31 @@ public struct SSHEndpoint: Sendable, Equatable {
     /// Only the listed identity files, and only agent keys matching them (ssh_config IdentitiesOnly).
     public var identitiesOnly: Bool
 
+    /// ssh_config ProxyCommand, tokens expanded: run it and talk SSH over its stdin/stdout
+    /// instead of a TCP connection. Only the first hop of a chain can have one.
+    public var proxyCommand: String?
+    /// ssh_config HostKeyAlias: the known_hosts name instead of host/port.
+    public var hostKeyAlias: String?
+    /// ssh_config CheckHostIP: also check the key against the address's known_hosts entry.
+    public var checkHostIP: Bool
+
     public init(name: String? = nil, host: String, port: Int = 22, user: String,
-                identityFiles: [String] = [], identitiesOnly: Bool = false) {
+                identityFiles: [String] = [], identitiesOnly: Bool = false, proxyCommand: String? = nil,
+                hostKeyAlias: String? = nil, checkHostIP: Bool = false) {
         self.name = name ?? host
         self.host = host
         self.port = port
         self.user = user
         self.identityFiles = identityFiles
         self.identitiesOnly = identitiesOnly
+        self.proxyCommand = proxyCommand
+        self.hostKeyAlias = hostKeyAlias
+        self.checkHostIP = checkHostIP
     }
 
-    /// The name known_hosts uses: `host`, or `[host]:port` off port 22.
-    public var knownHostsName: String { port == 22 ? host : "[\(host)]:\(port)" }
+    /// The name known_hosts uses: HostKeyAlias as it is, else `host`, or `[host]:port` off
+    /// port 22 (as OpenSSH's get_hostfile_hostname_ipaddr).
+    public var knownHostsName: String { hostKeyAlias ?? (port == 22 ? host : "[\(host)]:\(port)") }
 }
 
 /// Where a connection goes: the target, reached through zero or more jump hosts (first is

@@ -77,7 +77,12 @@ struct Pacetop: ParsableCommand {
         if let interval { try Numbers.seconds(interval, "--interval", Numbers.intervalRange) }
         if let t = ssh.connectTimeout { try Numbers.seconds(t, "--connect-timeout", Numbers.timeoutRange) }
         if let p = ssh.port { try Numbers.port(p, "--port") }
-        _ = try ssh.knownHostsFiles()
+        for o in ssh.options {
+            let kv = o.split(separator: "=", maxSplits: 1)
+            if kv.count == 2, kv[0].lowercased() == "connecttimeout", let t = Double(kv[1]) {
+                try Numbers.seconds(t, "-o ConnectTimeout", Numbers.timeoutRange)
+            }
+        }
         if json && !once { throw ValidationError("--json goes with --once") }
         if let anchor { do { try Validate.resource(anchor) } catch { throw ValidationError(error.description) } }
     }
@@ -117,6 +122,10 @@ struct Pacetop: ParsableCommand {
         var state = AppState(config: appConfig, themeNames: themes.availableThemes(), themeName: loaded.name)
         if loaded.isBuiltIn {
             state.message = StatusMessage(text: "no theme files found: using the built-in theme", level: .degraded, at: state.now)
+        }
+        // What stderr said before the screen took over stays readable in the timeline.
+        for w in (source as? SSHClusterSource)?.warnings ?? [] {
+            state.timeline.append(TimelineEntry(time: state.now, text: "warning: \(w)", severity: .degraded))
         }
         // Keys come from the terminal even when stdin is a pipe (`--xml-file -`).
         var input: Int32 = 0
@@ -159,7 +168,10 @@ struct Pacetop: ParsableCommand {
                 print(SafeText.strip(Batch.text(state, width: max(60, width))), terminator: "")
             }
         }
-        throw ExitCode(report.exitCode.rawValue)
+        // Exit here rather than unwinding: freeing the parsed document and the report's
+        // buffers one by one costs more than the output itself on a large cluster.
+        fflush(nil)
+        Glibc.exit(report.exitCode.rawValue)
     }
 
     private func makeSource(file: ConfigFile, interval: Double, sudo: Bool) throws -> ClusterSource {
