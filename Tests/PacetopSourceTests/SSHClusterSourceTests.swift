@@ -34,7 +34,7 @@ final class FakeNode: @unchecked Sendable {
                 cat $d/status.xml ;;
               *crm_mon*--as-xml*) cat $d/status.xml ;;
               *"cibadmin --query --scope constraints") cat $d/constraints.xml ;;
-              *"crm_attribute --type crm_config --name cluster-name --query --quiet") echo "fake-cluster" ;;
+              *"crm_attribute --type crm_config --name cluster-name --query --quiet") echo "fakecluster" ;;
               *"cat /etc/corosync/corosync.conf") cat $d/corosync.conf || exit 1 ;;
               *corosync-cmapctl) cat $d/cmap.txt 2>/dev/null || { echo "Failed to initialize the cmap API. Error CS_ERR_ACCESS" >&2; exit 1; } ;;
               *"crm_node -l") echo "crm_node: connection refused" >&2; exit 102 ;;
@@ -115,7 +115,7 @@ struct SSHClusterSourceTests {
         #expect(try source.poll().result.get().cliConstraints?.count == 4)
         let node = cluster.nodes[0]
         #expect(node.commands.filter { $0.contains("cibadmin") }.count == 1)
-        #expect(status.clusterName == "fake-cluster")
+        #expect(status.clusterName == "fakecluster", "from crm_attribute: this node has no corosync.conf")
         // Absolute paths, no `env`; only the constraints and the cluster's name from the CIB
         // (never --scope configuration, which holds fence-device passwords).
         #expect(Array(node.commands.prefix(4)) == [
