@@ -379,6 +379,7 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         var unknownKey: SSHError?
         for i in node.routes.indices {
             let c = connection(node, route: i)
+            defer { collectNotices(c) }
             do {
                 try c.connect()
                 lock.withLock { node.route = i }
