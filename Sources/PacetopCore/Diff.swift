@@ -164,12 +164,12 @@ public enum ClusterDiff {
             var order: [String] = []
             var map: [String: [Placement]] = [:]
             var failed: [String: Bool] = [:]
-            for p in s.primitives() {
-                let id = p.resource.id
+            s.forEachPrimitive { r, _ in
+                let id = r.id
                 if map[id] == nil { order.append(id); map[id] = [] }
-                let role = p.resource.role?.description ?? "Started"
-                for n in p.resource.nodes { map[id]!.append(Placement(node: n, role: role)) }
-                failed[id] = (failed[id] ?? false) || p.resource.failed
+                let role = r.role?.description ?? "Started"
+                for n in r.nodes { map[id]!.append(Placement(node: n, role: role)) }
+                failed[id] = (failed[id] ?? false) || r.failed
             }
             return (order, map, failed)
         }

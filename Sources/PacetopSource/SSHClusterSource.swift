@@ -64,6 +64,10 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         var failures = 0
         var nextTry = ContinuousClock.now
         var hostKeyError: String?
+        /// How long crm_mon usually takes here (seconds; slow answers count at once, fast
+        /// ones lower it gradually): a node that stops answering is given up on after a
+        /// few times that, not after the full command timeout.
+        var typical: Double?
         init(name: String, resolved: ResolvedTarget) {
             self.name = name
             self.resolved = resolved
@@ -245,9 +249,13 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
     private func attempt(_ node: NodeState) -> Attempt {
         let conn = connection(node)
         let remote = RemoteCommand(sudo: sudo)
-        let timeout = commandTimeout + (conn.isConnected ? 0 : node.resolved.target.connectTimeout * Double(node.resolved.target.jumps.count + 1))
+        let timeout = Self.statusTimeout(commandTimeout, typical: node.typical)
+            + (conn.isConnected ? 0 : node.resolved.target.connectTimeout * Double(node.resolved.target.jumps.count + 1))
+        let started = ContinuousClock.now
         do {
             var r = try conn.exec(remote.statusLine(legacy: node.legacy), timeout: timeout)
+            let took = (ContinuousClock.now - started) / .seconds(1)
+            node.typical = node.typical.map { max(took, $0 * 0.8) } ?? took
             if !node.legacy, Self.rejectsOutputAs(r) {
                 // Pacemaker < 2.0.3: remember per node, for good.
                 node.legacy = true
@@ -271,6 +279,14 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
             let e = Self.sourceError(error, node: node.name)
             return .failed(e, short: Self.short(error))
         }
+    }
+
+    /// The time crm_mon gets on a node: five times what it usually takes there, at least 3 s,
+    /// at most the command timeout. When the node being read dies (its link goes silent, no
+    /// FIN arrives), the next node is read within seconds instead of after the full timeout.
+    static func statusTimeout(_ commandTimeout: Double, typical: Double?) -> Double {
+        guard let typical else { return commandTimeout }
+        return min(commandTimeout, max(3, 5 * typical))
     }
 
     /// Corosync's token + consensus, read once per node (a failed read is remembered too).

@@ -35,6 +35,18 @@ func procCPU(_ pid: pid_t) -> Double? {
     return (u + st) / hz
 }
 
+/// Resident and peak resident memory of a live process from /proc/PID/status, in MiB.
+func procMemory(_ pid: pid_t) -> (rss: Double, peak: Double)? {
+    guard let s = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+    func kib(_ key: String) -> Double? {
+        s.split(separator: "\n").first { $0.hasPrefix(key + ":") }
+            .flatMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first }
+            .flatMap { Double($0) }
+    }
+    guard let rss = kib("VmRSS"), let peak = kib("VmHWM") else { return nil }
+    return (rss / 1024, peak / 1024)
+}
+
 func mallocs() -> UInt64 { pacetop_malloc_count() }
 
 /// Samples of one measured operation.
