@@ -6,26 +6,14 @@ import PacetopUI
 
 // MARK: - scale: costs across cluster sizes, and --once against xmllint
 
-/// Runs `args` once with stdout and stderr on /dev/null; returns its user + system CPU
-/// (wait4's rusage of that child alone), or nil when it could not run.
-func childCPU(_ args: [String], env: [String: String] = [:]) -> Double? {
-    var e = ProcessInfo.processInfo.environment
-    for (k, v) in env { e[k] = v }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-    let argv = args.map { strdup($0) } + [nil]
-    let envp = e.map { strdup("\($0)=\($1)") } + [nil]
-    defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
-    var pid: pid_t = 0
-    guard posix_spawn(&pid, args[0], &actions, nil, argv, envp) == 0 else { return nil }
+/// Runs `args` once with its output on /dev/null; returns its user + system CPU (wait4's
+/// rusage of that child alone), or nil when it could not run.
+func childCPU(_ args: [String]) -> Double? {
+    guard let pid = try? spawn(args, output: "/dev/null") else { return nil }
     var status: Int32 = 0
     var usage = rusage()
     while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
-    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
-        + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    return seconds(usage)
 }
 
 /// CPU seconds of the calling thread: in-process figures that other builds on a shared

@@ -20,7 +20,12 @@ func childrenCPU() -> Double { rusageSeconds(RUSAGE_CHILDREN.rawValue) }
 private func rusageSeconds(_ who: Int32) -> Double {
     var u = rusage()
     getrusage(who, &u)
-    return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6
+    return seconds(u)
+}
+
+/// User + system time of a rusage, in seconds.
+func seconds(_ u: rusage) -> Double {
+    Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6
         + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
 }
 
