@@ -4,23 +4,31 @@ import PacetopCore
 /// The rows each pane shows, derived from state. Update and view both use these, so what is
 /// selected on screen is exactly what an action acts on.
 public struct NodeRow: Sendable, Equatable {
+    /// The node as crm_mon reported it.
     public var node: Node
+    /// The master (the anchor resource) runs on this node.
     public var isMaster: Bool
     /// Primitive instances active on the node, counted from the resource tree.
     public var running: Int
 }
 
+/// One line of the resources pane: a resource of the tree, indented by depth.
 public struct ResourceRow: Sendable, Equatable {
+    /// The resource, collection or instance on this line.
     public var resource: Resource
+    /// Nesting level in the tree (0 = top level).
     public var depth: Int
     /// The id an action on this row uses: clone/bundle members act on the collective.
     public var actionTarget: String
+    /// This is the anchor primitive: its node is the master.
     public var isAnchor: Bool
     /// A chain member that runs, but not on the master.
     public var offMaster: Bool
+    /// Highest fail count of this primitive on any node; nil for collections or none recorded.
     public var failCount: FailCount?
 }
 
+/// One line of the problems pane: a lingering move/ban constraint, a failed action, a fail count, or another health reason.
 public enum ProblemRow: Sendable, Equatable {
     case constraint(LocationConstraint)
     case failedAction(FailedAction)
@@ -37,6 +45,7 @@ public enum ProblemRow: Sendable, Equatable {
         }
     }
 
+    /// The node a clear/cleanup on this row is limited to; nil means all nodes.
     public var node: String? {
         switch self {
         case .failedAction(let f): f.node.isEmpty ? nil : f.node
@@ -153,10 +162,12 @@ public enum Rows {
         return d.problems.filter { matches(s.filter, problemText($0)) }
     }
 
+    /// Timeline entries, newest first.
     public static func timeline(_ s: AppState) -> [TimelineEntry] {
         s.timeline.reversed().filter { matches(s.filter, $0.text) }
     }
 
+    /// How many rows `pane` has now, for scrolling and selection bounds.
     public static func count(_ s: AppState, _ pane: Pane) -> Int {
         switch pane {
         case .nodes: nodes(s).count

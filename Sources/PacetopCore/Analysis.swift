@@ -3,13 +3,16 @@ import Foundation
 /// Which resource marks "the master" and which resources should run with it. For the PortSIP
 /// cluster the seven resources form one colocated chain anchored by `pbx`.
 public struct MasterLayout: Sendable, Equatable, Codable {
+    /// The resource whose node is "the master" (`pbx` for PortSIP).
     public var anchor: String
     /// The colocated chain in start order; only members present in a status are considered.
     public var chain: [String]
 
+    /// The PortSIP chain: elastic IP, private IP, VIP, source packet IP, EBS volume, filesystem, then `pbx`.
     public static let portSIP = MasterLayout(
         anchor: "pbx", chain: ["eip", "privip", "vip", "src_pkt_ip", "ebs", "datapath_fs", "pbx"])
 
+    /// A layout with its anchor and chain in start order.
     public init(anchor: String, chain: [String]) {
         self.anchor = anchor
         self.chain = chain
@@ -18,6 +21,7 @@ public struct MasterLayout: Sendable, Equatable, Codable {
 
 /// A primitive with what its parents say about it.
 public struct PrimitiveEntry: Sendable, Equatable {
+    /// The primitive itself, as crm_mon reported it.
     public var resource: Resource
     /// Ids of the enclosing group/clone/bundle, outermost first.
     public var parents: [String]
@@ -108,6 +112,7 @@ public struct HealthVerdict: Sendable, Equatable, Encodable {
         }
     }
 
+    /// The worst level any reason reached.
     public var level: Level
     /// Most severe first.
     public var reasons: [HealthReason]
@@ -197,6 +202,7 @@ extension ClusterStatus {
         return seen
     }
 
+    /// The node with this name, if the status lists it.
     public func node(named name: String) -> Node? { nodes.first { $0.name == name } }
 
     /// The node the anchor resource runs on; nil when it runs nowhere (or is absent).

@@ -4,6 +4,7 @@ import Foundation
 public struct JSONReport: Sendable, Encodable {
     /// Bumped only when a key changes meaning or disappears.
     public var schema: Int = 1
+    /// When pacetop made the report (ISO 8601, UTC).
     public var generatedAt: Date
     /// The source's label ("DEMO", "file …", "ssh …").
     public var source: String
@@ -11,11 +12,16 @@ public struct JSONReport: Sendable, Encodable {
     public var via: String
     /// Set when no status could be read; then `status` is absent.
     public var error: SourceError?
+    /// The overall verdict and its reasons; absent when no status could be read.
     public var health: HealthVerdict?
+    /// Node the master (the layout's anchor) runs on; absent when it runs nowhere.
     public var master: String?
+    /// The anchor and chain the verdict and `master` were judged by.
     public var layout: MasterLayout
+    /// The full parsed cluster status; absent when it could not be read (see `error`).
     public var status: ClusterStatus?
 
+    /// A report of one poll, judged by `layout`.
     public init(outcome: PollOutcome, source: String, layout: MasterLayout, generatedAt: Date = Date()) {
         self.generatedAt = generatedAt
         self.source = source

@@ -1,12 +1,12 @@
 import Foundation
 import Testing
+import PacetopTestSupport
 @testable import PacetopCore
 
 /// The project's own fixtures (scripts/make-fixtures: real crm_simulate + crm_mon 2.1.5 on
 /// CIBs we wrote) and the lab film (scripts/lab film: a real three-node cluster).
 enum OwnFixture {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let root = TestData.fixtures
 
     static func portsip(_ name: String) throws -> ClusterStatus {
         try CrmMonParser.parse(Data(contentsOf: root.appendingPathComponent("portsip/\(name).xml")))
