@@ -163,7 +163,9 @@ struct Pacetop: ParsableCommand {
         }
         let report = JSONReport(outcome: outcome, source: source.label, layout: layout)
         if json {
-            print(report.encoded())
+            var bytes = report.encodedBytes()
+            bytes.append(0x0A)
+            FileHandle.standardOutput.write(Data(bytes))
         } else {
             var state = AppState(config: AppConfig(layout: layout, sourceLabel: source.label, isDemo: source.isDemo,
                                                    canPerformActions: false),
