@@ -216,8 +216,8 @@ extension DemoE2ETests {
         let visible = resourceRows(s).count
         #expect(visible > 2 && visible < 11, "the demo's 11 resources do not all fit at 80×24: \(visible)")
         try t.send("NPage")
-        s = try t.waitFor("the cursor on the last visible row") { self.resourceRows($0).last?.contains("▶") == true }
-        #expect(resourceRows(s).first?.contains("eip") == true, "one page down from the top: no scrolling yet")
+        // A page down from the top: the list turns as far as it can (one row here).
+        s = try t.waitFor("the list turned") { self.resourceRows($0).first?.contains("eip") == false }
         try t.send("G")
         try t.waitFor("the last row") { self.resourceRows($0).last?.contains("▶") == true && $0.contains("Resources (11)") }
         try t.send("k")
