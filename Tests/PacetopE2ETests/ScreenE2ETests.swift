@@ -225,3 +225,14 @@ extension DemoE2ETests {
         #expect(resourceRows(s).last?.contains("█") == true || resourceRows(s).contains { $0.hasSuffix("█") }, "a scrollbar")
     }
 }
+
+extension DemoE2ETests {
+    @Test func onceOnATerminalUsesItsWidth() throws {
+        let t = try Tmux(["/usr/bin/env", "-u", "COLUMNS", Tmux.pacetop, "--demo", "--once"], width: 64, height: 40)
+        let s = try t.waitFor("[pacetop exited with 0]")
+        #expect(s.contains("ip-172-31-16-133") && s.contains("pbx"))
+        #expect(s.split(separator: "\n").allSatisfy { $0.count <= 64 }, "\(s)")
+        // Cut to the terminal by pacetop (…), not wrapped by the terminal.
+        #expect(s.split(separator: "\n").first?.hasSuffix("…") == true, "\(s)")
+    }
+}
