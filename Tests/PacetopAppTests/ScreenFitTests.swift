@@ -163,8 +163,12 @@ import PacetopUI
         let page = try #require(View.paneAreas(s)[.resources]).height - 2
         press(&s, .pageDown)
         #expect(s.selected(.resources) == page)
+        #expect(s.offset(.resources) == page, "the list turns a page with the cursor")
         press(&s, .pageDown, .pageUp)
         #expect(s.selected(.resources) == page)
+        // The second page stopped at the end of the list; PgUp turns back a whole page from there.
+        let count = Rows.resources(s).count
+        #expect(s.offset(.resources) == min(count - page, 2 * page) - page)
     }
 
     @Test func movingUpALongListScrollsInsteadOfPinningTheCursor() throws {
