@@ -244,11 +244,24 @@ public struct SSHResolver: Sendable {
         guard let port = Int(t.port), (1...65535).contains(port) else {
             throw .configError(file: "ssh_config", reason: "bad Port \(t.port.debugDescription) for \(name)")
         }
+        // %h %n %r go into a shell command line; node names can come from the cluster (CIB),
+        // so refuse shell characters there, as OpenSSH 9.6 does.
+        if o["proxycommand"] != nil, let bad = [t.hostName, t.original, t.user].first(where: { !Self.shellSafe($0) }) {
+            throw .configError(file: "ProxyCommand", reason: "refusing to put \(bad.debugDescription) into the command: "
+                + "it has characters the shell would interpret")
+        }
         var files: [String] = []
         for f in (o.values["identityfile"] ?? []).map(t.expand) where !files.contains(f) { files.append(f) }
         return SSHEndpoint(name: name, host: t.hostName, port: port, user: t.user, identityFiles: files,
                            identitiesOnly: o.flag("identitiesonly"), proxyCommand: o["proxycommand"].map(t.expandCommand),
                            hostKeyAlias: o["hostkeyalias"], checkHostIP: o.flag("checkhostip"))
+    }
+
+    /// Letters, digits and `.-_:@%[]`, not starting with `-`.
+    static func shellSafe(_ s: String) -> Bool {
+        !s.hasPrefix("-") && s.unicodeScalars.allSatisfy {
+            ($0.isASCII && CharacterSet.alphanumerics.contains($0)) || ".-_:@%[]".unicodeScalars.contains($0)
+        }
     }
 
     /// "[user@]host[:port]" or "[user@][v6addr]:port".

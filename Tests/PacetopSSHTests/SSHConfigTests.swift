@@ -239,6 +239,14 @@ struct SSHConfigTests {
             #expect(r.target.jumps.map(\.name) == ["cli"], "\(reader)")
             #expect(r.target.endpoint.proxyCommand == nil, "\(reader)")
         }
+        // A node name (they can come from the CIB) never reaches the shell with shell characters.
+        try dir.write("shell", "Host *\n    ProxyCommand nc %h %p\n")
+        for reader in readers() {
+            let resolver = try SSHResolver(configFile: dir.file("shell"), reader: reader)
+            #expect(throws: SSHError.self, "\(reader)") { try resolver.resolve("x;touch${IFS}/tmp/pwned") }
+            #expect(throws: SSHError.self, "\(reader)") { try resolver.resolve("$(id)") }
+            #expect(try resolver.resolve("ip-172-31-16-133").target.endpoint.proxyCommand == "nc ip-172-31-16-133 22", "\(reader)")
+        }
         try dir.write("loop", "Host a\n    ProxyJump b\nHost b\n    ProxyJump a\n")
         for reader in readers() {
             #expect(throws: SSHError.self) { try SSHResolver(configFile: dir.file("loop"), reader: reader).resolve("a") }
