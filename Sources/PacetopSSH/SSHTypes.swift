@@ -96,20 +96,20 @@ public struct HostKeyPolicy: Sendable, Equatable {
     /// Also read (never written): the system-wide files, /etc/ssh/ssh_known_hosts by default.
     public var globalFiles: [String]
     /// RevokedHostKeys: files of public keys never to trust. Each must exist and be readable.
-    public var revokedFiles: [String]
+    public var revokedHostKeysFiles: [String]
     /// HashKnownHosts: record a new host as `|1|salt|hash` rather than its name.
-    public var hashNew: Bool
+    public var hashKnownHosts: Bool
     /// Like StrictHostKeyChecking=accept-new: an unknown host's key is recorded and trusted.
     /// A changed or revoked key is refused regardless.
     public var acceptNew: Bool
 
     public init(files: [String] = [HostKeyPolicy.defaultFile],
-                globalFiles: [String] = ["/etc/ssh/ssh_known_hosts"], revokedFiles: [String] = [],
-                hashNew: Bool = false, acceptNew: Bool = false) {
+                globalFiles: [String] = ["/etc/ssh/ssh_known_hosts"], revokedHostKeysFiles: [String] = [],
+                hashKnownHosts: Bool = false, acceptNew: Bool = false) {
         self.files = files
         self.globalFiles = globalFiles
-        self.revokedFiles = revokedFiles
-        self.hashNew = hashNew
+        self.revokedHostKeysFiles = revokedHostKeysFiles
+        self.hashKnownHosts = hashKnownHosts
         self.acceptNew = acceptNew
     }
 
