@@ -383,6 +383,23 @@ struct SSHConfigTests {
         }
     }
 
+    @Test func theInstalledFilesReadTheSameThroughBothReaders() throws {
+        guard let ssh = sshClient else { return }
+        // No -F: ~/.ssh/config then /etc/ssh/ssh_config (Debian's has Include and HashKnownHosts yes).
+        let openSSH = try SSHResolver(reader: .openSSH(ssh)).options(for: "pacetop-test-host")
+        let builtin: SSHOptions
+        do { builtin = try SSHResolver(reader: .builtin(systemFile: "/etc/ssh/ssh_config")).options(for: "pacetop-test-host") } catch {
+            // A personal config with Match exec is the fallback's documented limit.
+            #expect(error.description.contains("not supported by pacetop's own ssh_config reader"))
+            return
+        }
+        for k in ["hostname", "user", "port", "hashknownhosts", "userknownhostsfile", "globalknownhostsfile", "proxyjump", "proxycommand"] {
+            let norm = { (v: [String]?) in v?.map { ["yes": "true", "no": "false"][$0] ?? $0 } }
+            if k == "hashknownhosts", builtin.values[k] == nil { #expect(openSSH[k] == "no"); continue }
+            #expect(norm(builtin.values[k]) == norm(openSSH.values[k]), "\(k)")
+        }
+    }
+
     @Test func globs() {
         #expect(SSHConfig.glob("ip-*-13?", "ip-172-31-16-133"))
         #expect(!SSHConfig.glob("ip-*-13?", "ip-172-31-16-1333"))
