@@ -24,14 +24,15 @@ enum Details {
             kv("type", n.kind.rawValue, env),
             kv("id", n.id ?? "-", env),
             kv("DC", n.isDC ? "yes" : "no", env),
-            kv("master", st.master(state.config.layout) == n.name ? "yes" : "no", env),
+            kv("master", state.digest?.master == n.name ? "yes" : "no", env),
         ]
         if let h = n.health { out.append(kv("health", h.rawValue, env)) }
         let flags = [("standby", n.standby), ("standby on fail", n.standbyOnFail), ("maintenance", n.maintenance),
                      ("pending", n.pending), ("unclean", n.unclean), ("shutdown", n.shutdown)]
             .filter(\.1).map(\.0)
         if !flags.isEmpty { out.append(kv("flags", flags.joined(separator: ", "), env)) }
-        let running = st.primitives().filter { $0.resource.nodes.contains(n.name) }.map(\.resource.id)
+        var running: [String] = []
+        st.forEachPrimitive { r, _ in if r.nodes.contains(n.name) { running.append(r.id) } }
         out.append(kv("running", running.isEmpty ? "nothing" : running.joined(separator: " "), env))
         if let attrs = st.nodeAttributes.first(where: { $0.node == n.name }), !attrs.attributes.isEmpty {
             out.append(Line(""))

@@ -147,8 +147,11 @@ public struct StatusMessage: Sendable, Equatable {
 public struct AppState: Sendable, Equatable {
     /// Settings fixed at start.
     public var config: AppConfig
-    /// The last good cluster status; kept (and marked stale) while polls fail.
-    public var status: ClusterStatus?
+    public var status: ClusterStatus? {
+        didSet { digest = status.map { StatusDigest($0, layout: config.layout) } }
+    }
+    /// The verdict and rows of `status`, computed once per poll, never per frame.
+    public private(set) var digest: StatusDigest?
     /// When the last poll (good or bad) came back, and when the last good one did.
     public var lastPollAt: Date?
     /// When the last poll that produced a status came back.
@@ -159,6 +162,8 @@ public struct AppState: Sendable, Equatable {
     public var pollError: SourceError?
     /// A poll is running; no second one starts until it returns.
     public var pollInFlight = false
+    /// Polls in a row that saw nothing in progress: below `PollPace.settlePolls`, poll fast.
+    public var quietPolls = PollPace.settlePolls
     /// The previous poll's notes: a note is logged when it appears, not on every poll.
     public var lastNotes: [String] = []
     /// The user asked for a refresh while a poll ran: poll again as soon as it returns.

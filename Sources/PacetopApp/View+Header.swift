@@ -17,7 +17,7 @@ extension View {
         }
         if state.config.readOnly { spans.append(Span("[READ-ONLY] ", style: env.style(.warning))) }
         if let st = state.status {
-            spans.append(verdict(state, st, env))
+            spans.append(verdict(state, env))
             let q = st.summary.quorum
             spans.append(Span("  quorum ", style: env.style(.uiDim)))
             spans.append(Span(q == true ? "yes" : q == false ? "NO" : "unknown",
@@ -30,8 +30,7 @@ extension View {
         buf.write(Line(spans), in: area.row(0), ellipsis: g.ellipsis)
         // Second row: where the data comes from, how fresh it is, and the first reason.
         var second = freshness(state, env).spans
-        if let st = state.status {
-            let h = st.health(state.config.layout)
+        if let h = state.digest?.health {
             if let r = h.reasons.first {
                 second.append(Span("  \(g.warning) \(r)", style: healthStyle(h.level, env)))
                 if h.reasons.count > 1 { second.append(Span(" (+\(h.reasons.count - 1) more)", style: env.style(.uiDim))) }
@@ -42,13 +41,13 @@ extension View {
 
     /// The verdict word, or STALE / NO CONTACT with the data's age once the status on screen
     /// is older than two intervals: an old "OK" must never look current.
-    static func verdict(_ state: AppState, _ st: ClusterStatus, _ env: ViewEnv, bullet: Bool = true) -> Span {
+    static func verdict(_ state: AppState, _ env: ViewEnv, bullet: Bool = true) -> Span {
         let mark = bullet ? "\(env.glyphs.bullet) " : ""
         if state.isOutdated {
             let word = state.pollError.map { $0.kind == .connect || $0.kind == .timeout } == true ? "NO CONTACT" : "STALE"
             return Span("\(mark)\(word) \(Int(state.dataAge ?? 0)) s", style: env.style(.stale).patched(with: env.style(.alert)))
         }
-        let h = st.health(state.config.layout)
+        guard let h = state.digest?.health else { return Span(mark + "…", style: env.style(.uiDim)) }
         var text = mark + healthWord(h.level)
         if state.withoutQuorum { text += " (NO-QUORUM VIEW)" }
         return Span(text, style: state.withoutQuorum ? env.style(.alert) : healthStyle(h.level, env))

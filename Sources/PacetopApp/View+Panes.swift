@@ -147,7 +147,7 @@ extension View {
             if hint { spans.append(Span(" — \(cleanupKey) to clean up", style: env.style(.uiKey))) }
             return Line(spans)
         case .reason(let r):
-            return Line([Span("\(g.warning) ", style: env.style(.warning)), Span(r, style: env.style(.uiText))])
+            return Line([Span("\(g.warning) ", style: env.style(.warning)), Span(r.description, style: env.style(.uiText))])
         }
     }
 

@@ -57,29 +57,27 @@ public enum View {
         var lines: [Line] = []
         let g = env.glyphs
         var first: [Span] = [Span("pacetop ", style: env.style(.uiTitle))]
-        if let st = state.status {
-            first.append(verdict(state, st, env, bullet: false))
+        if state.status != nil {
+            first.append(verdict(state, env, bullet: false))
         } else {
             first.append(Span(state.pollError == nil ? "connecting" : "NO DATA", style: env.style(.alert)))
         }
         if state.config.isDemo { first.append(Span(" DEMO", style: env.style(.demo))) }
         lines.append(Line(first))
         lines.append(freshness(state, env))
-        if let st = state.status {
+        if let st = state.status, let digest = state.digest {
             let q = st.summary.quorum
             lines.append(Line([Span("quorum ", style: env.style(.uiDim)),
                                Span(q == true ? "yes" : q == false ? "NO" : "?", style: q == true ? env.style(.ok) : env.style(.alert)),
                                Span(" DC ", style: env.style(.uiDim)), Span(st.summary.dc ?? "none")]))
-            let master = st.master(state.config.layout)
+            let master = digest.master
             lines.append(Line([Span("\(g.master) master ", style: env.style(.master)),
                                Span(master ?? "NONE", style: master == nil ? env.style(.alert) : env.style(.master))]))
             let online = st.nodes.filter { $0.state == .online }.count
             lines.append(Line("nodes \(online)/\(st.nodes.count) online",
                               style: online == st.nodes.count ? env.style(.ok) : env.style(.warning)))
-            let prims = st.primitives()
-            let running = prims.filter { !$0.resource.nodes.isEmpty }.count
-            lines.append(Line("resources \(running)/\(prims.count) running"))
-            for r in st.health(state.config.layout).reasons {
+            lines.append(Line("resources \(digest.runningPrimitives)/\(digest.primitives) running"))
+            for r in digest.health.reasons {
                 lines.append(Line("\(g.warning) \(r)", style: env.style(.warning)))
             }
         } else if let e = state.pollError {

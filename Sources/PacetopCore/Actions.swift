@@ -90,12 +90,14 @@ public enum ClusterAction: Sendable, Equatable, Hashable, Codable {
 public enum ActionError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidResourceID(String)
     case invalidNodeName(String)
+    case invalidAddress(String)
 
     /// The refusal as shown to the user, naming the offending id.
     public var description: String {
         switch self {
         case .invalidResourceID(let s): "refusing to act on resource id \(s.debugDescription): not a valid Pacemaker id"
         case .invalidNodeName(let s): "refusing to act on node \(s.debugDescription): not a valid node name"
+        case .invalidAddress(let s): "refusing to connect to \(s.debugDescription): not a host name or IP address"
         }
     }
 }
@@ -110,6 +112,16 @@ public enum Validate {
     /// Host names (letters, digits, '-', '.', '_'), no leading dash.
     public static func node(_ s: String) throws(ActionError) {
         guard isID(s, extra: "_.-") else { throw .invalidNodeName(s) }
+    }
+
+    /// A peer address learned from the cluster: a host name as above, or an IPv4/IPv6
+    /// literal. Never `user@host`, never anything ssh could read as an option.
+    public static func address(_ s: String) throws(ActionError) {
+        if isID(s, extra: "_.-") { return }
+        let ipv6 = s.contains(":") && s.utf8.count <= 45 && s.unicodeScalars.allSatisfy { c in
+            c.properties.isASCIIHexDigit || c == ":" || c == "."
+        }
+        guard ipv6 else { throw .invalidAddress(s) }
     }
 
     private static func isID(_ s: String, extra: String) -> Bool {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What `pacetop --once --json` prints. Keys are stable; new keys may be added, none renamed.
-public struct JSONReport: Sendable, Codable {
+public struct JSONReport: Sendable, Encodable {
     /// Bumped only when a key changes meaning or disappears.
     public var schema: Int = 1
     /// When pacetop made the report (ISO 8601, UTC).
@@ -37,14 +37,12 @@ public struct JSONReport: Sendable, Codable {
         }
     }
 
-    /// The report as pretty-printed JSON with sorted keys and ISO 8601 dates.
+    /// Pretty-printed, sorted keys, ISO 8601 dates: what JSONEncoder gives for this value
+    /// (`Encodable`), written directly (see `JSONWriter`).
     public func encoded() -> String {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        enc.dateEncodingStrategy = .iso8601
-        // Encoding plain value types cannot fail; a failure here is a programming error.
-        let data = try! enc.encode(self)
-        return String(decoding: data, as: UTF8.self)
+        var w = JSONWriter()
+        write(&w)
+        return String(decoding: w.bytes, as: UTF8.self)
     }
 
     /// The `--once` exit code for this report.

@@ -275,7 +275,8 @@ public enum CrmMonParser {
 
     /// `ocf::heartbeat:IPaddr2` (1.1/2.0) → `ocf:heartbeat:IPaddr2` (2.1+).
     static func normaliseAgent(_ a: String) -> String {
-        a.replacingOccurrences(of: "::", with: ":")
+        // Most agents have no "::": skip Foundation's replace for them.
+        a.utf8.contains(UInt8(ascii: ":")) && a.contains("::") ? a.replacingOccurrences(of: "::", with: ":") : a
     }
 
     private static func nodeAttributes(_ el: XMLElement) throws(CrmMonError) -> NodeAttributes {

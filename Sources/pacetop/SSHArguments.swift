@@ -42,7 +42,7 @@ extension SSHArguments {
         let opts = SSHSourceOptions(
             nodes: nodes, user: user, port: port, identityFiles: identity, jump: jump,
             sshConfigFile: sshConfig, options: options, acceptNew: acceptNew, sudo: sudo, interval: interval,
-            connectTimeout: connectTimeout, addressMap: addresses)
+            connectTimeout: connectTimeout, addressMap: addresses, peerMemory: .standard())
         return try SSHClusterSource.make(opts)
     }
 }

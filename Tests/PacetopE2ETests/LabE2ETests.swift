@@ -108,6 +108,8 @@ struct LabE2ETests {
             let meta = try Lab.exec(1, "sh", "-c", "crm_resource --resource pbx --meta --get-parameter target-role 2>&1 || true")
             #expect(!meta.lowercased().contains("stopped"), "no target-role=Stopped left behind: \(meta)")
             #expect(p.auditLines().first?.contains("\"result\":\"started\"") == true)
+            // The terminal went away mid-action: pacetop recorded that it left the command running.
+            #expect(p.auditLines().last?.contains("\"result\":\"detached\"") == true, "\(p.auditLines())")
         }
     }
 
@@ -458,6 +460,59 @@ struct LabE2ETests {
         }
     }
 
+    // 7c: the node running a restart dies mid-way. The command was sent, then its connection
+    // was lost: pacetop must say "outcome unknown — check the cluster", never "could not run",
+    // so nobody restarts pbx a second time blindly.
+    @Test func aRestartWhoseNodeDiesMidWayHasAnUnknownOutcome() throws {
+        try Lab.step {
+            let p = try pacetop("--interval", "0.5", "--connect-timeout", "2", height: 60)
+            try p.tmux.waitFor("pbx on node 1", timeout: 5) { $0.shows("pbx", startedOn: n1) }
+            try p.tmux.send("G", "R")
+            try confirmation(p, "crm_resource --restart -r pbx --timeout 120s")
+            try p.tmux.send("y")
+            Lab.waitForCluster("pbx told to stop", timeout: 10) {
+                try Lab.crmMon().string("//resource[@id='pbx']/@target_role").lowercased() == "stopped"
+            }
+            try Lab.lab("kill", "1")
+            let s = try p.tmux.waitFor("Restart pbx: outcome unknown — check the cluster", timeout: 60)
+            #expect(!s.contains("could not run"))
+            #expect(p.auditLines().last?.contains("\"result\":\"unknown: ") == true, "\(p.auditLines())")
+            // What "check the cluster" finds here: the interrupted restart left target-role=Stopped.
+            _ = try? Lab.exec(2, "crm_resource", "--resource", "pbx", "--meta", "--delete-parameter", "target-role")
+        }
+    }
+
+    // 8
+    /// Given only node 1's alias, in a config where the other nodes have no entry and their
+    /// names do not resolve from here: when node 1 dies, pacetop reads from node 2 or 3 at the
+    /// addresses Corosync's nodelist gives, and shows the failover.
+    @Test func onlyNodeOneGivenFollowsTheFailoverThroughThePeers() throws {
+        try Lab.step {
+            let cfg = try Lab.onlyNodeOneConfig()
+            defer { try? FileManager.default.removeItem(atPath: cfg) }
+            try onlyNodeOneFollowsTheFailover(config: cfg)
+        }
+    }
+
+    func onlyNodeOneFollowsTheFailover(config: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        for name in [n2, n3] {
+            #expect(try Tmux.run(["getent", "hosts", name]).status != 0, "\(name) must not resolve here", sourceLocation: sourceLocation)
+        }
+        let p = try LabPacetop(["-F", config, "--interval", "0.5", "--connect-timeout", "2", "node1"], width: 100, height: 60)
+        try p.tmux.waitFor("cluster via node1, master on node 1", timeout: 10) { $0.showsAllStarted(on: n1) && $0.contains("via node1") }
+        try Lab.lab("kill", "1")
+        let s = try p.tmux.waitFor("node 1 offline, a new master and FAILOVER, read from node 2 or 3", timeout: 40) { s in
+            s.nodeRow(n1).contains("OFFLINE") && [n2, n3].contains { s.showsMaster($0) && s.showsAllStarted(on: $0) }
+                && s.contains("FAILOVER \(n1) → ") && [n2, n3].contains { s.contains("via \($0)") }
+        }
+        let master = try Lab.crmMon(2).master
+        #expect(s.contains("FAILOVER \(n1) → \(master)"), sourceLocation: sourceLocation)
+        #expect([n2, n3].contains { s.contains("now reading from \($0)") }, sourceLocation: sourceLocation)
+        let peers = (try? String(contentsOf: p.tmp.appendingPathComponent("state/pacetop/peers.json"), encoding: .utf8)) ?? ""
+        #expect(peers.contains("portsip-lab") && peers.contains("10.213.16.134"), "peers remembered: \(peers)",
+                sourceLocation: sourceLocation)
+    }
+
     // 9 (last: it needs the lab in jump mode)
     @Test func jumpHostOnly() throws {
         try Lab.requireUp()
@@ -495,7 +550,19 @@ struct LabE2ETests {
         #expect(s.contains("via \(n1)"))
     }
 
-    // 10 (after 9: the lab in jump mode, nodes unreachable from here)
+    // 10 (jump mode, like 9)
+    /// The same through the jump host only: the peers inherit node 1's ProxyJump.
+    @Test func onlyNodeOneGivenThroughTheJumpHostFollowsTheFailover() throws {
+        try Lab.ensureJumpMode()
+        try Lab.step {
+            let cfg = try Lab.onlyNodeOneConfig()
+            defer { try? FileManager.default.removeItem(atPath: cfg) }
+            #expect(try String(contentsOfFile: cfg, encoding: .utf8).contains("ProxyJump \(Lab.jumpHost)"))
+            try onlyNodeOneFollowsTheFailover(config: cfg)
+        }
+    }
+
+    // 11 (jump mode, like 9: nodes unreachable from here)
     @Test func dashboardThroughAProxyCommand() throws {
         try Lab.requireUp()
         let labConfig = try String(contentsOfFile: Lab.sshConfig, encoding: .utf8)

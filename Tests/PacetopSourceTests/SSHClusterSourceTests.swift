@@ -7,18 +7,22 @@ import PacetopTestSupport
 
 let localUser: String = String(cString: getpwuid(getuid())!.pointee.pw_name)
 
-/// A fake cluster node: a real sshd whose ForceCommand script plays crm_mon, cibadmin and
-/// crm_resource from files the test controls, and logs every command it gets.
+/// A fake cluster node: a real sshd whose ForceCommand script plays crm_mon, cibadmin,
+/// crm_resource and what Corosync says (`cat corosync.conf`, `corosync-cmapctl`, `crm_node -l`)
+/// from files the test controls, and logs every command it gets.
 final class FakeNode: @unchecked Sendable {
     let name: String
     let sshd: TestSSHD
     var dir: TempDir { sshd.dir }
 
-    init(_ name: String, key: String, status: String, legacy: Bool = false) throws {
+    init(_ name: String, key: String, status: String, legacy: Bool = false, address: String = "127.0.0.1",
+         port: Int? = nil, corosync: String? = nil, cmap: String? = nil) throws {
         let d = try TempDir()
         try status.write(toFile: d.file("status.xml"), atomically: true, encoding: .utf8)
         try constraintsXML.write(toFile: d.file("constraints.xml"), atomically: true, encoding: .utf8)
         if legacy { try "".write(toFile: d.file("legacy"), atomically: true, encoding: .utf8) }
+        if let corosync { try d.write("corosync.conf", corosync) }
+        if let cmap { try d.write("cmap.txt", cmap) }
         try d.write("node.sh", """
             #!/bin/sh
             d=\(d.path)
@@ -30,6 +34,9 @@ final class FakeNode: @unchecked Sendable {
                 cat $d/status.xml ;;
               *crm_mon*--as-xml*) cat $d/status.xml ;;
               *cibadmin*) cat $d/constraints.xml ;;
+              *"cat /etc/corosync/corosync.conf") cat $d/corosync.conf || exit 1 ;;
+              *corosync-cmapctl) cat $d/cmap.txt 2>/dev/null || { echo "Failed to initialize the cmap API. Error CS_ERR_ACCESS" >&2; exit 1; } ;;
+              *"crm_node -l") echo "crm_node: connection refused" >&2; exit 102 ;;
               *crm_resource*) if [ -f $d/slow ]; then sleep 5; fi; echo "ran on \(name)"; exit 0 ;;
               *) echo "unexpected: $SSH_ORIGINAL_COMMAND" >&2; exit 99 ;;
             esac
@@ -38,7 +45,7 @@ final class FakeNode: @unchecked Sendable {
         self.name = name
         // The script lives in a dir that outlives sshd's own temp dir.
         scriptDir = d
-        sshd = try TestSSHD(authorized: [key], extra: "ForceCommand \(d.file("node.sh"))")
+        sshd = try TestSSHD(address: address, authorized: [key], extra: "ForceCommand \(d.file("node.sh"))", port: port)
     }
 
     let scriptDir: TempDir
@@ -56,12 +63,18 @@ struct FakeCluster {
     let nodes: [FakeNode]
     let knownHosts: String
 
-    init(_ names: [String] = ["node1", "node2"], passphrase: String = "",
-         status: (String) -> String = { _ in statusXML() }) throws {
+    /// `loopback`: node i listens on 127.0.0.(i+1), all on one port, as real nodes share port
+    /// 22 on their own addresses; every node serves `corosync` (or `cmap`) when given.
+    init(_ names: [String] = ["node1", "node2"], passphrase: String = "", loopback: Bool = false,
+         corosync: String? = nil, cmap: String? = nil, status: (String) -> String = { _ in statusXML() }) throws {
         keys = try TempDir()
         key = try makeKey(keys, "id_ed25519", type: "ed25519", passphrase: passphrase)
         let k = key
-        nodes = try names.map { try FakeNode($0, key: k, status: status($0)) }
+        let port = loopback ? freePort() : nil
+        nodes = try names.enumerated().map { i, n in
+            try FakeNode(n, key: k, status: status(n), address: loopback ? "127.0.0.\(i + 1)" : "127.0.0.1", port: port,
+                         corosync: corosync, cmap: cmap)
+        }
         knownHosts = keys.file("known_hosts")
         try nodes.map { try $0.sshd.knownHostsLines() }.joined().write(toFile: knownHosts, atomically: true, encoding: .utf8)
     }
