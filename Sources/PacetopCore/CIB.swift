@@ -3,9 +3,12 @@ import Foundation
 /// What pacetop reads from the CIB's configuration that crm_mon does not show: the move/ban
 /// constraints left by `crm_resource --move/--ban`, and the cluster's name.
 public struct CIBConfiguration: Sendable, Equatable {
+    /// The `cli-prefer-*` and `cli-ban-*` location constraints, including expired lifetime ones.
     public var cliConstraints: [LocationConstraint]
+    /// The `cluster-name` cluster property; nil when it is not set.
     public var clusterName: String?
 
+    /// A configuration with the given constraints and name.
     public init(cliConstraints: [LocationConstraint] = [], clusterName: String? = nil) {
         self.cliConstraints = cliConstraints
         self.clusterName = clusterName

@@ -31,6 +31,8 @@ public enum SSHError: Error, Sendable, Equatable, CustomStringConvertible {
     case closed
     /// An ssh_config file or a -J spec could not be used.
     case configError(file: String, reason: String)
+    /// The connection through a ProxyCommand failed; `stderr` is the end of what it printed.
+    case proxyCommandFailed(command: String, reason: String, stderr: String)
 
     public var description: String {
         switch self {
@@ -86,6 +88,9 @@ public enum SSHError: Error, Sendable, Equatable, CustomStringConvertible {
             "the SSH connection was closed"
         case .configError(let file, let reason):
             "cannot use \(file): \(reason)"
+        case .proxyCommandFailed(let command, let reason, let stderr):
+            "ProxyCommand `\(command)` failed: \(reason)"
+                + (stderr.isEmpty ? " (it printed nothing on stderr)" : ". It said: \(stderr)")
         }
     }
 

@@ -12,11 +12,13 @@ public struct SSHSourceOptions: Sendable {
     public var identityFiles: [String]     // -i/--identity (repeatable)
     public var jump: String?               // -J/--jump "[user@]host[:port][,...]" or "none"
     public var sshConfigFile: String?      // -F/--ssh-config
-    public var userKnownHostsFiles: [String]?  // -o UserKnownHostsFile=...
-    public var acceptNew: Bool             // --accept-new
+    public var options: [String]           // -o Keyword=value (repeatable; the first of a keyword wins)
+    public var acceptNew: Bool             // --accept-new (= -o StrictHostKeyChecking=accept-new)
     public var sudo: Bool                  // --sudo
     public var interval: Double            // --interval, seconds (min 0.5)
     public var connectTimeout: Double?     // --connect-timeout; nil: ssh_config or 10 s
+    /// Who reads ssh_config: `ssh -G` when installed (the default), or pacetop's own reader.
+    public var configReader: SSHResolver.Reader
     /// Node name (as crm_mon reports it) → host to connect to, for nodes learned from crm_mon.
     public var addressMap: [String: String]
     /// Where peers learned from the cluster are remembered (nil: nowhere; the command line
@@ -27,9 +29,10 @@ public struct SSHSourceOptions: Sendable {
     public var passphraseProvider: PassphraseProvider?
 
     public init(nodes: [String], user: String? = nil, port: Int? = nil, identityFiles: [String] = [],
-                jump: String? = nil, sshConfigFile: String? = nil, userKnownHostsFiles: [String]? = nil,
+                jump: String? = nil, sshConfigFile: String? = nil, options: [String] = [],
                 acceptNew: Bool = false, sudo: Bool = false, interval: Double = 2, connectTimeout: Double? = nil,
-                addressMap: [String: String] = [:], peerMemory: PeerMemory? = nil, useAgent: Bool = true,
+                configReader: SSHResolver.Reader = .automatic, addressMap: [String: String] = [:],
+                peerMemory: PeerMemory? = nil, useAgent: Bool = true,
                 passphraseProvider: PassphraseProvider? = SSHAuthOptions.terminalPassphraseProvider) {
         self.nodes = nodes
         self.user = user
@@ -37,15 +40,21 @@ public struct SSHSourceOptions: Sendable {
         self.identityFiles = identityFiles
         self.jump = jump
         self.sshConfigFile = sshConfigFile
-        self.userKnownHostsFiles = userKnownHostsFiles
+        self.options = options
         self.acceptNew = acceptNew
         self.sudo = sudo
         self.interval = interval
         self.connectTimeout = connectTimeout
+        self.configReader = configReader
         self.addressMap = addressMap
         self.peerMemory = peerMemory
         self.useAgent = useAgent
         self.passphraseProvider = passphraseProvider
+    }
+
+    /// Why `-o OPTION` cannot be used (a keyword pacetop does not honour, a bad value), or nil.
+    public static func problem(withOption option: String) -> String? {
+        do { _ = try SSHOverrides.parseOption(option); return nil } catch { return error.description }
     }
 }
 
@@ -160,16 +169,24 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         guard o.interval >= 0.5 else { throw SourceError(.connect, "--interval must be at least 0.5 s (got \(o.interval))") }
         if let p = o.port, !(1...65535).contains(p) { throw SourceError(.connect, "--port must be 1-65535 (got \(p))") }
         if let t = o.connectTimeout, t <= 0 { throw SourceError(.connect, "--connect-timeout must be positive") }
-        let config: SSHConfig
-        do { config = try SSHConfig.load(path: o.sshConfigFile) } catch { throw SourceError(.connect, error.description) }
-        let overrides = SSHOverrides(user: o.user, port: o.port, identityFiles: o.identityFiles, jump: o.jump,
-                                     userKnownHostsFiles: o.userKnownHostsFiles, acceptNew: o.acceptNew,
-                                     connectTimeout: o.connectTimeout)
+        // The flags are -o options placed where they win: an explicit --connect-timeout first;
+        // --accept-new next to a contradicting -o StrictHostKeyChecking is refused.
+        var options = o.connectTimeout.map { ["ConnectTimeout=\($0)"] } ?? []
+        options += o.options
+        if o.acceptNew {
+            let strict = o.options.compactMap { try? SSHOverrides.parseOption($0) }.first { $0.keyword == "stricthostkeychecking" }
+            if let strict, strict.value.lowercased() != "accept-new" {
+                throw SourceError(.connect, "--accept-new contradicts -o StrictHostKeyChecking=\(strict.value)")
+            }
+            options.append("StrictHostKeyChecking=accept-new")
+        }
+        let overrides = SSHOverrides(user: o.user, port: o.port, identityFiles: o.identityFiles, jump: o.jump, options: options)
         do {
+            let resolver = try SSHResolver(configFile: o.sshConfigFile, reader: o.configReader, overrides: overrides)
             return try SSHClusterSource(nodes: o.nodes, resolver: { (h: String) throws(SSHError) -> ResolvedTarget in
-                try config.resolve(h, overrides)
+                try resolver.resolve(h)
             }, interval: o.interval, sudo: o.sudo, addressMap: o.addressMap, useAgent: o.useAgent,
-               passphraseProvider: o.passphraseProvider, warnings: config.warnings, memory: o.peerMemory)
+               passphraseProvider: o.passphraseProvider, memory: o.peerMemory)
         } catch {
             throw SourceError(.connect, error.description)
         }

@@ -112,6 +112,10 @@ struct Pacetop: ParsableCommand {
         if loaded.isBuiltIn {
             state.message = StatusMessage(text: "no theme files found: using the built-in theme", level: .degraded, at: state.now)
         }
+        // What stderr said before the screen took over stays readable in the timeline.
+        for w in (source as? SSHClusterSource)?.warnings ?? [] {
+            state.timeline.append(TimelineEntry(time: state.now, text: "warning: \(w)", severity: .degraded))
+        }
         // Keys come from the terminal even when stdin is a pipe (`--xml-file -`).
         var input: Int32 = 0
         if isatty(0) == 0 {
@@ -150,7 +154,10 @@ struct Pacetop: ParsableCommand {
                 print(Batch.text(state, width: max(60, width)), terminator: "")
             }
         }
-        throw ExitCode(report.exitCode.rawValue)
+        // Exit here rather than unwinding: freeing the parsed document and the report's
+        // buffers one by one costs more than the output itself on a large cluster.
+        fflush(nil)
+        Glibc.exit(report.exitCode.rawValue)
     }
 
     private func makeSource(file: ConfigFile, interval: Double, sudo: Bool) throws -> ClusterSource {

@@ -268,7 +268,8 @@ struct PeerRoutingTests {
 
     /// A peer inherits node 1's settings unless ssh_config has an entry of its own for it.
     @Test func aPeerInheritsTheSeedUnlessSSHConfigHasItsOwnEntry() throws {
-        let config = SSHConfig.parse("""
+        let dir = try TempDir("pacetop-peers")
+        try dir.write("ssh_config", """
             Host node1
                 HostName 10.0.0.1
                 User ubuntu
@@ -281,6 +282,7 @@ struct PeerRoutingTests {
                 ServerAliveInterval 7
 
             """)
+        let config = try SSHResolver(configFile: dir.file("ssh_config"), reader: .builtin(systemFile: nil))
         let resolver: SSHClusterSource.Resolver = { (h: String) throws(SSHError) -> ResolvedTarget in
             var r = try config.resolve(h)
             r.hostKeys.acceptNew = true
