@@ -172,6 +172,8 @@ public final class Runner {
     private let inbox = Inbox()
     private let pollWorker = SerialWorker(name: "pacetop-poll")
     private let actionWorker = SerialWorker(name: "pacetop-action")
+    /// Previews run apart from polls and actions: a slow crm_simulate holds neither back.
+    private let previewWorker = SerialWorker(name: "pacetop-preview")
     private let clock: @Sendable () -> Date
     private var nextPollAt: Date?
     private var lastFrame: Buffer?
@@ -203,6 +205,7 @@ public final class Runner {
             SignalRouting.uninstall()
             pollWorker.stop()
             actionWorker.stop()
+            previewWorker.stop()
             source.close()
         }
         var resolved = theme.resolved(for: terminal.colorDepth)
@@ -274,6 +277,9 @@ public final class Runner {
                 }
                 let source = source, inbox = inbox
                 actionWorker.submit { inbox.post(.actionFinished(source.perform(command))) }
+            case .preview(let command):
+                let source = source, inbox = inbox
+                previewWorker.submit { inbox.post(.previewed(command, source.preview(command))) }
             case .audit(let record):
                 do { try audit.append(record) } catch {
                     inbox.post(.problem("audit log \(audit.path) not written: \(error.description)"))

@@ -69,6 +69,10 @@ public struct PendingAction: Sendable, Equatable {
     public var warningAcknowledged = false
     /// Focus is on Cancel unless the user moves it.
     public var confirmFocused: Bool = false
+    /// What the cluster would do: computed on a worker after the pane opens.
+    public var preview: PreviewState = .computing
+    /// For a move: release, pin or lifetime (`m` in the pane cycles); nil for other actions.
+    public var moveMode: MoveMode?
 
     public init(command: PreparedAction) { self.command = command }
 
@@ -148,6 +152,8 @@ public struct AppState: Sendable, Equatable {
     public var quitting: QuitReason?
     /// The terminal went away (hang-up, EOF, EIO): nothing is drawn any more.
     public var terminalGone = false
+    /// A confirmed move-and-release on its way (move, wait, check, clear).
+    public var sequence: MoveSequence?
 
     public static let timelineLimit = 500
 
@@ -226,6 +232,8 @@ public enum Message: Sendable, Equatable {
     case pollDue
     case polled(PollOutcome)
     case actionFinished(ActionOutcome)
+    /// A what-if computed for this command (see `Effect.preview`).
+    case previewed(PreparedAction, PreviewOutcome)
     case themeLoaded(String)
     /// Something went wrong outside the cluster (a theme or the audit log): shown, kept going.
     case problem(String)
@@ -238,6 +246,9 @@ public enum Effect: Sendable, Equatable {
     /// confirmation pane showed it. If the record cannot be written, nothing is sent.
     case perform(PreparedAction, audit: AuditRecord)
     case audit(AuditRecord)
+    /// Compute what the cluster would do if `command` ran, changing nothing; the answer comes
+    /// back as `.previewed`.
+    case preview(PreparedAction)
     case loadTheme(String)
     case quit(QuitReason)
 }

@@ -31,15 +31,13 @@ extension View {
                 body.append(Line(warning + (p.warningAcknowledged ? " Press y again to run it anyway." : ""),
                                  style: env.s(.alert)))
             }
-            body += [
-                Line("Command on \(p.node):", style: env.s(.uiDim)),
-                Line(p.commandLine, style: env.s(.confirmCommand)),
-                Line(""),
-                Line("Expect: \(p.action.expectation)"),
-            ]
+            body += commandLines(p, state, env)
+            body += [Line(""), Line("Expect: \(expectation(p))"), Line("")]
+            body += previewLines(p, env)
             if state.config.isDemo { body.append(Line("(demo cluster: nothing real is touched)", style: env.s(.demo))) }
             body.append(Line(""))
-            body.append(Line("y confirm · n/Esc cancel · ←/→ choose", style: env.s(.uiDim)))
+            body.append(Line("y confirm · n/Esc cancel · ←/→ choose" + (p.moveMode != nil ? " · m mode" : ""),
+                             style: env.s(.uiDim)))
             modal("Confirm", body, ["Cancel", "Confirm"], focused: p.confirmFocused ? 1 : 0)
         case .chooseNode(let candidates, let index):
             var body = [Line("Move \(state.config.layout.anchor) and its chain to:", style: env.s(.uiText)), Line("")]

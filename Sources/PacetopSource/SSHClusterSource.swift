@@ -401,6 +401,46 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         }
     }
 
+    /// A what-if from the node polls read from: its CIB (read-only), changed in memory, run
+    /// through crm_simulate as the login user (or sudo, as every command). For a move, also
+    /// whether clearing the constraint afterwards would move the chain again.
+    public func preview(_ command: PreparedAction) -> PreviewOutcome {
+        guard let node = lock.withLock({ closed ? nil : current }) else {
+            return .failed("no node is answering")
+        }
+        let conn = connection(node), remote = remote, timeout = commandTimeout
+        func run(_ argv: [String], stdin: Data? = nil) throws -> ExecResult {
+            let line = remote.line(argv)
+            return try stdin.map { try conn.exec(line, stdin: [UInt8]($0), timeout: timeout) }
+                ?? conn.exec(line, timeout: timeout)
+        }
+        func simulate(_ cib: Data) throws -> [PlannedChange] {
+            let r = try run(WhatIf.simulateArgv, stdin: cib)
+            return try WhatIf.changes(stdout: r.stdoutString, stderr: r.stderrString, exitCode: r.exitStatus)
+        }
+        do {
+            let query = try run(WhatIf.queryArgv)
+            guard query.exitStatus == 0 else {
+                let why = query.stderrString.split(separator: "\n").last.map(String.init) ?? "exit \(query.exitStatus ?? -1)"
+                return .failed("cibadmin --query failed on \(node.name): \(why)")
+            }
+            let cib = try WhatIf.edit(Data(query.stdout), for: command.action)
+            var preview = Preview(changes: try simulate(cib), via: node.name)
+            if case .move(let r, _) = command.action {
+                do {
+                    let after = try run(WhatIf.simulateResultArgv, stdin: cib)
+                    guard after.exitStatus == 0 else { throw WhatIfError.simulation("crm_simulate could not save its result") }
+                    preview.afterRelease = try simulate(try WhatIf.edit(Data(after.stdout), for: .clear(resource: r, node: nil)))
+                } catch {
+                    preview.releaseProblem = "\(error)"
+                }
+            }
+            return .ready(preview)
+        } catch {
+            return .failed("\(error)")
+        }
+    }
+
     public func close() {
         let all = lock.withLock { closed = true; return nodes }
         for n in all { n.connection?.close() }
