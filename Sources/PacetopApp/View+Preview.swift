@@ -88,10 +88,9 @@ extension View {
         if after.isEmpty {
             return [Line("Clearing the constraint afterwards moves nothing back.", style: env.s(.uiDim))]
         }
-        var lines = [Line("Clearing the constraint afterwards would \(App.describe(after)):", style: env.s(.alert))]
-        lines += changeRows(after, env)
+        var lines = [Line("Clearing afterwards would \(App.describe(after)).", style: env.s(.alert))]
         if p.moveMode == .release {
-            lines.append(Line("So the release step would keep the pin: press m for \"move and pin\" to say so now.",
+            lines.append(Line("The release step will keep the pin then; m chooses \"move and pin\" now.",
                               style: env.s(.alert)))
         }
         return lines
