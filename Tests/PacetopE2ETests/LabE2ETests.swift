@@ -177,6 +177,11 @@ struct LabE2ETests {
                 s.showsAllStarted(on: n3) && s.showsMaster(n3) && s.contains("pbx is pinned to \(n3) by cli-prefer-pbx")
             }
             #expect(s.contains("press c to clear"))
+            // Moved in the default mode (release): the scheduler says clearing would bring the
+            // chain back to node 1 (its location preference, no stickiness), so the pin stays.
+            s = try p.tmux.waitFor("the release step keeps the pin", timeout: 30) {
+                $0.contains("not released: clearing cli-prefer-pbx would move 7 resources")
+            }
             var cib = try Lab.constraints()
             #expect(cib.contains("id=\"cli-prefer-pbx\"") && cib.contains("node=\"\(n3)\""), "the CIB holds the move: \(cib)")
             #expect(try Lab.crmMon().startedOn(n3) == 7)
@@ -423,6 +428,87 @@ struct LabE2ETests {
             try p.tmux.waitFor("the failover seen through node 2 or 3", timeout: 30) { s in
                 s.nodeRow(n1).contains("OFFLINE") && [n2, n3].contains { s.showsMaster($0) && s.showsAllStarted(on: $0) }
             }
+        }
+    }
+
+    // 12
+    @Test func previewsOfMoveAndStandbyListTheChainAndEscChangesNothing() throws {
+        try Lab.step {
+            let p = try pacetop(width: 110, height: 60)
+            try p.tmux.waitFor("cluster", timeout: 5) { $0.showsAllStarted(on: n1) }
+            let before = try cibVersion()
+            try p.tmux.send("m")
+            try p.tmux.waitFor("Move master")
+            try p.tmux.send("Down", "Enter")
+            try confirmation(p, "crm_resource --move -r pbx -N \(n3)")
+            var s = try p.tmux.waitFor("the preview of the move", timeout: 20) { s in
+                Lab.resources.allSatisfy { s.range(of: "\($0) +\(n1) → \(n3)  \\(move\\)", options: .regularExpression) != nil }
+            }
+            #expect(s.contains("What the cluster will do (crm_simulate on \(n1)):"))
+            // The lab prefers node 1 (score 50) without stickiness: the scheduler says so.
+            #expect(s.contains("Clearing afterwards would move 7 resources to \(n1)."))
+            try p.tmux.send("Escape")
+            try p.tmux.waitFor("closed") { !$0.contains("Confirm") }
+
+            try p.tmux.send("Tab", "Tab", "Tab", "g", "s")
+            try confirmation(p, "crm_attribute --node \(n1) --name standby --update on")
+            s = try p.tmux.waitFor("the preview of the standby", timeout: 20) { s in
+                Lab.resources.allSatisfy { s.range(of: "\($0) +\(n1) → \(n2)  \\(move\\)", options: .regularExpression) != nil }
+            }
+            try p.tmux.send("n")
+            try p.tmux.waitFor("cancelled: Put \(n1) in standby")
+            sleep(2)
+            #expect(try cibVersion() == before, "previews and Esc wrote nothing to the CIB")
+            #expect(p.auditLines().isEmpty, "nothing was run")
+            #expect(try Lab.crmMon().startedOn(n1) == 7)
+        }
+    }
+
+    // 13
+    @Test func aPinnedMoveKeepsItsConstraintAndTheDefaultMoveLeavesNothingBehind() throws {
+        try Lab.step {
+            let p = try pacetop("--interval", "0.5", width: 110, height: 60)
+            try p.tmux.waitFor("cluster", timeout: 5) { $0.showsAllStarted(on: n1) }
+            // Move and pin to node 3.
+            try p.tmux.send("m")
+            try p.tmux.waitFor("Move master")
+            try p.tmux.send("Down", "Enter")
+            try confirmation(p, "crm_resource --move -r pbx -N \(n3)")
+            try p.tmux.send("m")
+            try p.tmux.waitFor("pin mode") { $0.contains("[move and pin]") && !$0.contains("crm_resource --clear") }
+            try p.tmux.send("y")
+            try p.tmux.waitFor("everything on node 3, pinned", timeout: 30) { s in
+                s.showsAllStarted(on: n3) && s.contains("pbx is pinned to \(n3) by cli-prefer-pbx")
+            }
+            sleep(2)
+            #expect(try Lab.constraints().contains("id=\"cli-prefer-pbx\""), "a pin keeps its constraint")
+            #expect(!p.auditLines().contains { $0.contains("--clear") })
+
+            // The default move back to node 1: move, wait, ask the scheduler, clear.
+            try p.tmux.send("m")
+            try p.tmux.waitFor("Move master")
+            try p.tmux.send("Enter")  // node 1 is the first candidate
+            var s = try confirmation(p, "crm_resource --move -r pbx -N \(n1)")
+            #expect(s.contains("[move, then release]") && s.contains("crm_resource --clear -r pbx"), "both commands shown")
+            s = try p.tmux.waitFor("the release check in the preview", timeout: 20) {
+                $0.contains("Clearing the constraint afterwards moves nothing back.")
+            }
+            try p.tmux.send("y")
+            s = try p.tmux.waitFor("released", timeout: 60) { $0.contains("cli-prefer-pbx released: nothing left behind") }
+            #expect(s.showsAllStarted(on: n1))
+            #expect(!(try Lab.constraints()).contains("cli-"), "no cli- constraint left")
+            #expect(try Lab.crmMon().startedOn(n1) == 7)
+            let audit = p.auditLines()
+            #expect(audit.contains { $0.contains("crm_resource --move -r pbx -N \(n1)") && $0.contains("\"result\":\"0\"") })
+            #expect(audit.contains { $0.contains("crm_resource --clear -r pbx") && $0.contains("\"result\":\"0\"") })
+        }
+    }
+
+    /// The CIB's version (admin_epoch, epoch, num_updates) from node 1: any write bumps it.
+    func cibVersion() throws -> [String] {
+        let cib = try Lab.exec(1, "cibadmin", "--query", "--no-children")
+        return ["admin_epoch", "epoch", "num_updates"].map { name in
+            cib.firstMatch(of: try! Regex(" \(name)=\"([0-9]+)\"")).map { String($0.output[1].substring ?? "") } ?? "?"
         }
     }
 
