@@ -29,6 +29,8 @@ public struct ConfigFile: Sendable, Equatable {
     public var auditLog: String?
     public var addresses: [String: String] = [:]
     public var keys: [Command: Key] = [:]
+    public var bell: Bool?
+    public var onEvent: String?
 
     public init() {}
 
@@ -95,6 +97,8 @@ public struct ConfigFile: Sendable, Equatable {
             case "chain": c.chain = try strings(e)
             case "nodes": c.nodes = try strings(e)
             case "audit_log": c.auditLog = try string(e)
+            case "bell": c.bell = try bool(e)
+            case "on_event": c.onEvent = try string(e)
             case "addresses":
                 guard case .table(let t) = e.value else { throw fail(e, "expected a table of node = \"host\"") }
                 for a in t.entries { c.addresses[a.key] = try string(a) }

@@ -174,6 +174,8 @@ public final class Runner {
     private let actionWorker = SerialWorker(name: "pacetop-action")
     /// Previews run apart from polls and actions: a slow crm_simulate holds neither back.
     private let previewWorker = SerialWorker(name: "pacetop-preview")
+    /// The on_event hook, one at a time, never on the UI thread.
+    private let hookWorker = SerialWorker(name: "pacetop-hook")
     private let clock: @Sendable () -> Date
     private var nextPollAt: Date?
     private var lastFrame: Buffer?
@@ -206,6 +208,7 @@ public final class Runner {
             pollWorker.stop()
             actionWorker.stop()
             previewWorker.stop()
+            hookWorker.stop()
             source.close()
         }
         var resolved = theme.resolved(for: terminal.colorDepth)
@@ -293,6 +296,15 @@ public final class Runner {
                     inbox.post(.themeLoaded(name))
                 } catch {
                     inbox.post(.problem(error.description))
+                }
+            case .alert(let event):
+                terminal.setTitle(event.title(nodes: state.status?.nodes.map(\.name) ?? []))
+                if state.config.alerts.bell { terminal.bell() }
+                if let hook = state.config.alerts.onEvent {
+                    let inbox = inbox, timeout = state.config.alerts.hookTimeout
+                    hookWorker.submit {
+                        if let problem = EventHook.run(hook, event: event, timeout: timeout) { inbox.post(.problem(problem)) }
+                    }
                 }
             case .quit:
                 break // `update` set `state.quitting`; the loop ends after this batch.

@@ -17,6 +17,8 @@ public struct AppConfig: Sendable, Equatable {
     public var keyMap: KeyMap
     /// The local user, for the audit log.
     public var user: String
+    /// Bell and hook on failovers and lost nodes or quorum (the title is always set).
+    public var alerts = AlertSettings()
 
     public init(layout: MasterLayout = .portSIP, interval: Double = 2, readOnly: Bool = false,
                 sourceLabel: String = "", isDemo: Bool = false, canPerformActions: Bool = true,
@@ -250,6 +252,8 @@ public enum Effect: Sendable, Equatable {
     /// back as `.previewed`.
     case preview(PreparedAction)
     case loadTheme(String)
+    /// Tell the person: terminal title, and the bell and hook when configured.
+    case alert(AlertEvent)
     case quit(QuitReason)
 }
 

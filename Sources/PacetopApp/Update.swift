@@ -25,7 +25,9 @@ public enum App {
             state.pollInFlight = true
             return [.poll]
         case .polled(let outcome):
+            let (before, failoverBefore) = (state.status, state.lastFailover)
             return polled(&state, outcome) + sequencePolled(&state)
+                + alerts(state, before: before, failoverBefore: failoverBefore)
         case .actionFinished(let outcome):
             defer { sequenceActionFinished(&state, outcome) }
             return actionFinished(&state, outcome)

@@ -103,11 +103,12 @@ struct Pacetop: ParsableCommand {
         let themeName = theme ?? file.theme ?? ThemeLoader.builtinName
         let loaded: Theme
         do { loaded = try themes.load(themeName) } catch { throw fail("theme: \(error)", code: 64) }
-        let appConfig = AppConfig(
+        var appConfig = AppConfig(
             layout: layout, interval: interval, readOnly: readOnly || (file.readOnly ?? false),
             sourceLabel: source.label, isDemo: source.isDemo, canPerformActions: source.canPerformActions,
             remote: source.remote, keyMap: KeyMap.standard.remapped(file.keys),
             user: env["USER"] ?? env["LOGNAME"] ?? "unknown")
+        appConfig.alerts = AlertSettings(bell: file.bell ?? false, onEvent: file.onEvent)
         var state = AppState(config: appConfig, themeNames: themes.availableThemes(), themeName: loaded.name)
         if loaded.isBuiltIn {
             state.message = StatusMessage(text: "no theme files found: using the built-in theme", level: .degraded, at: state.now)
