@@ -33,6 +33,11 @@ enum Details {
         if !flags.isEmpty { out.append(kv("flags", flags.joined(separator: ", "), env)) }
         let running = st.primitives().filter { $0.resource.nodes.contains(n.name) }.map(\.resource.id)
         out.append(kv("running", running.isEmpty ? "nothing" : running.joined(separator: " "), env))
+        if let daemons = st.daemons?[n.name] {
+            out.append(kv("daemons", daemons.map { "\($0.name) \($0.active)/\($0.enabled)" }.joined(separator: " · ")
+                          + (daemons.allSatisfy { $0.active == "unknown" } ? " (no systemd)" : ""), env,
+                          daemons.contains { $0.problem(on: n.name) != nil } ? env.s(.warning) : nil))
+        }
         if let attrs = st.nodeAttributes.first(where: { $0.node == n.name }), !attrs.attributes.isEmpty {
             out.append(Line(""))
             out.append(Line("Attributes", style: env.s(.uiTitle)))

@@ -174,6 +174,7 @@ extension ClusterStatus {
             case .online, .unclean: break
             }
             if n.health == .red { degraded.append("\(n.name) health is red") }
+            for d in daemons?[n.name] ?? [] { if let p = d.problem(on: n.name) { degraded.append(p) } }
         }
         for id in notRunning() where id != layout.anchor { degraded.append("\(id) is not running") }
         if let master {

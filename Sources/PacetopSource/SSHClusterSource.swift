@@ -89,6 +89,9 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
     private var constraints: CIBConfiguration?
     /// corosync.conf per node name; nil inside when it could not be read.
     private var corosyncConf: [String: String?] = [:]
+    /// Daemon status per node name, with when it was read (checked every `daemonInterval`).
+    private var daemons: [String: (states: [DaemonState], at: ContinuousClock.Instant)] = [:]
+    static let daemonInterval: Duration = .seconds(60)
     private var closed = false
 
     /// `nodes` must be non-empty; `resolver` maps a node name (typed or learned) to a target.
@@ -266,6 +269,7 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
             status.cliConstraints = cib?.cliConstraints
             status.clusterName = cib?.clusterName
             status.nodeLossDetectionSeconds = detectionSeconds(node.name, nodes: status.nodes.count, conn, remote)
+            status.daemons = daemonStates(node.name, conn, remote)
             return .ok(status)
         } catch {
             let e = Self.sourceError(error, node: node.name)
@@ -284,6 +288,19 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         }
         lock.withLock { corosyncConf[node] = .some(text) }
         return text.map { CorosyncConfig.detectionSeconds($0, nodes: nodes) }
+    }
+
+    /// systemd's view of corosync, pacemaker and pcsd on the node read from, over the same
+    /// session, at most once a `daemonInterval`; nodes read from before keep their last answer.
+    private func daemonStates(_ node: String, _ conn: SSHConnection, _ remote: RemoteCommand) -> [String: [DaemonState]]? {
+        let due = lock.withLock { daemons[node].map { ContinuousClock.now - $0.at >= Self.daemonInterval } ?? true }
+        if due, let r = try? conn.exec(remote.line(DaemonState.checkArgv), timeout: commandTimeout),
+           r.exitStatus == 0, r.exitSignal == nil {
+            let states = DaemonState.parse(r.stdoutString)
+            lock.withLock { daemons[node] = (states, .now) }
+        }
+        let known = lock.withLock { daemons.mapValues(\.states) }
+        return known.isEmpty ? nil : known
     }
 
     /// Old crm_mon answers `--output-as` with a usage error and no XML.

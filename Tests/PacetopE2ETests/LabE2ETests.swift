@@ -436,6 +436,12 @@ struct LabE2ETests {
         try Lab.step {
             let p = try pacetop(width: 110, height: 60)
             try p.tmux.waitFor("cluster", timeout: 5) { $0.showsAllStarted(on: n1) }
+            // Daemon status in the node's details: the lab's nodes have no systemd.
+            try p.tmux.send("Tab", "Tab", "Tab", "g", "Enter")
+            try p.tmux.waitFor("daemon status of node 1", timeout: 10) { s in
+                s.contains("Node \(n1)") && s.contains("corosync unknown/unknown · pacemaker unknown/unknown")
+            }
+            try p.tmux.send("Escape", "Tab")
             let before = try cibVersion()
             try p.tmux.send("m")
             try p.tmux.waitFor("Move master")
