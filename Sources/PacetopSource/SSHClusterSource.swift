@@ -90,8 +90,12 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
     /// corosync.conf per node name; nil inside when it could not be read.
     private var corosyncConf: [String: String?] = [:]
     /// Daemon status per node name, with when it was read (checked every `daemonInterval`).
-    private var daemons: [String: (states: [DaemonState], at: ContinuousClock.Instant)] = [:]
+    private var daemons: [String: [DaemonState]] = [:]
+    /// When each node's daemons are asked next. Not on a node's first poll: that one is on the
+    /// path of a failover between nodes and must stay short.
+    private var daemonsDue: [String: ContinuousClock.Instant] = [:]
     static let daemonInterval: Duration = .seconds(60)
+    static let daemonFirstDelay: Duration = .seconds(3)
     private var closed = false
 
     /// `nodes` must be non-empty; `resolver` maps a node name (typed or learned) to a target.
@@ -293,13 +297,20 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
     /// systemd's view of corosync, pacemaker and pcsd on the node read from, over the same
     /// session, at most once a `daemonInterval`; nodes read from before keep their last answer.
     private func daemonStates(_ node: String, _ conn: SSHConnection, _ remote: RemoteCommand) -> [String: [DaemonState]]? {
-        let due = lock.withLock { daemons[node].map { ContinuousClock.now - $0.at >= Self.daemonInterval } ?? true }
-        if due, let r = try? conn.exec(remote.line(DaemonState.checkArgv), timeout: commandTimeout),
-           r.exitStatus == 0, r.exitSignal == nil {
-            let states = DaemonState.parse(r.stdoutString)
-            lock.withLock { daemons[node] = (states, .now) }
+        let due = lock.withLock {
+            guard let at = daemonsDue[node] else { daemonsDue[node] = .now + Self.daemonFirstDelay; return false }
+            return at <= .now
         }
-        let known = lock.withLock { daemons.mapValues(\.states) }
+        if due {
+            // A failed check is tried again at the next interval, not on every poll.
+            lock.withLock { daemonsDue[node] = .now + Self.daemonInterval }
+            if let r = try? conn.exec(remote.line(DaemonState.checkArgv), timeout: commandTimeout),
+               r.exitStatus == 0, r.exitSignal == nil {
+                let states = DaemonState.parse(r.stdoutString)
+                lock.withLock { daemons[node] = states }
+            }
+        }
+        let known = lock.withLock { daemons }
         return known.isEmpty ? nil : known
     }
 
