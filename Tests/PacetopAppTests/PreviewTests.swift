@@ -185,13 +185,20 @@ import PacetopUI
         #expect(s.timeline.last?.text == "pbx runs on \(n2); cli-prefer-pbx released: nothing left behind")
     }
 
-    @Test func releaseKeepsThePinWhenClearingWouldMoveItBack() throws {
-        var s = makeState()
+    /// A release move whose chain has arrived (on node 2, the "standby" fixture): the clear
+    /// command waiting for the scheduler's answer.
+    func atReleaseCheck(_ s: inout AppState) throws -> PreparedAction {
         let move = try moveConfirmed(&s)
         _ = App.update(&s, finished(move))
         s.sequence?.target = n2
         _ = poll(&s, try Fixture.status("standby"), at: t0 + 4)
-        guard let clear = s.sequence?.clear else { Issue.record("no check"); return }
+        guard s.sequence?.step == .checking, let clear = s.sequence?.clear else { throw PreviewTestError("no check") }
+        return clear
+    }
+
+    @Test func releaseKeepsThePinWhenClearingWouldMoveItBack() throws {
+        var s = makeState()
+        let clear = try atReleaseCheck(&s)
         let back = try Self.recorded("crm_simulate-2.1.5-release-moves-back.txt")
         #expect(App.update(&s, .previewed(clear, .ready(back))) == [], "nothing is cleared")
         #expect(s.sequence == nil && s.running == nil)
@@ -207,11 +214,7 @@ import PacetopUI
         #expect(s.timeline.last?.text.hasPrefix("release not attempted: the move did not succeed (1)") == true)
 
         var t = makeState()
-        let move2 = try moveConfirmed(&t)
-        _ = App.update(&t, finished(move2))
-        t.sequence?.target = n2
-        _ = poll(&t, try Fixture.status("standby"), at: t0 + 4)
-        guard let clear = t.sequence?.clear else { Issue.record("no check"); return }
+        let clear = try atReleaseCheck(&t)
         #expect(App.update(&t, .previewed(clear, .failed("connection lost"))) == [])
         #expect(t.timeline.last?.text == "not released: the scheduler could not be asked (connection lost); "
                 + "cli-prefer-pbx stays — C clears it")

@@ -11,8 +11,9 @@ import Testing
 struct LabE2ETests {
     let n1 = Lab.nodes[0], n2 = Lab.nodes[1], n3 = Lab.nodes[2]
 
-    func pacetop(_ args: String..., node: String = Lab.nodes[0], width: Int = 100, height: Int = 40) throws -> LabPacetop {
-        try LabPacetop(["-F", Lab.sshConfig] + args + [node], width: width, height: height)
+    func pacetop(_ args: String..., node: String = Lab.nodes[0], width: Int = 100, height: Int = 40,
+                 config: String? = nil) throws -> LabPacetop {
+        try LabPacetop(["-F", Lab.sshConfig] + args + [node], width: width, height: height, config: config)
     }
 
     // 1
@@ -353,7 +354,9 @@ struct LabE2ETests {
     // 6
     @Test func killingTheMasterShowsTheFailoverAndItsDuration() throws {
         try Lab.step {
-            let p = try pacetop("--interval", "0.5", node: n2)
+            let events = FileManager.default.temporaryDirectory.appendingPathComponent("pacetop-events-\(UUID().uuidString.prefix(8))")
+            defer { try? FileManager.default.removeItem(at: events) }
+            let p = try pacetop("--interval", "0.5", node: n2, config: "on_event = \"cat >> \(events.path)\"\n")
             try p.tmux.waitFor("cluster via node 2", timeout: 5) { $0.showsAllStarted(on: n1) && $0.contains("via \(n2)") }
             let killedAt = Date()
             try Lab.lab("kill", "1")
@@ -372,6 +375,17 @@ struct LabE2ETests {
             print("failover after kill: pacetop says \(shown.seconds) s; Pacemaker, kill → last chain start: \(String(format: "%.1f", pacemaker)) s; node 1 declared lost: \(lostLine.prefix(22))")
             #expect(abs(shown.seconds - pacemaker) <= 2,
                     "pacetop's failover duration (\(shown.seconds) s) within 2 s of Pacemaker's, kill → last chain start on \(newMaster): \(String(format: "%.1f", pacemaker)) s")
+            // The alert: the terminal title and the hook's JSON line.
+            let short = String(newMaster.suffix(3))
+            #expect(try p.tmux.title() == "pacetop portsip-lab: FAILOVER 133 → \(short)")
+            var hook: [String] = []
+            Lab.waitForCluster("the on_event hook ran", timeout: 15) {
+                hook = ((try? String(contentsOf: events, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+                return hook.contains { $0.contains("\"event\":\"failover\"") }
+            }
+            #expect(hook.contains { $0.contains("\"event\":\"failover\"") && $0.contains("\"from\":\"\(n1)\"")
+                && $0.contains("\"to\":\"\(newMaster)\"") }, "\(hook)")
+            #expect(hook.contains { $0.contains("\"event\":\"node_lost\"") && $0.contains("\"node\":\"\(n1)\"") }, "\(hook)")
         }
     }
 
