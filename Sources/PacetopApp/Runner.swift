@@ -114,8 +114,10 @@ final class SerialWorker: @unchecked Sendable {
 
 /// Appends audit records as JSON lines; the file is private to the user.
 public struct AuditLog: Sendable {
+    /// The audit log file; created with mode 0600, its directory with 0700.
     public var path: String
 
+    /// An audit log at `path`; nothing is opened until the first record.
     public init(path: String) { self.path = path }
 
     /// `$XDG_STATE_HOME/pacetop/audit.log`, default `~/.local/state/pacetop/audit.log`.
@@ -125,7 +127,9 @@ public struct AuditLog: Sendable {
         return base + "/pacetop/audit.log"
     }
 
+    /// Why a record could not be written; then the action's command is not sent.
     public struct WriteError: Error, CustomStringConvertible {
+        /// What failed, with the path or the system's own words.
         public var description: String
     }
 

@@ -11,6 +11,7 @@ public enum App {
         return [.poll]
     }
 
+    /// Applies one message to the state and returns the I/O the runner must do next; pure, no I/O here.
     public static func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         switch message {
         case .tick(let now):
@@ -95,14 +96,21 @@ public enum App {
         for note in outcome.notes where !state.lastNotes.contains(note) {
             logRecurring(&state, TimelineEntry(time: outcome.at, text: note, severity: .degraded))
         }
+        // A new note (the source moved to another node) or another node answering is news too.
+        let news = outcome.notes.contains { !state.lastNotes.contains($0) }
+            || (state.via != nil && outcome.via != state.via)
+        var seen = PollPace.Observation(changed: news, actionRunning: state.running != nil)
         state.lastNotes = outcome.notes
         switch outcome.result {
         case .success(let new):
             if let old = state.status {
-                for e in ClusterDiff.events(from: old, to: new, at: outcome.at, layout: state.config.layout) {
+                let events = ClusterDiff.events(from: old, to: new, at: outcome.at, layout: state.config.layout)
+                for e in events {
                     log(&state, TimelineEntry(time: e.time, text: e.text, severity: e.severity))
                 }
+                seen.changed = seen.changed || !events.isEmpty
             }
+            seen.inTransition = new.inTransition
             if let f = state.tracker.observe(new, at: outcome.at) {
                 state.lastFailover = f
                 log(&state, TimelineEntry(time: outcome.at, text: f.text, severity: f.nodeLost ? .critical : .degraded))
@@ -125,12 +133,13 @@ public enum App {
             if state.status == nil { state.via = outcome.via }
         }
         clampSelections(&state)
+        state.quietPolls = PollPace.quietPolls(after: state.quietPolls, seen)
         if state.refreshQueued {
             state.refreshQueued = false
             state.pollInFlight = true
             return [.poll]
         }
-        return [.schedulePoll(after: state.config.interval)]
+        return [.schedulePoll(after: PollPace.delay(interval: state.config.interval, quietPolls: state.quietPolls))]
     }
 
     /// A confirmation pane follows the node polls read from: its command would now run there,
@@ -376,7 +385,7 @@ public enum App {
             }
             return propose(&state, command == .standby ? .standby(node: n) : .unstandby(node: n))
         case .moveMaster:
-            let master = status.master(layout)
+            let master = state.digest?.master
             let candidates = status.nodes
                 .filter { $0.kind == .member && $0.state == .online && $0.name != master }
                 .map(\.name)

@@ -12,18 +12,18 @@ extension View {
         var lines: [Line] = []
         if let mode = p.moveMode {
             let modes = MoveMode.allCases.map { $0 == mode ? "[\($0.label)]" : $0.label }.joined(separator: "  ")
-            lines += [Line([Span("Mode (m): ", style: env.s(.uiDim)), Span(modes, style: env.s(.uiText))]), Line("")]
+            lines += [Line([Span("Mode (m): ", style: env.style(.uiDim)), Span(modes, style: env.style(.uiText))]), Line("")]
         }
         guard let clear = App.releaseCommand(state, p) else {
-            return lines + [Line("Command on \(p.node):", style: env.s(.uiDim)),
-                            Line(p.commandLine, style: env.s(.confirmCommand))]
+            return lines + [Line("Command on \(p.node):", style: env.style(.uiDim)),
+                            Line(p.commandLine, style: env.style(.confirmCommand))]
         }
         return lines + [
-            Line("1. Command on \(p.node):", style: env.s(.uiDim)),
-            Line(p.commandLine, style: env.s(.confirmCommand)),
+            Line("1. Command on \(p.node):", style: env.style(.uiDim)),
+            Line(p.commandLine, style: env.style(.confirmCommand)),
             Line("2. Once the chain runs on the target, and only if the scheduler says nothing moves back:",
-                 style: env.s(.uiDim)),
-            Line(clear.commandLine, style: env.s(.confirmCommand)),
+                 style: env.style(.uiDim)),
+            Line(clear.commandLine, style: env.style(.confirmCommand)),
         ]
     }
 
@@ -38,17 +38,17 @@ extension View {
     static func previewLines(_ p: PendingAction, _ env: ViewEnv) -> [Line] {
         switch p.preview {
         case .computing:
-            return [Line("What the cluster will do: computing… (crm_simulate on \(p.node))", style: env.s(.uiDim))]
+            return [Line("What the cluster will do: computing… (crm_simulate on \(p.node))", style: env.style(.uiDim))]
         case .failed(let why):
-            return [Line("No preview: \(why). You can still confirm or cancel.", style: env.s(.warning))]
+            return [Line("No preview: \(why). You can still confirm or cancel.", style: env.style(.warning))]
         case .ready(let preview):
             var lines: [Line] = []
             let restart: Bool = if case .restart = p.action { true } else { false }
             if preview.changes.isEmpty {
-                lines.append(Line("Nothing will change (\(preview.computedBy)).", style: env.s(.ok)))
+                lines.append(Line("Nothing will change (\(preview.computedBy)).", style: env.style(.ok)))
             } else {
                 lines.append(Line(restart ? "These stop and start again (\(preview.computedBy)):"
-                                  : "What the cluster will do (\(preview.computedBy)):", style: env.s(.uiDim)))
+                                  : "What the cluster will do (\(preview.computedBy)):", style: env.style(.uiDim)))
                 lines += changeRows(preview.changes, env)
             }
             if p.moveMode != nil {
@@ -69,11 +69,11 @@ extension View {
             case .recover: .alert
             default: .uiText
             }
-            return Line([Span("  \(c.resource)\(pad)  ", style: env.s(.uiText)), Span(place, style: env.s(.uiText)),
-                         Span("  (\(c.kind.rawValue))", style: env.s(style))])
+            return Line([Span("  \(c.resource)\(pad)  ", style: env.style(.uiText)), Span(place, style: env.style(.uiText)),
+                         Span("  (\(c.kind.rawValue))", style: env.style(style))])
         }
         if changes.count > previewRowLimit {
-            rows.append(Line("  \(env.glyphs.ellipsis) and \(changes.count - previewRowLimit) more", style: env.s(.uiDim)))
+            rows.append(Line("  \(env.glyphs.ellipsis) and \(changes.count - previewRowLimit) more", style: env.style(.uiDim)))
         }
         return rows
     }
@@ -82,16 +82,16 @@ extension View {
     static func releaseLines(_ p: PendingAction, _ preview: Preview, _ env: ViewEnv) -> [Line] {
         if let problem = preview.releaseProblem {
             return [Line("Whether clearing afterwards moves it back is not known (\(problem)); "
-                         + "the release step asks the scheduler again first.", style: env.s(.uiDim))]
+                         + "the release step asks the scheduler again first.", style: env.style(.uiDim))]
         }
         guard let after = preview.afterRelease else { return [] }
         if after.isEmpty {
-            return [Line("Clearing the constraint afterwards moves nothing back.", style: env.s(.uiDim))]
+            return [Line("Clearing the constraint afterwards moves nothing back.", style: env.style(.uiDim))]
         }
-        var lines = [Line("Clearing afterwards would \(App.describe(after)).", style: env.s(.alert))]
+        var lines = [Line("Clearing afterwards would \(App.describe(after)).", style: env.style(.alert))]
         if p.moveMode == .release {
             lines.append(Line("The release step will keep the pin then; m chooses \"move and pin\" now.",
-                              style: env.s(.alert)))
+                              style: env.style(.alert)))
         }
         return lines
     }

@@ -98,16 +98,20 @@ public enum ClusterAction: Sendable, Equatable, Hashable, Codable {
     }
 }
 
+/// Why pacetop refused to build a command: an id that is not safe to put on a command line.
 public enum ActionError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidResourceID(String)
     case invalidNodeName(String)
     case invalidLifetime(Int)
+    case invalidAddress(String)
 
+    /// The refusal as shown to the user, naming the offending id.
     public var description: String {
         switch self {
         case .invalidResourceID(let s): "refusing to act on resource id \(s.debugDescription): not a valid Pacemaker id"
         case .invalidNodeName(let s): "refusing to act on node \(s.debugDescription): not a valid node name"
         case .invalidLifetime(let m): "refusing a move lifetime of \(m) minutes: 1 to 10080 (a week)"
+        case .invalidAddress(let s): "refusing to connect to \(s.debugDescription): not a host name or IP address"
         }
     }
 }
@@ -124,6 +128,16 @@ public enum Validate {
         guard isID(s, extra: "_.-") else { throw .invalidNodeName(s) }
     }
 
+    /// A peer address learned from the cluster: a host name as above, or an IPv4/IPv6
+    /// literal. Never `user@host`, never anything ssh could read as an option.
+    public static func address(_ s: String) throws(ActionError) {
+        if isID(s, extra: "_.-") { return }
+        let ipv6 = s.contains(":") && s.utf8.count <= 45 && s.unicodeScalars.allSatisfy { c in
+            c.properties.isASCIIHexDigit || c == ":" || c == "."
+        }
+        guard ipv6 else { throw .invalidAddress(s) }
+    }
+
     private static func isID(_ s: String, extra: String) -> Bool {
         guard let first = s.unicodeScalars.first, first != "-", first != ".", s.utf8.count <= 255
         else { return false }
@@ -136,6 +150,7 @@ public enum Validate {
 
 /// POSIX shell quoting, for the one place a command becomes a string: the SSH exec request.
 public enum ShellQuote {
+    /// One argument, single-quoted unless it is made only of characters the shell leaves alone.
     public static func quote(_ s: String) -> String {
         if !s.isEmpty, s.unicodeScalars.allSatisfy({ c in
             c.isASCII && (("a"..."z").contains(c) || ("A"..."Z").contains(c)
@@ -144,23 +159,35 @@ public enum ShellQuote {
         return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
+    /// An argv as one shell line, each argument quoted as needed.
     public static func join(_ argv: [String]) -> String {
         argv.map(quote).joined(separator: " ")
     }
 }
 
-/// How commands are wrapped to run on a cluster node: UTC times, the sbin tools found even
-/// when a non-login exec channel's PATH lacks them, and optionally `sudo -n`.
+/// How commands are run on a cluster node: UTC times and the C locale, the tools by absolute
+/// path (a non-login exec channel's PATH may lack /usr/sbin), and optionally `sudo -n`.
+///
+/// No `env` wrapper: `TZ=UTC LC_ALL=C sudo -n /usr/sbin/crm_mon …` sets the variables in the
+/// remote shell, and sudo passes TZ and LC_* through its `env_check` list. A sudoers rule can
+/// therefore name exactly the commands pacetop runs (README "Least privilege").
 public struct RemoteCommand: Sendable, Equatable {
+    /// Prefix commands with `sudo -n` (never prompts: a missing sudo rule fails instead of hanging).
     public var sudo: Bool
-    public static let path = "/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/sbin:/usr/local/bin"
+    /// Where Pacemaker's tools live on every distribution that ships it.
+    public static let sbin = "/usr/sbin/"
 
+    /// Wrapping with or without `sudo -n`.
     public init(sudo: Bool = false) { self.sudo = sudo }
 
+    /// The shell words of the command line: variable assignments, sudo, the tool's path, its
+    /// arguments (`command[0]` is a Pacemaker tool name such as "crm_resource").
     public func argv(_ command: [String]) -> [String] {
-        (sudo ? ["sudo", "-n"] : []) + ["env", "TZ=UTC", "LC_ALL=C", "PATH=\(Self.path)"] + command
+        guard let tool = command.first else { return [] }
+        return ["TZ=UTC", "LC_ALL=C"] + (sudo ? ["sudo", "-n"] : []) + [Self.sbin + tool] + command.dropFirst()
     }
 
+    /// `command` wrapped and quoted as the single line an SSH exec request carries.
     public func line(_ command: [String]) -> String { ShellQuote.join(argv(command)) }
 
     /// crm_mon's XML status. `legacy` is `--as-xml`, for Pacemaker older than 2.0.3, which
@@ -169,12 +196,18 @@ public struct RemoteCommand: Sendable, Equatable {
         line(["crm_mon", legacy ? "--as-xml" : "--output-as=xml"])
     }
 
-    /// Corosync's configuration, for how long it takes to notice a dead node.
-    public var corosyncConfLine: String { line(["cat", "/etc/corosync/corosync.conf"]) }
+    /// Corosync's configuration, for how long it takes to notice a dead node. World-readable
+    /// on every distribution, so never through sudo.
+    public var corosyncConfLine: String { ShellQuote.join(["/bin/cat", "/etc/corosync/corosync.conf"]) }
 
-    /// The CIB configuration: the move/ban constraints crm_mon does not show, and the
-    /// cluster's name (see `CIBConfiguration`). Fetched only when the CIB changed.
-    public var configurationLine: String {
-        line(["cibadmin", "--query", "--scope", "configuration"])
+    /// The move/ban constraints crm_mon does not show (see `CIBConfiguration`). Only the
+    /// constraints section: the rest of the configuration holds fence-device passwords.
+    public var constraintsLine: String {
+        line(["cibadmin", "--query", "--scope", "constraints"])
+    }
+
+    /// The cluster's name (the `cluster-name` property), printed alone on a line.
+    public var clusterNameLine: String {
+        line(["crm_attribute", "--type", "crm_config", "--name", "cluster-name", "--query", "--quiet"])
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 /// command. All libssh2 calls happen on the connection's own I/O thread, non-blocking, driven
 /// by poll() with deadlines: callers on any thread run commands concurrently as separate
 /// channels, a dead network never holds a caller past its deadline, and signals or keepalives
-/// never break a read (see DESIGN.md on libssh2 1.10).
+/// never break a read (docs/ARCHITECTURE.md, "libssh2 traps").
 ///
 /// Connects lazily on the first `exec`; after a drop, the next `exec` reconnects. Call
 /// `close()` when done: the I/O thread keeps the connection alive until then.
@@ -21,6 +21,8 @@ public final class SSHConnection: @unchecked Sendable {
     var threadStarted = false
     var threadDone = false
     var connectedFlag = false
+    /// What the user must be told (an accepted host key), until `takeNotices` takes it.
+    var notices: [String] = []
     let wakeRead: Int32
     let wakeWrite: Int32
 
@@ -53,6 +55,21 @@ public final class SSHConnection: @unchecked Sendable {
     deinit {
         if wakeRead >= 0 { Glibc.close(wakeRead) }
         if wakeWrite >= 0 { Glibc.close(wakeWrite) }
+    }
+
+    /// Per stream and command: crm_mon on 2,000 resources prints ~1.4 MB, so 64 MB is far
+    /// beyond any real answer and still well short of exhausting memory.
+    public static let maxOutputBytes = 64 * 1_048_576
+
+    /// Notices since the last call: each accepted host key with its fingerprint.
+    public func takeNotices() -> [String] {
+        cond.lock()
+        defer { notices = []; cond.unlock() }
+        return notices
+    }
+
+    func note(_ text: String) {
+        cond.lock(); notices.append(text); cond.unlock()
     }
 
     /// libssh2_init is not thread-safe: run it once, before any session exists.

@@ -74,7 +74,10 @@ struct Pacetop: ParsableCommand {
         if (demo || xmlFile != nil) && !nodes.isEmpty && !demo {
             throw ValidationError("--xml-file does not take nodes")
         }
-        if let interval, interval < 0.5 { throw ValidationError("--interval must be at least 0.5 seconds") }
+        if let interval { try Numbers.seconds(interval, "--interval", Numbers.intervalRange) }
+        if let t = ssh.connectTimeout { try Numbers.seconds(t, "--connect-timeout", Numbers.timeoutRange) }
+        if let p = ssh.port { try Numbers.port(p, "--port") }
+        try ssh.validateOptions()
         if json && !once { throw ValidationError("--json goes with --once") }
         if let anchor { do { try Validate.resource(anchor) } catch { throw ValidationError(error.description) } }
     }
@@ -93,6 +96,9 @@ struct Pacetop: ParsableCommand {
             layout.chain = c
         }
         let interval = self.interval ?? file.interval ?? 2
+        do { try Numbers.seconds(interval, "interval", Numbers.intervalRange) } catch let e as ValidationError {
+            throw fail("config: \(e.message)", code: 64)
+        }
         let sudo = ssh.sudo || (file.sudo ?? false)
         let source = try makeSource(file: file, interval: interval, sudo: sudo)
 
@@ -112,6 +118,10 @@ struct Pacetop: ParsableCommand {
         var state = AppState(config: appConfig, themeNames: themes.availableThemes(), themeName: loaded.name)
         if loaded.isBuiltIn {
             state.message = StatusMessage(text: "no theme files found: using the built-in theme", level: .degraded, at: state.now)
+        }
+        // What stderr said before the screen took over stays readable in the timeline.
+        for w in (source as? SSHClusterSource)?.warnings ?? [] {
+            state.timeline.append(TimelineEntry(time: state.now, text: "warning: \(w)", severity: .degraded))
         }
         // Keys come from the terminal even when stdin is a pipe (`--xml-file -`).
         var input: Int32 = 0
@@ -136,6 +146,9 @@ struct Pacetop: ParsableCommand {
     private func runOnce(_ source: ClusterSource, layout: MasterLayout) throws {
         let outcome = source.poll()
         source.close()
+        for k in (source as? SSHClusterSource)?.acceptedHostKeys ?? [] {
+            FileHandle.standardError.write(Data("pacetop: \(k)\n".utf8))
+        }
         let report = JSONReport(outcome: outcome, source: source.label, layout: layout)
         if json {
             print(report.encoded())
@@ -145,13 +158,16 @@ struct Pacetop: ParsableCommand {
                                  now: outcome.at)
             _ = App.update(&state, .polled(outcome))
             if let error = report.error {
-                FileHandle.standardError.write(Data("pacetop: \(error.message)\n".utf8))
+                FileHandle.standardError.write(Data("pacetop: \(SafeText.strip(error.message))\n".utf8))
             } else {
                 let width = Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 100
-                print(Batch.text(state, width: max(60, width)), terminator: "")
+                print(SafeText.strip(Batch.text(state, width: max(60, width))), terminator: "")
             }
         }
-        throw ExitCode(report.exitCode.rawValue)
+        // Exit here rather than unwinding: freeing the parsed document and the report's
+        // buffers one by one costs more than the output itself on a large cluster.
+        fflush(nil)
+        Glibc.exit(report.exitCode.rawValue)
     }
 
     private func makeSource(file: ConfigFile, interval: Double, sudo: Bool) throws -> ClusterSource {
@@ -179,15 +195,16 @@ struct Pacetop: ParsableCommand {
             do { try source.connectFirst() } catch where error.kind == .hostKey {
                 throw fail(error.message, code: OnceExitCode.hostKeyRefused.rawValue)
             } catch {
-                FileHandle.standardError.write(Data("pacetop: \(error.message); trying the other nodes\n".utf8))
+                FileHandle.standardError.write(Data("pacetop: \(SafeText.strip(error.message)); trying the other nodes\n".utf8))
             }
+            for k in source.acceptedHostKeys { FileHandle.standardError.write(Data("pacetop: \(k)\n".utf8)) }
             source.stopPrompting()
         }
         return source
     }
 
     private func fail(_ message: String, code: Int32) -> ExitCode {
-        FileHandle.standardError.write(Data("pacetop: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("pacetop: \(SafeText.strip(message))\n".utf8))
         return ExitCode(code)
     }
 }

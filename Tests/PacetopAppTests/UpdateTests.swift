@@ -38,7 +38,7 @@ import PacetopUI
         guard case .confirm(let p) = s.overlay else { Issue.record("no confirmation pane"); return }
         #expect(opened == [.preview(p.command)], "the pane asks for its preview, nothing else")
         #expect(p.action == .restart(resource: "pbx"))
-        #expect(p.commandLine == "env TZ=UTC LC_ALL=C PATH=/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/sbin:/usr/local/bin crm_resource --restart -r pbx --timeout 120s")
+        #expect(p.commandLine == "TZ=UTC LC_ALL=C /usr/sbin/crm_resource --restart -r pbx --timeout 120s")
         #expect(!p.confirmFocused, "Cancel is the default button")
         #expect(press(&s, .enter) == [], "Enter on Cancel cancels")
         #expect(s.overlay == .none)

@@ -44,6 +44,6 @@ import Testing
         s.daemons = [n2: DaemonState.parse("corosync active enabled\npacemaker inactive enabled\npcsd active enabled")]
         let v = s.health()
         #expect(v.level == .degraded)
-        #expect(v.reasons.contains("pacemaker is inactive on \(n2)"))
+        #expect(v.reasons.map(\.description).contains("pacemaker is inactive on \(n2)"))
     }
 }
