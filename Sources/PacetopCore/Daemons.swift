@@ -27,12 +27,11 @@ public struct DaemonState: Sendable, Equatable, Codable {
         return nil
     }
 
-    /// One shell line prints `NAME ACTIVE ENABLED` per daemon, or `no-systemd`.
-    public static var checkArgv: [String] {
-        ["sh", "-c", "[ -d /run/systemd/system ] || { echo no-systemd; exit 0; }; for d in "
-            + names.joined(separator: " ")
+    /// A shell script that prints `NAME ACTIVE ENABLED` per daemon, or `no-systemd`.
+    public static var checkScript: String {
+        "[ -d /run/systemd/system ] || { echo no-systemd; exit 0; }; for d in " + names.joined(separator: " ")
             + #"; do a=$(systemctl is-active "$d" 2>/dev/null); e=$(systemctl is-enabled "$d" 2>/dev/null); "#
-            + #"echo "$d ${a:-unknown} ${e:-not-found}"; done"#]
+            + #"echo "$d ${a:-unknown} ${e:-not-found}"; done"#
     }
 
     /// The check's output; every daemon `unknown` without systemd (or for lines missing).

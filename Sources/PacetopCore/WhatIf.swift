@@ -72,6 +72,14 @@ public enum PreviewOutcome: Sendable, Equatable {
     case failed(String)
 }
 
+extension RemoteCommand {
+    /// A shell script for the node, for what needs no privilege (crm_simulate on stdin,
+    /// systemctl is-active): never through sudo.
+    public func shellLine(_ script: String) -> String {
+        ShellQuote.join(["TZ=UTC", "LC_ALL=C", "/bin/sh", "-c", script])
+    }
+}
+
 extension ClusterSource {
     /// Sources that cannot compute a preview say so; the confirmation pane still works.
     public func preview(_ command: PreparedAction) -> PreviewOutcome {
@@ -103,9 +111,8 @@ public enum WhatIf {
     public static let simulateArgv = ["crm_simulate", "--xml-pipe", "--simulate"]
     /// Reads the CIB on stdin and prints the CIB as it would be once the transition has run
     /// (crm_simulate saves it to a private temporary file; it cannot write to a pipe).
-    public static let simulateResultArgv = ["sh", "-c",
-        #"t=$(mktemp) || exit 70; trap 'rm -f "$t"' EXIT; "#
-            + #"crm_simulate --xml-pipe --simulate --quiet --save-output="$t" >/dev/null && cat "$t""#]
+    public static let simulateResultScript = #"t=$(mktemp) || exit 70; trap 'rm -f "$t"' EXIT; "#
+        + #"\#(RemoteCommand.sbin)crm_simulate --xml-pipe --simulate --quiet --save-output="$t" >/dev/null && cat "$t""#
 
     /// The CIB with `action` applied, as the action's own command would change it.
     public static func edit(_ cib: Data, for action: ClusterAction) throws(WhatIfError) -> Data {

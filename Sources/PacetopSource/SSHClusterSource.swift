@@ -458,7 +458,7 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         if due {
             // A failed check is tried again at the next interval, not on every poll.
             lock.withLock { daemonsDue[node] = .now + Self.daemonInterval }
-            if let r = try? conn.exec(remote.line(DaemonState.checkArgv), timeout: commandTimeout),
+            if let r = try? conn.exec(remote.shellLine(DaemonState.checkScript), timeout: commandTimeout),
                r.exitStatus == 0, r.exitSignal == nil {
                 let states = DaemonState.parse(r.stdoutString)
                 lock.withLock { daemons[node] = states }
@@ -611,17 +611,15 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
             return .failed("no node is answering")
         }
         let conn = connection(node), remote = remote, timeout = commandTimeout
-        func run(_ argv: [String], stdin: Data? = nil) throws -> ExecResult {
-            let line = remote.line(argv)
-            return try stdin.map { try conn.exec(line, stdin: [UInt8]($0), timeout: timeout) }
-                ?? conn.exec(line, timeout: timeout)
+        func run(_ line: String, stdin: Data? = nil) throws -> ExecResult {
+            try stdin.map { try conn.exec(line, stdin: [UInt8]($0), timeout: timeout) } ?? conn.exec(line, timeout: timeout)
         }
         func simulate(_ cib: Data) throws -> [PlannedChange] {
-            let r = try run(WhatIf.simulateArgv, stdin: cib)
+            let r = try run(remote.line(WhatIf.simulateArgv), stdin: cib)
             return try WhatIf.changes(stdout: r.stdoutString, stderr: r.stderrString, exitCode: r.exitStatus)
         }
         do {
-            let query = try run(WhatIf.queryArgv)
+            let query = try run(remote.line(WhatIf.queryArgv))
             guard query.exitStatus == 0 else {
                 let why = query.stderrString.split(separator: "\n").last.map(String.init) ?? "exit \(query.exitStatus ?? -1)"
                 return .failed("cibadmin --query failed on \(node.name): \(why)")
@@ -630,7 +628,7 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
             var preview = Preview(changes: try simulate(cib), via: node.name)
             if case .move(let r, _) = command.action {
                 do {
-                    let after = try run(WhatIf.simulateResultArgv, stdin: cib)
+                    let after = try run(remote.shellLine(WhatIf.simulateResultScript), stdin: cib)
                     guard after.exitStatus == 0 else { throw WhatIfError.simulation("crm_simulate could not save its result") }
                     preview.afterRelease = try simulate(try WhatIf.edit(Data(after.stdout), for: .clear(resource: r, node: nil)))
                 } catch {

@@ -22,8 +22,8 @@ import Testing
     /// The check itself, run by this machine's /bin/sh: one well-formed line per daemon.
     @Test func theCheckCommandRunsInAPosixShell() throws {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = DaemonState.checkArgv
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", DaemonState.checkScript]
         let out = Pipe()
         p.standardOutput = out
         try p.run()

@@ -141,6 +141,8 @@ import PacetopTestSupport
         try t.waitFor("Move master")
         try t.send("Down", "Enter")
         try t.waitFor("crm_resource --move -r pbx -N ip-172-31-16-135")
+        try t.send("m")  // move and pin: the constraint stays
+        try t.waitFor("[move and pin]")
         try t.send("y")
         try t.waitFor("pinned", timeout: 30) { $0.contains("pbx is pinned to ip-172-31-16-135 by cli-prefer-pbx") }
         try t.waitFor("master on node 3", timeout: 30) { s in
