@@ -122,6 +122,8 @@ public final class TestSSHD: @unchecked Sendable {
         }
         let auth = try authorized.map { try String(contentsOfFile: $0.hasSuffix(".pub") ? $0 : $0 + ".pub", encoding: .utf8) }.joined()
         try dir.write("authorized_keys", auth, mode: 0o600)
+        // SetEnv SHLVL=1: bash started by sshd at SHLVL 0 sources ~/.bashrc, and a heavy one
+        // (pyenv rehash takes a lock) stalls or serialises every test command.
         try dir.write("sshd_config", """
             ListenAddress \(address):\(self.port)
             \(keys)AuthorizedKeysFile \(dir.file("authorized_keys"))
@@ -133,6 +135,7 @@ public final class TestSSHD: @unchecked Sendable {
             KbdInteractiveAuthentication no
             PubkeyAuthentication yes
             LogLevel \(logLevel)
+            SetEnv SHLVL=1
             \(extra)
 
             """)

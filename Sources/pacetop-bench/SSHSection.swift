@@ -32,10 +32,10 @@ final class BenchSSHD {
             esac
 
             """, mode: 0o755)
-        // Bash sources ~/.bashrc when sshd starts it at SHLVL 0; a heavy one (pyenv init:
-        // ~100 ms on this machine) would swamp every per-poll figure. SHLVL=1 skips it.
+        // TestSSHD sets SHLVL=1, so bash skips a heavy ~/.bashrc (pyenv init: ~100 ms here)
+        // that would swamp every per-poll figure.
         server = try TestSSHD(authorized: [key], hostKeyTypes: ["ed25519"],
-                              extra: "ForceCommand \(dir.file("node.sh"))\nSetEnv SHLVL=1", logLevel: "ERROR")
+                              extra: "ForceCommand \(dir.file("node.sh"))", logLevel: "ERROR")
         knownHosts = dir.file("known_hosts")
         try dir.write("known_hosts", try server.knownHostsLines())
     }
