@@ -268,7 +268,7 @@ import PacetopUI
         guard let i = rows.firstIndex(where: { if case .failedAction = $0 { true } else { false } }) else {
             Issue.record("failed action not listed"); return
         }
-        s.selection[.problems] = i
+        s.select(i, in: .problems)
         press(&s, .char("C"))
         guard case .confirm(let q) = s.overlay else { Issue.record("no confirmation"); return }
         #expect(q.action == .cleanup(resource: "pbx", node: "ip-172-31-16-133"))

@@ -18,7 +18,7 @@ struct HostKeyNoticeTests {
             return ResolvedTarget(target: SSHTarget(endpoint: ep, connectTimeout: 2),
                                   hostKeys: HostKeyPolicy(files: [kh], globalFiles: [], acceptNew: true),
                                   agentSocket: nil, useAgent: false, warnings: [])
-        }, interval: 0.5, useAgent: false, commandTimeout: 3)
+        }, interval: 0.5, useAgent: false, commandTimeout: 15)
         defer { source.close() }
         // libssh2 picks one of the server's two host keys; the notice names the one it got.
         let expectedOptions = try [("ssh-ed25519", "ed25519"), ("ecdsa-sha2-nistp256", "ecdsa")].map { type, file in

@@ -96,7 +96,7 @@ struct FakeCluster {
     func source(_ given: [String] = ["node1"], sudo: Bool = false,
                 passphrase: PassphraseProvider? = nil) throws -> SSHClusterSource {
         try SSHClusterSource(nodes: given, resolver: resolver(), interval: 0.5, sudo: sudo, useAgent: false,
-                             passphraseProvider: passphrase, commandTimeout: 3)
+                             passphraseProvider: passphrase, commandTimeout: 15)
     }
 }
 
