@@ -115,7 +115,7 @@ struct SSHClusterSourceTests {
         #expect(try source.poll().result.get().cliConstraints?.count == 4)
         let node = cluster.nodes[0]
         #expect(node.commands.filter { $0.contains("cibadmin") }.count == 1)
-        #expect(status.clusterName == "fakecluster")
+        #expect(status.clusterName == "fakecluster", "from crm_attribute: this node has no corosync.conf")
         // Absolute paths, no `env`; only the constraints and the cluster's name from the CIB
         // (never --scope configuration, which holds fence-device passwords).
         #expect(Array(node.commands.prefix(4)) == [
