@@ -80,7 +80,7 @@ struct FakeCluster {
         try nodes.map { try $0.sshd.knownHostsLines() }.joined().write(toFile: knownHosts, atomically: true, encoding: .utf8)
     }
 
-    func resolver(connectTimeout: Double = 2) -> SSHClusterSource.Resolver {
+    func resolver(connectTimeout: Double = 10) -> SSHClusterSource.Resolver {
         let ports = Dictionary(uniqueKeysWithValues: nodes.map { ($0.name, $0.sshd.port) })
         let key = self.key, kh = knownHosts
         return { (name: String) throws(SSHError) -> ResolvedTarget in
