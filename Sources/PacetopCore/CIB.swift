@@ -14,8 +14,8 @@ public struct CIBConfiguration: Sendable, Equatable {
         self.clusterName = clusterName
     }
 
-    /// Parses `cibadmin --query --scope configuration` (or `--scope constraints`, or a whole
-    /// CIB). A `--lifetime` constraint names its node in a `#uname eq NODE` rule expression and
+    /// Parses `cibadmin --query --scope constraints` (or a configuration section, or a whole
+    /// CIB, as in tests and files). A `--lifetime` constraint names its node in a `#uname eq NODE` rule expression and
     /// its end in a `date_expression`.
     public static func parse(_ data: Data) throws(CrmMonError) -> CIBConfiguration {
         let doc: XMLDocument
@@ -36,6 +36,12 @@ public struct CIBConfiguration: Sendable, Equatable {
             stack.append(contentsOf: el.children.reversed())
         }
         return out
+    }
+
+    /// `crm_attribute --query --quiet` prints the value alone; nil when there is none.
+    public static func clusterName(fromQuiet text: String) -> String? {
+        let v = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return v.isEmpty || v.contains("\n") ? nil : v
     }
 
     private static func constraint(_ el: XMLElement) -> LocationConstraint? {
@@ -64,9 +70,13 @@ public enum CorosyncConfig {
     /// One `key: value` line, with the sections it is in (["nodelist", "node"]) and the
     /// number of the innermost section occurrence (two `node {}` blocks differ in `block`).
     public struct Setting: Sendable, Equatable {
+        /// Enclosing sections, outermost first.
         public var sections: [String]
+        /// Which occurrence of the innermost section this line is in.
         public var block: Int
+        /// The key, as written.
         public var key: String
+        /// The value, trimmed.
         public var value: String
     }
 
@@ -165,11 +175,14 @@ public enum CorosyncConfig {
 
 /// One node of Corosync's nodelist.
 public struct CorosyncNode: Sendable, Equatable, Codable {
+    /// Its `name`, which Pacemaker uses as the node name.
     public var name: String?
+    /// Its `nodeid`.
     public var nodeid: String?
     /// ring0_addr, ring1_addr, … in ring order.
     public var addresses: [String]
 
+    /// A nodelist entry as read.
     public init(name: String?, nodeid: String?, addresses: [String]) {
         self.name = name
         self.nodeid = nodeid

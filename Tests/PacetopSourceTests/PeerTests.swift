@@ -188,7 +188,7 @@ struct BackoffTests {
         let c = try FakeCluster()
         let clock = ManualClock()
         let source = try SSHClusterSource(nodes: ["node1", "node2"], resolver: c.resolver(), interval: 0.5, useAgent: false,
-                                          commandTimeout: 3, clock: { clock.now() })
+                                          commandTimeout: 20, clock: { clock.now() })
         defer { source.close() }
         c.nodes[0].sshd.stop()
         // Just before and at each expected retry (1, 2, 4 … then 30 s apart), and between.
@@ -218,7 +218,7 @@ struct BackoffTests {
         let c = try FakeCluster(["node1"], status: { _ in statusXML(nodes: ["node1"]) })
         let clock = ManualClock()
         let source = try SSHClusterSource(nodes: ["node1"], resolver: c.resolver(), interval: 0.5, useAgent: false,
-                                          commandTimeout: 3, clock: { clock.now() })
+                                          commandTimeout: 20, clock: { clock.now() })
         defer { source.close() }
         #expect(source.poll().via == "node1")
         c.nodes[0].sshd.stop()
@@ -302,4 +302,37 @@ struct PeerRoutingTests {
         #expect(!own[0].hostKeys.acceptNew)
         #expect(own[1].target.endpoint.user == "ubuntu", "the address has no entry of its own")
     }
+
+    @Test func aPeerNeverInheritsTheSeedsProxyCommandOrHostKeyAlias() throws {
+        // The seed's ProxyCommand has the seed's name expanded into it, and its HostKeyAlias
+        // names the seed's key: inherited as they are, a "peer" would be the seed again.
+        let dir = try TempDir("pacetop-peers")
+        try dir.write("ssh_config", """
+            Host node1
+                HostName i-0seed
+                HostKeyAlias i-0seed
+                ProxyCommand ssm-proxy %h %p
+            Host other1
+                HostName 10.0.0.1
+                ProxyCommand corp-proxy %h %p
+            Host *
+                User ubuntu
+
+            """)
+        let config = try SSHResolver(configFile: dir.file("ssh_config"), reader: .builtin(systemFile: nil))
+        let resolver: SSHClusterSource.Resolver = { (h: String) throws(SSHError) -> ResolvedTarget in try config.resolve(h) }
+        let routes = PeerRoutes(resolver: resolver, seed: try resolver("node1"))
+        for t in routes.targets(for: ClusterPeer(name: "pt-b.invalid", addresses: ["10.0.0.2"])) {
+            #expect(t.target.endpoint.proxyCommand == nil, "\(t.target.endpoint)")
+            #expect(t.target.endpoint.hostKeyAlias == nil)
+            #expect(t.target.endpoint.knownHostsName == t.target.endpoint.host)
+        }
+        // A ProxyCommand every host gets (Host *) is expanded for the peer itself.
+        try dir.write("all", "Host *\n    ProxyCommand corp-proxy %h %p\n")
+        let everyone = try SSHResolver(configFile: dir.file("all"), reader: .builtin(systemFile: nil))
+        let r2: SSHClusterSource.Resolver = { (h: String) throws(SSHError) -> ResolvedTarget in try everyone.resolve(h) }
+        let peers = PeerRoutes(resolver: r2, seed: try r2("node1")).targets(for: ClusterPeer(name: "pt-b.invalid"))
+        #expect(peers.map(\.target.endpoint.proxyCommand) == ["corp-proxy pt-b.invalid 22"])
+    }
 }
+
