@@ -42,6 +42,8 @@ public struct ConfigFile: Sendable, Equatable {
     public var addresses: [String: String] = [:]
     /// `[keys]`: commands rebound to other keys.
     public var keys: [Command: Key] = [:]
+    public var bell: Bool?
+    public var onEvent: String?
 
     /// An empty config: every setting unset.
     public init() {}
@@ -113,6 +115,8 @@ public struct ConfigFile: Sendable, Equatable {
             case "chain": c.chain = try strings(e)
             case "nodes": c.nodes = try strings(e)
             case "audit_log": c.auditLog = try string(e)
+            case "bell": c.bell = try bool(e)
+            case "on_event": c.onEvent = try string(e)
             case "addresses":
                 guard case .table(let t) = e.value else { throw fail(e, "expected a table of node = \"host\"") }
                 for a in t.entries { c.addresses[a.key] = try string(a) }

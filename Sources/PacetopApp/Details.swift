@@ -34,6 +34,11 @@ enum Details {
         var running: [String] = []
         st.forEachPrimitive { r, _ in if r.nodes.contains(n.name) { running.append(r.id) } }
         out.append(kv("running", running.isEmpty ? "nothing" : running.joined(separator: " "), env))
+        if let daemons = st.daemons?[n.name] {
+            out.append(kv("daemons", daemons.map { "\($0.name) \($0.active)/\($0.enabled)" }.joined(separator: " · ")
+                          + (daemons.allSatisfy { $0.active == "unknown" } ? " (no systemd)" : ""), env,
+                          daemons.contains { $0.problem(on: n.name) != nil } ? env.style(.warning) : nil))
+        }
         if let attrs = st.nodeAttributes.first(where: { $0.node == n.name }), !attrs.attributes.isEmpty {
             out.append(Line(""))
             out.append(Line("Attributes", style: env.style(.uiTitle)))

@@ -176,6 +176,10 @@ public final class Runner {
     private let inbox = Inbox()
     private let pollWorker = SerialWorker(name: "pacetop-poll")
     private let actionWorker = SerialWorker(name: "pacetop-action")
+    /// Previews run apart from polls and actions: a slow crm_simulate holds neither back.
+    private let previewWorker = SerialWorker(name: "pacetop-preview")
+    /// The on_event hook, one at a time, never on the UI thread.
+    private let hookWorker = SerialWorker(name: "pacetop-hook")
     private let clock: @Sendable () -> Date
     private var nextPollAt: Date?
     private var lastFrame: Buffer?
@@ -207,6 +211,8 @@ public final class Runner {
             SignalRouting.uninstall()
             pollWorker.stop()
             actionWorker.stop()
+            previewWorker.stop()
+            hookWorker.stop()
             source.close()
         }
         var resolved = theme.resolved(for: terminal.colorDepth)
@@ -278,6 +284,9 @@ public final class Runner {
                 }
                 let source = source, inbox = inbox
                 actionWorker.submit { inbox.post(.actionFinished(source.perform(command))) }
+            case .preview(let command):
+                let source = source, inbox = inbox
+                previewWorker.submit { inbox.post(.previewed(command, source.preview(command))) }
             case .audit(let record):
                 do { try audit.append(record) } catch {
                     inbox.post(.problem("audit log \(audit.path) not written: \(error.description)"))
@@ -291,6 +300,15 @@ public final class Runner {
                     inbox.post(.themeLoaded(name))
                 } catch {
                     inbox.post(.themeFailed(name, error.description))
+                }
+            case .alert(let event):
+                terminal.setTitle(event.title(nodes: state.status?.nodes.map(\.name) ?? []))
+                if state.config.alerts.bell { terminal.bell() }
+                if let hook = state.config.alerts.onEvent {
+                    let inbox = inbox, timeout = state.config.alerts.hookTimeout
+                    hookWorker.submit {
+                        if let problem = EventHook.run(hook, event: event, timeout: timeout) { inbox.post(.problem(problem)) }
+                    }
                 }
             case .quit:
                 break // `update` set `state.quitting`; the loop ends after this batch.

@@ -24,6 +24,8 @@ public struct AppConfig: Sendable, Equatable {
     public var user: String
     /// Times on screen in UTC instead of the local zone.
     public var utc = false
+    /// Bell and hook on failovers and lost nodes or quorum (the title is always set).
+    public var alerts = AlertSettings()
 
     /// Settings; the defaults suit tests and the demo (2 s polls, PortSIP layout, actions allowed).
     public init(layout: MasterLayout = .portSIP, interval: Double = 2, readOnly: Bool = false,
@@ -83,6 +85,10 @@ public struct PendingAction: Sendable, Equatable {
     public var warningAcknowledged = false
     /// Focus is on Cancel unless the user moves it.
     public var confirmFocused: Bool = false
+    /// What the cluster would do: computed on a worker after the pane opens.
+    public var preview: PreviewState = .computing
+    /// For a move: release, pin or lifetime (`m` in the pane cycles); nil for other actions.
+    public var moveMode: MoveMode?
 
     /// Asks about `command`; focus starts on Cancel.
     public init(command: PreparedAction) { self.command = command }
@@ -215,6 +221,8 @@ public struct AppState: Sendable, Equatable {
     public var quitting: QuitReason?
     /// The terminal went away (hang-up, EOF, EIO): nothing is drawn any more.
     public var terminalGone = false
+    /// A confirmed move-and-release on its way (move, wait, check, clear).
+    public var sequence: MoveSequence?
 
     /// Timeline entries kept; older ones are dropped.
     public static let timelineLimit = 500
@@ -312,6 +320,8 @@ public enum Message: Sendable, Equatable {
     case pollDue
     case polled(PollOutcome)
     case actionFinished(ActionOutcome)
+    /// A what-if computed for this command (see `Effect.preview`).
+    case previewed(PreparedAction, PreviewOutcome)
     case themeLoaded(String)
     /// A theme file that cannot be loaded (name, error): `T` moves past it from then on.
     case themeFailed(String, String)
@@ -327,7 +337,12 @@ public enum Effect: Sendable, Equatable {
     /// confirmation pane showed it. If the record cannot be written, nothing is sent.
     case perform(PreparedAction, audit: AuditRecord)
     case audit(AuditRecord)
+    /// Compute what the cluster would do if `command` ran, changing nothing; the answer comes
+    /// back as `.previewed`.
+    case preview(PreparedAction)
     case loadTheme(String)
+    /// Tell the person: terminal title, and the bell and hook when configured.
+    case alert(AlertEvent)
     case quit(QuitReason)
 }
 

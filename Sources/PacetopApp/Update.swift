@@ -27,9 +27,14 @@ public enum App {
             state.pollInFlight = true
             return [.poll]
         case .polled(let outcome):
-            return polled(&state, outcome)
+            let (before, failoverBefore) = (state.status, state.lastFailover)
+            return polled(&state, outcome) + sequencePolled(&state)
+                + alerts(state, before: before, failoverBefore: failoverBefore)
         case .actionFinished(let outcome):
+            defer { sequenceActionFinished(&state, outcome) }
             return actionFinished(&state, outcome)
+        case .previewed(let command, let outcome):
+            return previewed(&state, command, outcome)
         case .themeLoaded(let name):
             state.themeName = name
             // A theme skipped on the way here stays in the message.
@@ -201,6 +206,8 @@ public enum App {
             case .left, .right, .tab, .backTab, .char("h"), .char("l"):
                 pending.confirmFocused.toggle()
                 state.overlay = .confirm(pending)
+            case .char("m"):
+                cycleMoveMode(&state, pending)
             case .enter:
                 if pending.confirmFocused {
                     guard View.confirmFits(state) else { return refuseUnseen(&state) }
@@ -368,6 +375,10 @@ public enum App {
             say(&state, "one action at a time: \(running.action.title) is still running", .degraded)
             return []
         }
+        if let busy = sequenceBusy(state) {
+            say(&state, busy, .degraded)
+            return []
+        }
         guard let status = state.status else {
             say(&state, "no cluster status yet", .degraded)
             return []
@@ -433,8 +444,7 @@ public enum App {
             return []
         }
         do {
-            state.overlay = .confirm(PendingAction(command: try PreparedAction(action, remote: state.config.remote,
-                                                                               node: node)))
+            return openConfirm(&state, try PreparedAction(action, remote: state.config.remote, node: node))
         } catch {
             say(&state, error.description, .critical)
         }
@@ -463,6 +473,7 @@ public enum App {
         }
         state.overlay = .none
         state.running = RunningAction(command: pending.command, started: state.now)
+        beginSequence(&state, pending)
         log(&state, TimelineEntry(time: state.now, text: "▶ \(pending.action.title) on \(pending.node)",
                                   severity: .degraded))
         // The runner writes and syncs the "started" record first, and sends the command only
@@ -473,7 +484,7 @@ public enum App {
 
     // MARK: Helpers
 
-    private static func record(_ state: AppState, node: String, command: String, result: String,
+    static func record(_ state: AppState, node: String, command: String, result: String,
                                at time: Date) -> AuditRecord {
         AuditRecord(time: time, user: state.config.user,
                     cluster: state.status?.clusterName ?? state.config.sourceLabel,
@@ -495,7 +506,7 @@ public enum App {
     /// A line that comes back within this many seconds of its last appearance is a repeat.
     static let recurringWindow: Double = 600
 
-    private static func log(_ state: inout AppState, _ entry: TimelineEntry) {
+    static func log(_ state: inout AppState, _ entry: TimelineEntry) {
         state.timeline.append(entry)
         if state.timeline.count > AppState.timelineLimit {
             state.timeline.removeFirst(state.timeline.count - AppState.timelineLimit)

@@ -33,8 +33,13 @@ extension View {
         case .details(let target):
             return modal(detailsTitle(target), Details.lines(target, state, env), [], width: 100)
         case .confirm(let pending):
-            let full = modal("Confirm", confirmLines(pending, state, env), ["Cancel", "Confirm"], focused: pending.confirmFocused ? 1 : 0)
+            let focused = pending.confirmFocused ? 1 : 0
+            // The whole pane with the scheduler's preview; else without the preview (it is a
+            // help, the command is the contract); else no Confirm at all.
+            let full = modal("Confirm", confirmLines(pending, state, env, preview: true), ["Cancel", "Confirm"], focused: focused)
             if full.fits(in: overlayArea(state.size)) { return full }
+            let short = modal("Confirm", confirmLines(pending, state, env, preview: false), ["Cancel", "Confirm"], focused: focused)
+            if short.fits(in: overlayArea(state.size)) { return short }
             // Nothing is confirmed unseen: without room for the whole command, there is no Confirm.
             return modal("Confirm", [Line(pending.action.title, style: env.style(.uiTitle)),
                                      Line("Enlarge the terminal to confirm: the command does not fit.", style: env.style(.warning)),
@@ -57,7 +62,9 @@ extension View {
         }
     }
 
-    static func confirmLines(_ p: PendingAction, _ state: AppState, _ env: ViewEnv) -> [Line] {
+    /// The confirmation's lines: the action, any warning, the exact command(s) and node, what to
+    /// expect, and (with `preview`) what the scheduler says will happen.
+    static func confirmLines(_ p: PendingAction, _ state: AppState, _ env: ViewEnv, preview: Bool) -> [Line] {
         var body: [Line] = [Line(p.action.title, style: env.style(.uiTitle)), Line("")]
         if let old = p.movedFrom {
             body.append(Line("\(old) stopped answering: this now runs on \(p.node).", style: env.style(.alert)))
@@ -66,15 +73,17 @@ extension View {
             body.append(Line(warning + (p.warningAcknowledged ? " Press y again to run it anyway." : ""),
                              style: env.style(.alert)))
         }
-        body += [
-            Line("Command on \(p.node):", style: env.style(.uiDim)),
-            Line(p.commandLine, style: env.style(.confirmCommand)),
-            Line(""),
-            Line("Expect: \(p.action.expectation)"),
-        ]
+        body += commandLines(p, state, env)
+        body += [Line(""), Line("Expect: \(expectation(p))"), Line("")]
+        if preview {
+            body += previewLines(p, env)
+        } else {
+            body.append(Line("(enlarge the terminal to see what the scheduler says will happen)", style: env.style(.uiDim)))
+        }
         if state.config.isDemo { body.append(Line("(demo cluster: nothing real is touched)", style: env.style(.demo))) }
         body.append(Line(""))
-        body.append(Line("y confirm · n/Esc cancel · ←/→ choose", style: env.style(.uiDim)))
+        body.append(Line("y confirm · n/Esc cancel · ←/→ choose" + (p.moveMode != nil ? " · m mode" : ""),
+                         style: env.style(.uiDim)))
         return body
     }
 

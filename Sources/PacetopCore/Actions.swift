@@ -8,6 +8,8 @@ public enum ClusterAction: Sendable, Equatable, Hashable, Codable {
     case unstandby(node: String)
     /// Moves `resource` (the anchor, which drags its colocated chain) to `node`.
     case move(resource: String, node: String)
+    /// A move whose constraint expires after `minutes` (`--lifetime PT<minutes>M`).
+    case moveFor(resource: String, node: String, minutes: Int)
     /// Removes `cli-prefer-*`/`cli-ban-*` constraints of `resource` (on `node` only, if given).
     case clear(resource: String, node: String?)
     /// Clears fail counts and failed operations of `resource` (on `node` only, if given).
@@ -32,6 +34,11 @@ public enum ClusterAction: Sendable, Equatable, Hashable, Codable {
             try Validate.resource(r)
             try Validate.node(n)
             return ["crm_resource", "--move", "-r", r, "-N", n]
+        case .moveFor(let r, let n, let minutes):
+            try Validate.resource(r)
+            try Validate.node(n)
+            guard (1...10_080).contains(minutes) else { throw .invalidLifetime(minutes) }
+            return ["crm_resource", "--move", "-r", r, "-N", n, "--lifetime", "PT\(minutes)M"]
         case .clear(let r, let n):
             try Validate.resource(r)
             if let n { try Validate.node(n); return ["crm_resource", "--clear", "-r", r, "-N", n] }
@@ -50,6 +57,7 @@ public enum ClusterAction: Sendable, Equatable, Hashable, Codable {
         case .standby(let n): "Put \(n) in standby"
         case .unstandby(let n): "Bring \(n) out of standby"
         case .move(let r, let n): "Move \(r) (the master) to \(n)"
+        case .moveFor(let r, let n, let m): "Move \(r) (the master) to \(n) for \(m) min"
         case .clear(let r, let n): n.map { "Clear move/ban constraints of \(r) on \($0)" }
             ?? "Clear move/ban constraints of \(r)"
         case .cleanup(let r, let n): n.map { "Clean up failures of \(r) on \($0)" }
@@ -70,6 +78,10 @@ public enum ClusterAction: Sendable, Equatable, Hashable, Codable {
         case .move(let r, let n):
             "\(r) and the resources colocated with it stop and start on \(n). A cli-prefer-\(r) "
                 + "constraint stays behind and pins them there until you clear it."
+        case .moveFor(let r, let n, let m):
+            "\(r) and the resources colocated with it stop and start on \(n). The cli-prefer-\(r) "
+                + "constraint pins them there for \(m) minutes, then stops counting (it stays in the CIB, "
+                + "expired, until cleared)."
         case .clear(let r, _):
             "The cluster may move \(r) again on its own; nothing moves unless other constraints say so."
         case .cleanup(let r, _):
@@ -80,7 +92,7 @@ public enum ClusterAction: Sendable, Equatable, Hashable, Codable {
     /// Every action changes the cluster; a restart or move also interrupts service.
     public var interruptsService: Bool {
         switch self {
-        case .restart, .standby, .move: true
+        case .restart, .standby, .move, .moveFor: true
         case .unstandby, .clear, .cleanup: false
         }
     }
@@ -90,6 +102,7 @@ public enum ClusterAction: Sendable, Equatable, Hashable, Codable {
 public enum ActionError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidResourceID(String)
     case invalidNodeName(String)
+    case invalidLifetime(Int)
     case invalidAddress(String)
 
     /// The refusal as shown to the user, naming the offending id.
@@ -97,6 +110,7 @@ public enum ActionError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .invalidResourceID(let s): "refusing to act on resource id \(s.debugDescription): not a valid Pacemaker id"
         case .invalidNodeName(let s): "refusing to act on node \(s.debugDescription): not a valid node name"
+        case .invalidLifetime(let m): "refusing a move lifetime of \(m) minutes: 1 to 10080 (a week)"
         case .invalidAddress(let s): "refusing to connect to \(s.debugDescription): not a host name or IP address"
         }
     }

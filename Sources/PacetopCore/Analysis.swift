@@ -57,6 +57,8 @@ public enum HealthReason: Sendable, Equatable, CustomStringConvertible {
     case failCounts(count: Int, resource: String, node: String)
     /// A move/ban constraint left behind.
     case constraint(LocationConstraint)
+    /// corosync, pacemaker or pcsd stopped or not enabled on a node.
+    case daemon(DaemonState, node: String)
 
     /// The reason as the user reads it (header, --once, --json).
     public var description: String {
@@ -88,6 +90,7 @@ public enum HealthReason: Sendable, Equatable, CustomStringConvertible {
         case .constraint(let c):
             c.kind == .prefer ? "\(c.resource) pinned to \(c.node ?? "?") by \(c.id)"
                 : "\(c.resource) banned from \(c.node ?? "?") by \(c.id)"
+        case .daemon(let d, let n): d.problem(on: n) ?? "\(d.name) on \(n)"
         }
     }
 
@@ -326,6 +329,7 @@ extension ClusterStatus {
             case .online, .unclean: break
             }
             if n.health == .red { degraded.append(.healthRed(node: n.name)) }
+            for d in daemons?[n.name] ?? [] where d.problem(on: n.name) != nil { degraded.append(.daemon(d, node: n.name)) }
         }
         for id in notRunning() where id != layout.anchor { degraded.append(.notRunning(resource: id)) }
         if let master {

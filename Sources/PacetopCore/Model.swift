@@ -27,6 +27,8 @@ public struct ClusterStatus: Sendable, Equatable, Codable {
     public var cliConstraints: [LocationConstraint]?
     /// The CIB's `cluster-name` property, when a source could read it (crm_mon does not say).
     public var clusterName: String?
+    /// Daemon status per node name (SSH sources, checked at a slow interval); nil when unknown.
+    public var daemons: [String: [DaemonState]]?
     /// Seconds Corosync takes to declare a silent node lost (token + consensus timeouts), when
     /// a source knows its configuration. A failover after a node died started this long before
     /// the cluster noticed.

@@ -20,6 +20,9 @@ public protocol ClusterSource: AnyObject, Sendable {
     /// anything (`ActionOutcome.sent == false`) when that node is not the one the source reads
     /// from now, or the line is not what this source would run for the action.
     func perform(_ command: PreparedAction) -> ActionOutcome
+    /// What the cluster would do if `command` ran, computed without changing anything (see
+    /// `WhatIf`). May run while a poll or an action runs.
+    func preview(_ command: PreparedAction) -> PreviewOutcome
     /// Ends connections; further calls fail fast.
     func close()
 }

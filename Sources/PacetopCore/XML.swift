@@ -3,7 +3,7 @@ import Foundation
 
 /// A parsed XML document (libxml2), owned and freed by this value's lifetime.
 final class XMLDocument {
-    private let doc: xmlDocPtr
+    let doc: xmlDocPtr
 
     /// Parses bytes; never fetches anything, refuses DTDs, and so never expands an entity.
     init(bytes: UnsafeRawBufferPointer) throws(CrmMonError) {

@@ -133,6 +133,7 @@ public final class CursesTerminal: Terminal {
         if gone == nil {
             _ = curs_set(1)
             _ = endwin()
+            restoreTitle()
         }
         if let screen { delscreen(screen) }
         screen = nil
@@ -278,6 +279,7 @@ public final class CursesTerminal: Terminal {
 
     /// Why the terminal is gone, once it is: nothing is drawn or read after that.
     public private(set) var gone: String?
+    private var titlePushed = false
 
     private func lost(_ why: String) -> TerminalWait {
         gone = why
@@ -288,6 +290,28 @@ public final class CursesTerminal: Terminal {
 
     public func abandon() {
         if gone == nil { gone = "abandoned" }
+    }
+
+    /// xterm's title stack: the first alert saves the user's title, leaving restores it.
+    private static let pushTitle = "\u{1B}[22;0t", popTitle = "\u{1B}[23;0t"
+
+    public func setTitle(_ title: String) {
+        guard isStarted, gone == nil, let outFile else { return }
+        if !titlePushed { fputs(Self.pushTitle, outFile); titlePushed = true }
+        fputs(windowTitleSequence(title), outFile)
+        fflush(outFile)
+    }
+
+    public func bell() {
+        guard isStarted, gone == nil else { return }
+        _ = beep()
+    }
+
+    private func restoreTitle() {
+        guard titlePushed, let outFile else { return }
+        fputs(Self.popTitle, outFile)
+        fflush(outFile)
+        titlePushed = false
     }
 
     public func readKeys() -> [Key] { readKeys(limit: 512) }

@@ -25,6 +25,8 @@ extension DemoCluster {
         case .standby(let n): setStandby(n, true, job: &job, at: t)
         case .unstandby(let n): setStandby(n, false, job: &job, at: t)
         case .move(let r, let n): move(r, to: n, job: &job, at: t)
+        // The demo shows the expiry but does not act on it: the pin stays until cleared.
+        case .moveFor(let r, let n, let m): move(r, to: n, expires: t + Double(m) * 60, job: &job, at: t)
         case .clear(let r, let n): clear(r, on: n, job: &job, at: t)
         case .cleanup(let r, let n): cleanup(r, on: n, job: &job, at: t)
         }
@@ -57,7 +59,7 @@ extension DemoCluster {
         job.finished = t
     }
 
-    private func notFound(_ r: String) -> String {
+    func notFound(_ r: String) -> String {
         "crm_resource: Resource '\(r)' not found\nError performing operation: No such object"
     }
 
@@ -171,7 +173,7 @@ extension DemoCluster {
 
     // MARK: move / clear
 
-    private mutating func move(_ r: String, to n: String, job: inout Job, at t: Date) {
+    private mutating func move(_ r: String, to n: String, expires: Date? = nil, job: inout Job, at t: Date) {
         guard let known = resource(r) else { return finish(&job, 105, stderr: notFound(r), at: t) }
         guard nodeIndex(n) != nil else {
             return finish(&job, 105, stderr: "crm_resource: Node '\(n)' not found\nError performing operation: No such object", at: t)
@@ -186,7 +188,8 @@ extension DemoCluster {
             c.resource == r && (c.kind == .prefer || c.node == n)
         }
         constraints.append(LocationConstraint(id: "cli-prefer-\(r)", kind: .prefer, resource: r, node: n,
-                                              score: "INFINITY", role: "Started"))
+                                              score: "INFINITY", role: "Started",
+                                              expires: expires.map { $0.formatted(.iso8601) }))
         touch(at: t, user: Self.user, client: "crm_resource", origin: job.via)
         requestPlan(at: t)
         finish(&job, 0, at: t)

@@ -174,6 +174,14 @@ public final class DemoSource: ClusterSource, @unchecked Sendable {
     }
 
     /// Makes something happen now.
+    /// A what-if computed on a copy of the simulated cluster (see `DemoCluster.preview`).
+    public func preview(_ command: PreparedAction) -> PreviewOutcome {
+        withLock { c in
+            guard !closed, let via = Self.via(c) else { return .failed("no node answers (simulated)") }
+            return c.preview(command.action, via: via)
+        }
+    }
+
     public func inject(_ event: Event) {
         withLock { c in
             switch event {

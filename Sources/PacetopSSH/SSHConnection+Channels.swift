@@ -48,6 +48,7 @@ extension SSHConnection {
                 progress = true
             case .read:
                 guard let ch = job.channel else { return progress }
+                if try writeStdin(job, ch, hop) { progress = true }
                 // Both streams every time: a chatty stderr must not fill the window and stall stdout.
                 for stream: Int32 in [0, 1] {
                     while true {
@@ -110,6 +111,29 @@ extension SSHConnection {
                 return true
             }
         }
+    }
+
+    /// Sends what the window takes of the job's stdin, then EOF once all of it is out; returns
+    /// whether anything moved. A command that exits without reading it all is not an error
+    /// (its exit status says how it went); only a failure of the whole session throws.
+    func writeStdin(_ job: Job, _ ch: OpaquePointer, _ hop: Hop) throws(SSHError) -> Bool {
+        guard !job.stdinClosed else { return false }
+        var moved = false
+        while job.stdinSent < job.stdin.count {
+            let n = job.stdin[job.stdinSent...].withUnsafeBytes {
+                libssh2_channel_write_ex(ch, 0, $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count)
+            }
+            if n > 0 { job.stdinSent += n; moved = true; continue }
+            if n == Int(LIBSSH2_ERROR_EAGAIN) { return moved }
+            try sessionCheck(Int32(n), hop)
+            job.stdinClosed = true
+            return true
+        }
+        let rc = libssh2_channel_send_eof(ch)
+        if rc == LIBSSH2_ERROR_EAGAIN { return moved }
+        if rc < 0 { try sessionCheck(rc, hop) }
+        job.stdinClosed = true
+        return true
     }
 
     func stepOrphans() {

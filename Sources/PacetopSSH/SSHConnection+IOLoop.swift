@@ -18,9 +18,16 @@ extension SSHConnection {
         var channel: OpaquePointer?
         var stdout: [UInt8] = []
         var stderr: [UInt8] = []
+        /// Bytes for the command's stdin, sent while reading; EOF follows them. Without any,
+        /// stdin stays open, as it always has for status commands.
+        let stdin: [UInt8]
+        var stdinSent = 0
+        var stdinClosed: Bool
 
-        init(command: String?, timeout: Double) {
+        init(command: String?, stdin: [UInt8]? = nil, timeout: Double) {
             self.command = command
+            self.stdin = stdin ?? []
+            stdinClosed = stdin == nil
             self.timeout = timeout
             deadline = started + .milliseconds(Int64(timeout * 1000))
         }

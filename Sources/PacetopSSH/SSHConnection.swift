@@ -99,6 +99,12 @@ public final class SSHConnection: @unchecked Sendable {
         try submit(command, timeout: timeout)
     }
 
+    /// Like `exec`, with `stdin` sent to the command (then end of file), written as the
+    /// command reads it while its output is read, so neither side can stall the other.
+    public func exec(_ command: String, stdin: [UInt8], timeout: Double) throws(SSHError) -> ExecResult {
+        try submit(command, stdin: stdin, timeout: timeout)
+    }
+
     /// Ends the session; running and later `exec` calls fail with `.closed`.
     public func close() {
         cond.lock()
@@ -113,8 +119,8 @@ public final class SSHConnection: @unchecked Sendable {
         cond.unlock()
     }
 
-    func submit(_ command: String?, timeout: Double) throws(SSHError) -> ExecResult {
-        let job = Job(command: command, timeout: max(0.001, timeout))
+    func submit(_ command: String?, stdin: [UInt8]? = nil, timeout: Double) throws(SSHError) -> ExecResult {
+        let job = Job(command: command, stdin: stdin, timeout: max(0.001, timeout))
         cond.lock()
         if closed { cond.unlock(); throw .closed }
         incoming.append(job)

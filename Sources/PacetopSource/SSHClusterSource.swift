@@ -127,6 +127,13 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
     private var constraints: CIBConfiguration?
     /// What Corosync says, per node read from (read once per node).
     private var corosync: [String: CorosyncView] = [:]
+    /// Daemon status per node name (checked every `daemonInterval`).
+    private var daemons: [String: [DaemonState]] = [:]
+    /// When each node's daemons are asked next. Not on a node's first poll: that one is on the
+    /// path of a failover between nodes and must stay short.
+    private var daemonsDue: [String: ContinuousClock.Instant] = [:]
+    static let daemonInterval: Duration = .seconds(60)
+    static let daemonFirstDelay: Duration = .seconds(3)
     private var closed = false
     /// Host keys accepted under accept-new (with fingerprints): all of them, and those no
     /// poll has reported yet.
@@ -372,6 +379,7 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
             status.cliConstraints = cib?.cliConstraints
             status.clusterName = cib?.clusterName ?? view.clusterName
             status.nodeLossDetectionSeconds = view.conf.map { CorosyncConfig.detectionSeconds($0, nodes: status.nodes.count) }
+            status.daemons = daemonStates(node.name, conn, remote)
             let found = PeerDiscovery.peers(status, corosync: view.nodes)
             return .ok(status, peers: found.peers, rejected: found.rejected)
         } catch {
@@ -457,6 +465,26 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
             return remembered?.0 != cluster || remembered?.1 != peers
         }
         if changed { memory.remember(cluster: cluster, seeds: given, peers: peers) }
+    }
+
+    /// systemd's view of corosync, pacemaker and pcsd on the node read from, over the same
+    /// session, at most once a `daemonInterval`; nodes read from before keep their last answer.
+    private func daemonStates(_ node: String, _ conn: SSHConnection, _ remote: RemoteCommand) -> [String: [DaemonState]]? {
+        let due = lock.withLock {
+            guard let at = daemonsDue[node] else { daemonsDue[node] = .now + Self.daemonFirstDelay; return false }
+            return at <= .now
+        }
+        if due {
+            // A failed check is tried again at the next interval, not on every poll.
+            lock.withLock { daemonsDue[node] = .now + Self.daemonInterval }
+            if let r = try? conn.exec(remote.shellLine(DaemonState.checkScript), timeout: commandTimeout),
+               r.exitStatus == 0, r.exitSignal == nil {
+                let states = DaemonState.parse(r.stdoutString)
+                lock.withLock { daemons[node] = states }
+            }
+        }
+        let known = lock.withLock { daemons }
+        return known.isEmpty ? nil : known
     }
 
     /// Old crm_mon answers `--output-as` with a usage error and no XML.
@@ -598,6 +626,44 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
             return ActionOutcome(action: command.action, commandLine: command.commandLine, via: node.name,
                                  exitCode: nil, error: error.description, sent: error.commandMayHaveStarted,
                                  started: started, finished: Date())
+        }
+    }
+
+    /// A what-if from the node polls read from: its CIB (read-only), changed in memory, run
+    /// through crm_simulate as the login user (or sudo, as every command). For a move, also
+    /// whether clearing the constraint afterwards would move the chain again.
+    public func preview(_ command: PreparedAction) -> PreviewOutcome {
+        guard let node = lock.withLock({ closed ? nil : current }) else {
+            return .failed("no node is answering")
+        }
+        let conn = connection(node), remote = remote, timeout = commandTimeout
+        func run(_ line: String, stdin: Data? = nil) throws -> ExecResult {
+            try stdin.map { try conn.exec(line, stdin: [UInt8]($0), timeout: timeout) } ?? conn.exec(line, timeout: timeout)
+        }
+        func simulate(_ cib: Data) throws -> [PlannedChange] {
+            let r = try run(remote.line(WhatIf.simulateArgv), stdin: cib)
+            return try WhatIf.changes(stdout: r.stdoutString, stderr: r.stderrString, exitCode: r.exitStatus)
+        }
+        do {
+            let query = try run(remote.line(WhatIf.queryArgv))
+            guard query.exitStatus == 0 else {
+                let why = query.stderrString.split(separator: "\n").last.map(String.init) ?? "exit \(query.exitStatus ?? -1)"
+                return .failed("cibadmin --query failed on \(node.name): \(why)")
+            }
+            let cib = try WhatIf.edit(Data(query.stdout), for: command.action)
+            var preview = Preview(changes: try simulate(cib), via: node.name)
+            if case .move(let r, _) = command.action {
+                do {
+                    let after = try run(remote.shellLine(WhatIf.simulateResultScript), stdin: cib)
+                    guard after.exitStatus == 0 else { throw WhatIfError.simulation("crm_simulate could not save its result") }
+                    preview.afterRelease = try simulate(try WhatIf.edit(Data(after.stdout), for: .clear(resource: r, node: nil)))
+                } catch {
+                    preview.releaseProblem = "\(error)"
+                }
+            }
+            return .ready(preview)
+        } catch {
+            return .failed("\(error)")
         }
     }
 

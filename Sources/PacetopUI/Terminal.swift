@@ -27,6 +27,21 @@ public protocol Terminal: AnyObject {
     func wait(wakeFD: Int32, timeoutMs: Int32) -> TerminalWait
     /// The keys waiting now, never blocking; `.resize` means `size` changed.
     func readKeys() -> [Key]
+    /// Sets the window title (OSC 2), for alerts; control characters never reach the terminal.
+    func setTitle(_ title: String)
+    /// Rings the bell.
+    func bell()
+}
+
+extension Terminal {
+    public func setTitle(_ title: String) {}
+    public func bell() {}
+}
+
+/// The OSC 2 sequence that sets a window title, with control characters (ESC, BEL, C1) dropped.
+public func windowTitleSequence(_ title: String) -> String {
+    let clean = title.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F && !(0x80...0x9F).contains($0.value) }
+    return "\u{1B}]2;" + String(String.UnicodeScalarView(clean)) + "\u{07}"
 }
 
 public enum TerminalWait: Sendable, Equatable {

@@ -127,6 +127,7 @@ struct Pacetop: ParsableCommand {
             remote: source.remote, keyMap: KeyMap.standard.remapped(file.keys),
             user: env["USER"] ?? env["LOGNAME"] ?? "unknown")
         appConfig.utc = utc || (file.utc ?? false)
+        appConfig.alerts = AlertSettings(bell: file.bell ?? false, onEvent: file.onEvent)
         var state = AppState(config: appConfig, themeNames: themes.availableThemes(), themeName: loaded.name)
         if loaded.isBuiltIn {
             state.message = StatusMessage(text: "no theme files found: using the built-in theme", level: .degraded, at: state.now)

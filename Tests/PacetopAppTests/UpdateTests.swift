@@ -34,8 +34,9 @@ import PacetopUI
         // Resources pane is focused; pbx is the 7th row of the chain.
         press(&s, .char("G"))
         #expect(Rows.resources(s)[s.selected(.resources)].resource.id == "pbx")
-        #expect(press(&s, .char("R")) == [])
+        let opened = press(&s, .char("R"))
         guard case .confirm(let p) = s.overlay else { Issue.record("no confirmation pane"); return }
+        #expect(opened == [.preview(p.command)], "the pane asks for its preview, nothing else")
         #expect(p.action == .restart(resource: "pbx"))
         #expect(p.commandLine == "TZ=UTC LC_ALL=C /usr/sbin/crm_resource --restart -r pbx --timeout 120s")
         #expect(!p.confirmFocused, "Cancel is the default button")

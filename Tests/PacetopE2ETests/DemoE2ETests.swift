@@ -28,6 +28,56 @@ import PacetopTestSupport
         #expect(s.contains("? help"))
     }
 
+    @Test func moveShowsItsPreviewAndEscapeLeavesTheDemoAsItWas() throws {
+        let t = try pacetop("--demo", width: 100, height: 50)
+        try t.waitFor("pbx")
+        try t.send("m")
+        try t.waitFor("Move master")
+        try t.send("Enter")
+        let s = try t.waitFor("the preview rows", timeout: 10) { s in
+            ["eip", "privip", "vip", "src_pkt_ip", "ebs", "datapath_fs", "pbx"].allSatisfy {
+                s.range(of: "\($0) +ip-172-31-16-133 → ip-172-31-16-134  \\(move\\)", options: .regularExpression) != nil
+            }
+        }
+        #expect(s.contains("What the cluster will do (the demo's own simulation):"))
+        #expect(s.contains("Mode (m): [move, then release]"))
+        #expect(s.contains("crm_resource --clear -r pbx"))
+        try t.send("Escape")
+        let after = try t.waitFor("cancelled: Move pbx")
+        #expect(after.contains("★ master"))
+        #expect(after.range(of: "ip-172-31-16-133 +online +★ master", options: .regularExpression) != nil, "still on node 1")
+        #expect(!FileManager.default.fileExists(atPath: auditLog.path), "nothing ran")
+    }
+
+    /// A staged failover sets the terminal title and runs the on_event hook with the event as
+    /// one JSON line on stdin.
+    @Test func failoverSetsTheTitleAndRunsTheHook() throws {
+        let config = tmp.appendingPathComponent("config/pacetop")
+        try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
+        let events = tmp.appendingPathComponent("events.jsonl")
+        try "bell = true\non_event = \"cat >> \(events.path)\"\n"
+            .write(to: config.appendingPathComponent("config.toml"), atomically: true, encoding: .utf8)
+        let t = try pacetop("--demo", "failover", width: 100, height: 40)
+        try t.waitFor("pbx")
+        #expect(try !t.title().contains("FAILOVER"))
+        try t.waitFor("the failover in the timeline", timeout: 90) { $0.contains("FAILOVER ip-172-31-16-133 → ") }
+        let deadline = Date().addingTimeInterval(10)
+        var title = try t.title()
+        while !title.contains("FAILOVER"), Date() < deadline { usleep(100_000); title = try t.title() }
+        #expect(title.hasPrefix("pacetop DEMO: FAILOVER 133 → 13"), "title: \(title)")
+        var lines: [String] = []
+        while Date() < deadline {
+            lines = ((try? String(contentsOf: events, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+            if lines.contains(where: { $0.contains("\"event\":\"failover\"") }) { break }
+            usleep(100_000)
+        }
+        let line = try #require(lines.first { $0.contains("\"event\":\"failover\"") }, "hook got: \(lines)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(json["from"] as? String == "ip-172-31-16-133")
+        #expect((json["to"] as? String)?.hasPrefix("ip-172-31-16-13") == true)
+        #expect((json["text"] as? String)?.hasPrefix("FAILOVER ip-172-31-16-133 → ") == true)
+    }
+
     @Test func restartConfirmedRunsAndIsAudited() throws {
         let t = try pacetop("--demo")
         try t.waitFor("pbx")
@@ -91,6 +141,8 @@ import PacetopTestSupport
         try t.waitFor("Move master")
         try t.send("Down", "Enter")
         try t.waitFor("crm_resource --move -r pbx -N ip-172-31-16-135")
+        try t.send("m")  // move and pin: the constraint stays
+        try t.waitFor("[move and pin]")
         try t.send("y")
         try t.waitFor("pinned", timeout: 30) { $0.contains("pbx is pinned to ip-172-31-16-135 by cli-prefer-pbx") }
         try t.waitFor("master on node 3", timeout: 30) { s in

@@ -11,8 +11,9 @@ import Testing
 struct LabE2ETests {
     let n1 = Lab.nodes[0], n2 = Lab.nodes[1], n3 = Lab.nodes[2]
 
-    func pacetop(_ args: String..., node: String = Lab.nodes[0], width: Int = 100, height: Int = 40) throws -> LabPacetop {
-        try LabPacetop(["-F", Lab.sshConfig] + args + [node], width: width, height: height)
+    func pacetop(_ args: String..., node: String = Lab.nodes[0], width: Int = 100, height: Int = 40,
+                 config: String? = nil) throws -> LabPacetop {
+        try LabPacetop(["-F", Lab.sshConfig] + args + [node], width: width, height: height, config: config)
     }
 
     // 1
@@ -183,6 +184,11 @@ struct LabE2ETests {
                 s.showsAllStarted(on: n3) && s.showsMaster(n3) && s.contains("pbx is pinned to \(n3) by cli-prefer-pbx")
             }
             #expect(s.contains("press c to clear"))
+            // Moved in the default mode (release): the scheduler says clearing would bring the
+            // chain back to node 1 (its location preference, no stickiness), so the pin stays.
+            s = try p.tmux.waitFor("the release step keeps the pin", timeout: 30) {
+                $0.contains("not released: clearing cli-prefer-pbx would move 7 resources")
+            }
             var cib = try Lab.constraints()
             #expect(cib.contains("id=\"cli-prefer-pbx\"") && cib.contains("node=\"\(n3)\""), "the CIB holds the move: \(cib)")
             #expect(try Lab.crmMon().startedOn(n3) == 7)
@@ -380,7 +386,9 @@ struct LabE2ETests {
     // 6
     @Test func killingTheMasterShowsTheFailoverAndItsDuration() throws {
         try Lab.step {
-            let p = try pacetop("--interval", "0.5", node: n2)
+            let events = FileManager.default.temporaryDirectory.appendingPathComponent("pacetop-events-\(UUID().uuidString.prefix(8))")
+            defer { try? FileManager.default.removeItem(at: events) }
+            let p = try pacetop("--interval", "0.5", node: n2, config: "on_event = \"cat >> \(events.path)\"\n")
             try p.tmux.waitFor("cluster via node 2", timeout: 5) { $0.showsAllStarted(on: n1) && $0.contains("via \(n2)") }
             let killedAt = Date()
             try Lab.lab("kill", "1")
@@ -399,6 +407,17 @@ struct LabE2ETests {
             print("failover after kill: pacetop says \(shown.seconds) s; Pacemaker, kill → last chain start: \(String(format: "%.1f", pacemaker)) s; node 1 declared lost: \(lostLine.prefix(22))")
             #expect(abs(shown.seconds - pacemaker) <= 2,
                     "pacetop's failover duration (\(shown.seconds) s) within 2 s of Pacemaker's, kill → last chain start on \(newMaster): \(String(format: "%.1f", pacemaker)) s")
+            // The alert: the terminal title and the hook's JSON line.
+            let short = String(newMaster.suffix(3))
+            #expect(try p.tmux.title() == "pacetop portsip-lab: FAILOVER 133 → \(short)")
+            var hook: [String] = []
+            Lab.waitForCluster("the on_event hook ran", timeout: 15) {
+                hook = ((try? String(contentsOf: events, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+                return hook.contains { $0.contains("\"event\":\"failover\"") }
+            }
+            #expect(hook.contains { $0.contains("\"event\":\"failover\"") && $0.contains("\"from\":\"\(n1)\"")
+                && $0.contains("\"to\":\"\(newMaster)\"") }, "\(hook)")
+            #expect(hook.contains { $0.contains("\"event\":\"node_lost\"") && $0.contains("\"node\":\"\(n1)\"") }, "\(hook)")
         }
     }
 
@@ -535,6 +554,93 @@ struct LabE2ETests {
         let peers = (try? String(contentsOf: p.tmp.appendingPathComponent("state/pacetop/peers.json"), encoding: .utf8)) ?? ""
         #expect(peers.contains("portsip-lab") && peers.contains("10.213.16.134"), "peers remembered: \(peers)",
                 sourceLocation: sourceLocation)
+    }
+
+    // 12
+    @Test func previewsOfMoveAndStandbyListTheChainAndEscChangesNothing() throws {
+        try Lab.step {
+            let p = try pacetop(width: 110, height: 60)
+            try p.tmux.waitFor("cluster", timeout: 5) { $0.showsAllStarted(on: n1) }
+            // Daemon status in the node's details: the lab's nodes have no systemd.
+            try p.tmux.send("Tab", "Tab", "Tab", "g", "Enter")
+            try p.tmux.waitFor("daemon status of node 1", timeout: 10) { s in
+                s.contains("Node \(n1)") && s.contains("corosync unknown/unknown · pacemaker unknown/unknown")
+            }
+            try p.tmux.send("Escape", "Tab")
+            let before = try cibVersion()
+            try p.tmux.send("m")
+            try p.tmux.waitFor("Move master")
+            try p.tmux.send("Down", "Enter")
+            try confirmation(p, "crm_resource --move -r pbx -N \(n3)")
+            var s = try p.tmux.waitFor("the preview of the move", timeout: 20) { s in
+                Lab.resources.allSatisfy { s.range(of: "\($0) +\(n1) → \(n3)  \\(move\\)", options: .regularExpression) != nil }
+            }
+            #expect(s.contains("What the cluster will do (crm_simulate on \(n1)):"))
+            // The lab prefers node 1 (score 50) without stickiness: the scheduler says so.
+            #expect(s.contains("Clearing afterwards would move 7 resources to \(n1)."))
+            try p.tmux.send("Escape")
+            try p.tmux.waitFor("closed") { !$0.contains("Confirm") }
+
+            try p.tmux.send("Tab", "Tab", "Tab", "g", "s")
+            try confirmation(p, "crm_attribute --node \(n1) --name")  // the line wraps at 110 columns
+            s = try p.tmux.waitFor("the preview of the standby", timeout: 20) { s in
+                Lab.resources.allSatisfy { s.range(of: "\($0) +\(n1) → \(n2)  \\(move\\)", options: .regularExpression) != nil }
+            }
+            try p.tmux.send("n")
+            try p.tmux.waitFor("cancelled: Put \(n1) in standby")
+            sleep(2)
+            #expect(try cibVersion() == before, "previews and Esc wrote nothing to the CIB")
+            #expect(p.auditLines().isEmpty, "nothing was run")
+            #expect(try Lab.crmMon().startedOn(n1) == 7)
+        }
+    }
+
+    // 13
+    @Test func aPinnedMoveKeepsItsConstraintAndTheDefaultMoveLeavesNothingBehind() throws {
+        try Lab.step {
+            let p = try pacetop("--interval", "0.5", width: 110, height: 60)
+            try p.tmux.waitFor("cluster", timeout: 5) { $0.showsAllStarted(on: n1) }
+            // Move and pin to node 3.
+            try p.tmux.send("m")
+            try p.tmux.waitFor("Move master")
+            try p.tmux.send("Down", "Enter")
+            try confirmation(p, "crm_resource --move -r pbx -N \(n3)")
+            try p.tmux.send("m")
+            try p.tmux.waitFor("pin mode") { $0.contains("[move and pin]") && !$0.contains("crm_resource --clear") }
+            try p.tmux.send("y")
+            try p.tmux.waitFor("everything on node 3, pinned", timeout: 30) { s in
+                s.showsAllStarted(on: n3) && s.contains("pbx is pinned to \(n3) by cli-prefer-pbx")
+            }
+            sleep(2)
+            #expect(try Lab.constraints().contains("id=\"cli-prefer-pbx\""), "a pin keeps its constraint")
+            #expect(!p.auditLines().contains { $0.contains("--clear") })
+
+            // The default move back to node 1: move, wait, ask the scheduler, clear.
+            try p.tmux.send("m")
+            try p.tmux.waitFor("Move master")
+            try p.tmux.send("Enter")  // node 1 is the first candidate
+            var s = try confirmation(p, "crm_resource --move -r pbx -N \(n1)")
+            #expect(s.contains("[move, then release]") && s.contains("crm_resource --clear -r pbx"), "both commands shown")
+            s = try p.tmux.waitFor("the release check in the preview", timeout: 20) {
+                $0.contains("Clearing the constraint afterwards moves nothing back.")
+            }
+            try p.tmux.send("y")
+            s = try p.tmux.waitFor("released", timeout: 60) { $0.contains("cli-prefer-pbx released: nothing left behind") }
+            #expect(s.showsAllStarted(on: n1))
+            #expect(!(try Lab.constraints()).contains("cli-"), "no cli- constraint left")
+            #expect(try Lab.crmMon().startedOn(n1) == 7)
+            let audit = p.auditLines()
+            #expect(audit.contains { $0.contains("crm_resource --move -r pbx -N \(n1)") && $0.contains("\"result\":\"0\"") })
+            #expect(audit.contains { $0.contains("crm_resource --clear -r pbx") && $0.contains("\"result\":\"0\"") })
+        }
+    }
+
+    /// The CIB's version (admin_epoch, epoch, num_updates) from node 1: any write bumps it.
+    func cibVersion() throws -> [String] {
+        let cib = try Lab.exec(1, "cibadmin", "--query", "--no-children")
+        return ["admin_epoch", "epoch", "num_updates"].map { name in
+            cib.firstMatch(of: try! Regex(" \(name)=\"([0-9]+)\"")).map { String($0.output[1].substring ?? "") } ?? "?"
+        }
     }
 
     // 9 (last: it needs the lab in jump mode)

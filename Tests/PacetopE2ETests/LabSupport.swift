@@ -265,9 +265,15 @@ struct LabPacetop {
     let startedAt: Date
     var auditLog: URL { tmp.appendingPathComponent("state/pacetop/audit.log") }
 
-    init(_ args: [String], width: Int = 100, height: Int = 40) throws {
+    /// `config`: the text of its config.toml, when it needs one.
+    init(_ args: [String], width: Int = 100, height: Int = 40, config: String? = nil) throws {
         tmp = FileManager.default.temporaryDirectory.appendingPathComponent("pacetop-lab-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        if let config {
+            let dir = tmp.appendingPathComponent("config/pacetop")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try config.write(to: dir.appendingPathComponent("config.toml"), atomically: true, encoding: .utf8)
+        }
         startedAt = Date()
         tmux = try Tmux([Tmux.pacetop] + args, width: width, height: height,
                         env: ["XDG_STATE_HOME": tmp.appendingPathComponent("state").path,

@@ -52,6 +52,12 @@ final class Tmux {
         try Self.run(["tmux", "-L", socket, "capture-pane", "-p", "-t", session]).output
     }
 
+    /// The pane's title, as the program set it (OSC 2).
+    func title() throws -> String {
+        try Self.run(["tmux", "-L", socket, "display-message", "-p", "-t", session, "#{pane_title}"]).output
+            .trimmingCharacters(in: .newlines)
+    }
+
     /// Screen with colour escapes (-e), to check that colours are or are not used.
     func screenWithEscapes() throws -> String {
         try Self.run(["tmux", "-L", socket, "capture-pane", "-p", "-e", "-t", session]).output

@@ -232,6 +232,25 @@ struct SSHConnectionTests {
         #expect(chatty.stdout.count == 3_000_000)
     }
 
+    /// A preview pipes a CIB to crm_simulate: stdin reaches the command whole (bigger than the
+    /// channel window, while the command writes as much back), then end of file.
+    @Test func stdinReachesTheCommandThenEndOfFile() throws {
+        let fixture = try KeyAndServer("id", type: "ed25519")
+        let c = try connect(fixture.server, keys: [fixture.key])
+        defer { c.close() }
+        let input = (0..<5_000_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 9) }
+        let echoed = try c.exec("cat", stdin: input, timeout: 30)
+        #expect(echoed.exitStatus == 0)
+        #expect(echoed.stdout == input, "every byte, in order (got \(echoed.stdout.count))")
+        let counted = try c.exec("wc -c; echo read-all >&2", stdin: Array("<cib/>".utf8), timeout: 10)
+        #expect(counted.stdoutString.trimmingCharacters(in: .whitespacesAndNewlines) == "6")
+        #expect(counted.stderrString == "read-all\n", "wc saw end of file")
+        // A command that exits without reading its input is no error: its status says how it went.
+        let ignored = try c.exec("exit 4", stdin: input, timeout: 10)
+        #expect(ignored.exitStatus == 4)
+        #expect(try c.exec("echo still", timeout: 10).stdoutString == "still\n", "the session stays usable")
+    }
+
     @Test func killedCommandReportsItsSignal() throws {
         let fixture = try KeyAndServer("id", type: "ed25519")
         let key = fixture.key, server = fixture.server

@@ -38,7 +38,7 @@ final class FakeNode: @unchecked Sendable {
               *"cat /etc/corosync/corosync.conf") cat $d/corosync.conf || exit 1 ;;
               *corosync-cmapctl) cat $d/cmap.txt 2>/dev/null || { echo "Failed to initialize the cmap API. Error CS_ERR_ACCESS" >&2; exit 1; } ;;
               *"crm_node -l") echo "crm_node: connection refused" >&2; exit 102 ;;
-              *crm_resource*) if [ -f $d/slow ]; then sleep 5; fi; echo "ran on \(name)"; exit 0 ;;
+              *crm_resource*) while [ -f $d/slow ]; do sleep 0.05; done; echo "ran on \(name)"; exit 0 ;;
               *) echo "unexpected: $SSH_ORIGINAL_COMMAND" >&2; exit 99 ;;
             esac
 
@@ -334,6 +334,7 @@ struct SSHClusterSourceTests {
             #expect(throws: Never.self) { try o.result.get() }
         }
         #expect(done.get() == nil, "the restart is still running")
+        try cluster.nodes[0].flag("slow", false)  // now let it finish
         let deadline = Date().addingTimeInterval(30)
         while done.get() == nil, Date() < deadline { usleep(20_000) }
         #expect(done.get()?.succeeded == true)
