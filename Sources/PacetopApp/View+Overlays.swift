@@ -33,7 +33,9 @@ extension View {
         case .details(let target):
             return modal(detailsTitle(target), Details.lines(target, state, env), [], width: 100)
         case .confirm(let pending):
-            let full = modal("Confirm", confirmLines(pending, state, env), ["Cancel", "Confirm"], focused: pending.confirmFocused ? 1 : 0)
+            // As wide as the screen allows (up to 120), so the command stays on one line where it can.
+            let full = modal("Confirm", confirmLines(pending, state, env), ["Cancel", "Confirm"],
+                             focused: pending.confirmFocused ? 1 : 0, width: 120)
             if full.fits(in: overlayArea(state.size)) { return full }
             // Nothing is confirmed unseen: without room for the whole command, there is no Confirm.
             return modal("Confirm", [Line(pending.action.title, style: env.style(.uiTitle)),
