@@ -163,7 +163,9 @@ struct Pacetop: ParsableCommand {
         }
         let report = JSONReport(outcome: outcome, source: source.label, layout: layout)
         if json {
-            print(report.encoded())
+            var bytes = report.encodedBytes()
+            bytes.append(0x0A)
+            FileHandle.standardOutput.write(Data(bytes))
         } else {
             var state = AppState(config: AppConfig(layout: layout, sourceLabel: source.label, isDemo: source.isDemo,
                                                    canPerformActions: false),
@@ -173,7 +175,7 @@ struct Pacetop: ParsableCommand {
             if let error = report.error {
                 FileHandle.standardError.write(Data("pacetop: \(SafeText.strip(error.message))\n".utf8))
             } else {
-                print(SafeText.strip(Batch.text(state, width: onceWidth(), glyphs: onceGlyphs())), terminator: "")
+                print(SafeText.strip(OnceReport.text(state, width: onceWidth(), glyphs: onceGlyphs())), terminator: "")
             }
         }
         // Exit here rather than unwinding: freeing the parsed document and the report's
