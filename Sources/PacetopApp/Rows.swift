@@ -197,7 +197,7 @@ public enum Rows {
     /// fold under its FAILOVER entry until Enter on that entry expands them.
     static func foldedByFailover(_ s: AppState) -> (TimelineEntry) -> Bool {
         guard let f = s.lastFailover, s.expandedFailover != f.lostAt else { return { _ in false } }
-        return { $0.time >= f.lostAt && $0.time <= f.restoredAt && !isFailoverHead($0, s) }
+        return { $0.isClusterEvent && $0.time >= f.lostAt && $0.time <= f.restoredAt && !isFailoverHead($0, s) }
     }
 
     /// The timeline entry that announced the last failover.

@@ -64,6 +64,9 @@ public struct TimelineEntry: Sendable, Equatable {
     public var count = 1
     /// When the same line was last seen.
     public var lastSeen: Date
+    /// A change of the cluster itself (from the diff), as opposed to a note about pacetop's own
+    /// connection or an action: only these fold under a failover's entry.
+    public var isClusterEvent = false
 
     /// A line seen once, at `time`.
     public init(time: Date, text: String, severity: HealthVerdict.Level = .ok) {

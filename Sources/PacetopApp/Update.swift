@@ -114,7 +114,9 @@ public enum App {
             if let old = state.status {
                 let events = ClusterDiff.events(from: old, to: new, at: outcome.at, layout: state.config.layout)
                 for e in events {
-                    log(&state, TimelineEntry(time: e.time, text: e.text, severity: e.severity))
+                    var entry = TimelineEntry(time: e.time, text: e.text, severity: e.severity)
+                    entry.isClusterEvent = true
+                    log(&state, entry)
                 }
                 seen.changed = seen.changed || !events.isEmpty
             }

@@ -35,10 +35,13 @@ extension View {
         case .confirm(let pending):
             let focused = pending.confirmFocused ? 1 : 0
             // The whole pane with the scheduler's preview; else without the preview (it is a
-            // help, the command is the contract); else no Confirm at all.
-            let full = modal("Confirm", confirmLines(pending, state, env, preview: true), ["Cancel", "Confirm"], focused: focused)
+            // help, the command is the contract); else no Confirm at all. As wide as the screen
+            // allows (up to 120), so the command stays on one line where it can.
+            let full = modal("Confirm", confirmLines(pending, state, env, preview: true), ["Cancel", "Confirm"],
+                             focused: focused, width: 120)
             if full.fits(in: overlayArea(state.size)) { return full }
-            let short = modal("Confirm", confirmLines(pending, state, env, preview: false), ["Cancel", "Confirm"], focused: focused)
+            let short = modal("Confirm", confirmLines(pending, state, env, preview: false), ["Cancel", "Confirm"],
+                              focused: focused, width: 120)
             if short.fits(in: overlayArea(state.size)) { return short }
             // Nothing is confirmed unseen: without room for the whole command, there is no Confirm.
             return modal("Confirm", [Line(pending.action.title, style: env.style(.uiTitle)),

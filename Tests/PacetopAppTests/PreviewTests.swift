@@ -63,7 +63,7 @@ import PacetopUI
         _ = App.update(&s, .previewed(p.command, .failed("crm_simulate failed (exit 127): crm_simulate: not found")))
         let screen = text(s)
         #expect(screen.contains("No preview: crm_simulate failed (exit 127):"))
-        #expect(screen.contains("can still confirm or cancel."))
+        #expect(screen.contains("You can still confirm or"))
         guard case .perform(let command, _)? = press(&s, .char("y")).first else { Issue.record("y did not run it"); return }
         #expect(command == p.command)
     }

@@ -120,7 +120,12 @@ import PacetopTestSupport
         try t.waitFor("pbx")
         try t.send("Tab", "Tab")  // resources → timeline → nodes (no problems, so no Problems pane)
         try t.send("s")
-        try t.waitFor("crm_attribute --node ip-172-31-16-133")  // the pane wraps the rest of the line
+        // The command wraps at 80 columns: its words, in order, across the pane's lines.
+        try t.waitFor("the standby command") { s in
+            let borders: Set<Character> = ["│", "█", " ", "\n"]
+            let words = s.split(whereSeparator: { borders.contains($0) }).joined(separator: " ")
+            return words.contains("crm_attribute --node ip-172-31-16-133 --name standby --update on")
+        }
         try t.send("y")
         try t.waitFor("master moved", timeout: 30) { $0.contains("standby") && !$0.contains("133             online      ★") }
         try t.waitFor("★ master", timeout: 30) { s in
