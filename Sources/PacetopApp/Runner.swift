@@ -299,7 +299,7 @@ public final class Runner {
                     terminal.invalidate()
                     inbox.post(.themeLoaded(name))
                 } catch {
-                    inbox.post(.problem(error.description))
+                    inbox.post(.themeFailed(name, error.description))
                 }
             case .alert(let event):
                 terminal.setTitle(event.title(nodes: state.status?.nodes.map(\.name) ?? []))

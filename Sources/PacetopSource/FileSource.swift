@@ -24,7 +24,7 @@ public final class FileSource: ClusterSource, @unchecked Sendable {
         do {
             data = try read()
         } catch {
-            return PollOutcome(result: .failure(SourceError(.file, "cannot read \(via): \(error.localizedDescription)")), via: via)
+            return PollOutcome(result: .failure(SourceError(.file, "cannot read \(via): \(Self.reason(path))")), via: via)
         }
         if let last = lock.withLock({ last }), last.data == data {
             return PollOutcome(result: last.result, via: via)
@@ -37,6 +37,17 @@ public final class FileSource: ClusterSource, @unchecked Sendable {
         }
         lock.withLock { last = (data, result) }
         return PollOutcome(result: result, via: via)
+    }
+
+    /// Why `path` cannot be read, in the words `cat` would use (Foundation's own message is
+    /// "The operation could not be completed (NSCocoaErrorDomain error 256.)").
+    static func reason(_ path: String) -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return "no such file" }
+        if isDirectory.boolValue { return "is a directory" }
+        guard let file = fopen(path, "r") else { return String(cString: strerror(errno)).lowercased() }
+        fclose(file)
+        return "read error"
     }
 
     private func read() throws -> Data {

@@ -62,25 +62,32 @@ struct PeerRoutes: Sendable {
         var hosts = [peer.name]
         for a in peer.addresses where !hosts.contains(a) { hosts.append(a) }
         return hosts.map { host in
-            var t = ownEntry(host) ?? inherited(host)
+            let resolved = try? resolver(host)
+            var t = ownEntry(host, resolved) ?? inherited(host, resolved)
             t.hostKeys.acceptNew = false
             return t
         }
     }
 
-    func inherited(_ host: String) -> ResolvedTarget {
+    func inherited(_ host: String, _ resolved: ResolvedTarget?) -> ResolvedTarget {
         var t = seed
         t.target.endpoint.name = host
         t.target.endpoint.host = host
+        // The seed's ProxyCommand has the seed's name expanded into it, and its HostKeyAlias
+        // names the seed's key: kept, the "peer" would be the seed again. The peer gets what
+        // ssh_config gives its own name (a Host * ProxyCommand, expanded for it).
+        let own = resolved?.target.endpoint
+        t.target.endpoint.proxyCommand = t.target.jumps.isEmpty ? own?.proxyCommand : nil
+        t.target.endpoint.hostKeyAlias = own?.hostKeyAlias
         t.warnings = []
         return t
     }
 
-    /// ssh_config's own resolution of `host`, when it says anything about `host` that it does
-    /// not say about every host (compared with a name nothing matches, so the check works
-    /// whoever reads ssh_config).
-    func ownEntry(_ host: String) -> ResolvedTarget? {
-        guard let r = try? resolver(host) else { return nil }
+    /// ssh_config's own resolution of `host` (`resolved`), when it says anything about `host`
+    /// that it does not say about every host (compared with a name nothing matches, so the
+    /// check works whoever reads ssh_config).
+    func ownEntry(_ host: String, _ resolved: ResolvedTarget?) -> ResolvedTarget? {
+        guard let r = resolved else { return nil }
         guard let probe else { return r }
         func shape(_ t: ResolvedTarget, _ name: String) -> [String] {
             let e = t.target.endpoint

@@ -86,6 +86,10 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         var nextTry: ContinuousClock.Instant
         var lastError: SourceError?
         var hostKeyError: String?
+        /// How long crm_mon usually takes here (seconds; slow answers count at once, fast
+        /// ones lower it gradually): a node that stops answering is given up on after a
+        /// few times that, not after the full command timeout.
+        var typical: Double?
         init(name: String, routes: [ResolvedTarget], now: ContinuousClock.Instant) {
             self.name = name
             self.routes = routes
@@ -347,7 +351,11 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         defer { collectNotices(conn) }
         let remote = RemoteCommand(sudo: sudo)
         do {
-            var r = try conn.exec(remote.statusLine(legacy: node.legacy), timeout: commandTimeout)
+            let started = ContinuousClock.now
+            var r = try conn.exec(remote.statusLine(legacy: node.legacy),
+                                  timeout: Self.statusTimeout(commandTimeout, typical: node.typical))
+            let took = (ContinuousClock.now - started) / .seconds(1)
+            node.typical = node.typical.map { max(took, $0 * 0.8) } ?? took
             if !node.legacy, Self.rejectsOutputAs(r) {
                 // Pacemaker < 2.0.3: remember per node, for good.
                 node.legacy = true
@@ -378,6 +386,14 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         }
     }
 
+    /// The time crm_mon gets on a node: five times what it usually takes there, at least 3 s,
+    /// at most the command timeout. When the node being read dies (its link goes silent, no
+    /// FIN arrives), the next node is read within seconds instead of after the full timeout.
+    static func statusTimeout(_ commandTimeout: Double, typical: Double?) -> Double {
+        guard let typical else { return commandTimeout }
+        return min(commandTimeout, max(3, 5 * typical))
+    }
+
     /// The node's live connection, or a new one over the first of its routes that connects
     /// (a peer's name first, then its ring addresses). A key unknown under one name may be
     /// known under the next; a changed key ends the search, loudly.
@@ -387,6 +403,7 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         var unknownKey: SSHError?
         for i in node.routes.indices {
             let c = connection(node, route: i)
+            defer { collectNotices(c) }
             do {
                 try c.connect()
                 lock.withLock { node.route = i }

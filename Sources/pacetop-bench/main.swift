@@ -1,15 +1,15 @@
 import Foundation
 
-// pacetop-bench [--quick] [parse] [frame] [terminal] [ssh]
+// pacetop-bench [--quick] [parse] [frame] [terminal] [ssh] [scale] [failover]
 // Prints one table per section and a one-line summary. Figures, never assertions: the exit
 // status is 0 unless a section could not run at all.
 
 let usage = """
     usage: pacetop-bench [--quick] [section...]
-    sections: parse frame terminal ssh (default: all)
+    sections: parse frame terminal ssh scale failover (default: all)
       --quick   fewer iterations; terminal idle-CPU windows of 10 s instead of 60 s
     """
-let allSections = ["parse", "frame", "terminal", "ssh"]
+let allSections = ["parse", "frame", "terminal", "ssh", "scale", "failover"]
 var sections: [String] = []
 var quick = false
 for a in CommandLine.arguments.dropFirst() {
@@ -40,6 +40,8 @@ do {
             case "frame": runFrame(docs, report, quick: quick)
             case "terminal": try runTerminal(docs, report, quick: quick)
             case "ssh": try runSSH(docs, report, quick: quick)
+            case "scale": try runScale(docs, report, quick: quick)
+            case "failover": try runFailover(docs, report, quick: quick)
             default: break
             }
         } catch {

@@ -52,6 +52,9 @@ struct Pacetop: ParsableCommand {
     @Flag(help: "ASCII glyphs even in a UTF-8 locale.")
     var ascii = false
 
+    @Flag(help: "Show times in UTC instead of the local time zone.")
+    var utc = false
+
     @Option(help: "The resource that marks the master (default pbx).")
     var anchor: String?
 
@@ -65,6 +68,13 @@ struct Pacetop: ParsableCommand {
     var auditLog: String?
 
     @OptionGroup var ssh: SSHArguments
+
+    /// `pacetop help` and `pacetop version`, alone, do what --help and --version do, instead
+    /// of trying to reach a node called "help".
+    static func main() {
+        let args = Array(CommandLine.arguments.dropFirst())
+        main(args == ["help"] ? ["--help"] : args == ["version"] ? ["--version"] : nil)
+    }
 
     func validate() throws {
         if demo && xmlFile != nil { throw ValidationError("--demo and --xml-file exclude each other") }
@@ -86,7 +96,9 @@ struct Pacetop: ParsableCommand {
         let env = ProcessInfo.processInfo.environment
         let file: ConfigFile
         do {
-            file = try ConfigFile.load(path: config ?? ConfigFile.standardPath(environment: env), mustExist: config != nil)
+            // `--config /dev/null`: no config at all.
+            file = config == "/dev/null" ? ConfigFile()
+                : try ConfigFile.load(path: config ?? ConfigFile.standardPath(environment: env), mustExist: config != nil)
         } catch {
             throw fail("config: \(error)", code: 64)
         }
@@ -103,7 +115,7 @@ struct Pacetop: ParsableCommand {
         let source = try makeSource(file: file, interval: interval, sudo: sudo)
 
 
-        if once { return try runOnce(source, layout: layout) }
+        if once { return try runOnce(source, layout: layout, utc: utc || (file.utc ?? false)) }
 
         let themes = ThemeLoader.standard(environment: env)
         let themeName = theme ?? file.theme ?? ThemeLoader.builtinName
@@ -115,6 +127,7 @@ struct Pacetop: ParsableCommand {
             remote: source.remote, keyMap: KeyMap.standard.remapped(file.keys),
             user: env["USER"] ?? env["LOGNAME"] ?? "unknown")
         appConfig.alerts = AlertSettings(bell: file.bell ?? false, onEvent: file.onEvent)
+        appConfig.utc = utc || (file.utc ?? false)
         var state = AppState(config: appConfig, themeNames: themes.availableThemes(), themeName: loaded.name)
         if loaded.isBuiltIn {
             state.message = StatusMessage(text: "no theme files found: using the built-in theme", level: .degraded, at: state.now)
@@ -143,7 +156,7 @@ struct Pacetop: ParsableCommand {
         if reason != .user { throw ExitCode(reason.exitCode) }
     }
 
-    private func runOnce(_ source: ClusterSource, layout: MasterLayout) throws {
+    private func runOnce(_ source: ClusterSource, layout: MasterLayout, utc: Bool) throws {
         let outcome = source.poll()
         source.close()
         for k in (source as? SSHClusterSource)?.acceptedHostKeys ?? [] {
@@ -151,23 +164,42 @@ struct Pacetop: ParsableCommand {
         }
         let report = JSONReport(outcome: outcome, source: source.label, layout: layout)
         if json {
-            print(report.encoded())
+            var bytes = report.encodedBytes()
+            bytes.append(0x0A)
+            FileHandle.standardOutput.write(Data(bytes))
         } else {
             var state = AppState(config: AppConfig(layout: layout, sourceLabel: source.label, isDemo: source.isDemo,
                                                    canPerformActions: false),
                                  now: outcome.at)
+            state.config.utc = utc
             _ = App.update(&state, .polled(outcome))
             if let error = report.error {
                 FileHandle.standardError.write(Data("pacetop: \(SafeText.strip(error.message))\n".utf8))
             } else {
-                let width = Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 100
-                print(SafeText.strip(Batch.text(state, width: max(60, width))), terminator: "")
+                print(SafeText.strip(OnceReport.text(state, width: onceWidth(), glyphs: onceGlyphs())), terminator: "")
             }
         }
         // Exit here rather than unwinding: freeing the parsed document and the report's
         // buffers one by one costs more than the output itself on a large cluster.
         fflush(nil)
         Glibc.exit(report.exitCode.rawValue)
+    }
+
+    /// Like `top -b`: whole lines into a pipe or file unless COLUMNS says otherwise; on a
+    /// terminal, its width.
+    private func onceWidth() -> Int? {
+        if let columns = Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? ""), columns > 0 { return max(60, columns) }
+        guard isatty(1) != 0 else { return nil }
+        var size = winsize()
+        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return max(60, Int(size.ws_col)) }
+        return 100
+    }
+
+    /// ASCII when asked or when the locale is not UTF-8, as on the live screen.
+    private func onceGlyphs() -> GlyphSet {
+        setlocale(LC_ALL, "")
+        let codeset = String(cString: nl_langinfo(nl_item(CODESET))).uppercased()
+        return ascii || (codeset != "UTF-8" && codeset != "UTF8") ? .ascii : .unicode
     }
 
     private func makeSource(file: ConfigFile, interval: Double, sudo: Bool) throws -> ClusterSource {

@@ -251,10 +251,7 @@ import PacetopUI
 
     @Test func clearAndCleanupFromTheProblemsPane() throws {
         var s = makeState()
-        var moved = try Fixture.status("moved")
-        moved.cliConstraints = [LocationConstraint(id: "cli-prefer-pbx", kind: .prefer, resource: "pbx",
-                                                   node: "ip-172-31-16-135", score: "INFINITY")]
-        _ = poll(&s, moved)
+        _ = poll(&s, try Fixture.movedAndPinned())
         press(&s, .tab)
         #expect(s.focus == .problems)
         guard case .constraint(let c) = Rows.problems(s).first else { Issue.record("constraint not listed"); return }
@@ -269,7 +266,7 @@ import PacetopUI
         guard let i = rows.firstIndex(where: { if case .failedAction = $0 { true } else { false } }) else {
             Issue.record("failed action not listed"); return
         }
-        s.selection[.problems] = i
+        s.select(i, in: .problems)
         press(&s, .char("C"))
         guard case .confirm(let q) = s.overlay else { Issue.record("no confirmation"); return }
         #expect(q.action == .cleanup(resource: "pbx", node: "ip-172-31-16-133"))

@@ -122,7 +122,7 @@ struct SSHClusterSourceTests {
             "TZ=UTC LC_ALL=C /usr/sbin/crm_mon --output-as=xml",
             "TZ=UTC LC_ALL=C /usr/sbin/cibadmin --query --scope constraints",
             "TZ=UTC LC_ALL=C /usr/sbin/crm_attribute --type crm_config --name cluster-name --query --quiet",
-            "/bin/cat /etc/corosync/corosync.conf",  // unknown to the fake node: exit 99
+            "/bin/cat /etc/corosync/corosync.conf",
         ])
         #expect(!node.commands.contains { $0.contains("configuration") })
         try node.setStatus(statusXML(lastChange: "Mon Nov 24 11:11:11 2026", nodes: ["node1"]))
