@@ -57,43 +57,47 @@ struct PeerRoutes: Sendable {
         probe = try? resolver(Self.probeName)
     }
 
-    /// The targets to try for `peer`, in order: its name, then each of its addresses.
+    /// The targets to try for `peer`, in order: its name, then each of its addresses. Empty
+    /// when none can be built (see `inherited`).
     func targets(for peer: ClusterPeer) -> [ResolvedTarget] {
         var hosts = [peer.name]
         for a in peer.addresses where !hosts.contains(a) { hosts.append(a) }
-        return hosts.map { host in
-            let resolved = try? resolver(host)
-            var t = ownEntry(host, resolved) ?? inherited(host, resolved)
+        return hosts.compactMap { host in
+            guard var t = ownEntry(host) ?? inherited(host) else { return nil }
             t.hostKeys.acceptNew = false
             return t
         }
     }
 
-    func inherited(_ host: String, _ resolved: ResolvedTarget?) -> ResolvedTarget {
+    /// The seed's settings for another host. The seed's HostKeyAlias names the seed's key, so
+    /// it is dropped: a peer's key is checked under its own host. A seed reached through a
+    /// ProxyCommand cannot lend it (it was expanded for the seed's host and port): such a peer
+    /// is reached only where ssh_config gives the host a ProxyCommand of its own (`Host *`).
+    func inherited(_ host: String) -> ResolvedTarget? {
+        if seed.target.endpoint.proxyCommand != nil {
+            guard let r = try? resolver(host), r.target.endpoint.proxyCommand != nil else { return nil }
+            return r
+        }
         var t = seed
         t.target.endpoint.name = host
         t.target.endpoint.host = host
-        // The seed's ProxyCommand has the seed's name expanded into it, and its HostKeyAlias
-        // names the seed's key: kept, the "peer" would be the seed again. The peer gets what
-        // ssh_config gives its own name (a Host * ProxyCommand, expanded for it).
-        let own = resolved?.target.endpoint
-        t.target.endpoint.proxyCommand = t.target.jumps.isEmpty ? own?.proxyCommand : nil
-        t.target.endpoint.hostKeyAlias = own?.hostKeyAlias
+        t.target.endpoint.hostKeyAlias = nil
         t.warnings = []
         return t
     }
 
-    /// ssh_config's own resolution of `host` (`resolved`), when it says anything about `host`
-    /// that it does not say about every host (compared with a name nothing matches, so the
-    /// check works whoever reads ssh_config).
-    func ownEntry(_ host: String, _ resolved: ResolvedTarget?) -> ResolvedTarget? {
-        guard let r = resolved else { return nil }
+    /// ssh_config's own resolution of `host`, when it says anything about `host` that it does
+    /// not say about every host (compared with a name nothing matches, so the check works
+    /// whoever reads ssh_config).
+    func ownEntry(_ host: String) -> ResolvedTarget? {
+        guard let r = try? resolver(host) else { return nil }
         guard let probe else { return r }
         func shape(_ t: ResolvedTarget, _ name: String) -> [String] {
             let e = t.target.endpoint
             return [e.host == name ? "%h" : e.host, e.user, String(e.port), String(e.identitiesOnly),
                     t.target.jumps.map { "\($0.user)@\($0.host):\($0.port)" }.joined(separator: ","),
-                    String(t.target.connectTimeout)]
+                    String(t.target.connectTimeout), e.hostKeyAlias ?? "",
+                    (e.proxyCommand ?? "").replacingOccurrences(of: name, with: "%h")]
                 + e.identityFiles.map { $0.replacingOccurrences(of: name, with: "%h") }
                 + t.hostKeys.files
         }

@@ -183,10 +183,12 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         guard !o.nodes.isEmpty else { throw SourceError(.connect, "no cluster node given: pacetop [options] NODE [NODE...]") }
         guard o.interval >= 0.5 else { throw SourceError(.connect, "--interval must be at least 0.5 s (got \(o.interval))") }
         if let p = o.port, !(1...65535).contains(p) { throw SourceError(.connect, "--port must be 1-65535 (got \(p))") }
-        if let t = o.connectTimeout, t <= 0 { throw SourceError(.connect, "--connect-timeout must be positive") }
+        if let t = o.connectTimeout, !(t > 0 && t <= 86_400) { throw SourceError(.connect, "--connect-timeout must be more than 0 and at most 86400 seconds (got \(t))") }
         // The flags are -o options placed where they win: an explicit --connect-timeout first;
         // --accept-new next to a contradicting -o StrictHostKeyChecking is refused.
-        var options = o.connectTimeout.map { ["ConnectTimeout=\($0)"] } ?? []
+        // ssh takes whole seconds ("2.0" is "invalid time value" to ssh -G): a fraction is
+        // rounded up, never a shorter wait than asked for.
+        var options = o.connectTimeout.map { ["ConnectTimeout=\(Int($0.rounded(.up)))"] } ?? []
         options += o.options
         if o.acceptNew {
             let strict = o.options.compactMap { try? SSHOverrides.parseOption($0) }.first { $0.keyword == "stricthostkeychecking" }
@@ -547,6 +549,13 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
                 guard var r = try? resolver(mapped) else { continue }
                 r.hostKeys.acceptNew = false
                 targets = [r]
+            }
+            if targets.isEmpty {
+                if lock.withLock({ self.rejected.insert("route:" + p.name).inserted }) {
+                    notes.append("cannot reach \(p.name) the way \(given[0]) is reached (its ProxyCommand is for that host only): "
+                        + "give \(p.name) an entry of its own in ssh_config")
+                }
+                continue
             }
             let state = NodeState(name: p.name, routes: targets, now: now())
             if !seen.isDisjoint(with: state.keys) { continue }
