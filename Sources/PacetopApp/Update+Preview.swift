@@ -219,7 +219,7 @@ extension App {
     /// "move eip, privip, … back to ip-…-133" in a few words.
     static func describe(_ changes: [PlannedChange]) -> String {
         let moves = changes.filter { $0.kind == .move || $0.kind == .migrate }
-        if let target = moves.first?.target, moves.allSatisfy({ $0.target == target }) {
+        if moves.count == changes.count, let target = moves.first?.target, moves.allSatisfy({ $0.target == target }) {
             return "move \(moves.count == 1 ? moves[0].resource : "\(moves.count) resources") to \(target)"
         }
         return "change \(changes.count) resource\(changes.count == 1 ? "" : "s")"

@@ -34,7 +34,7 @@ extension View {
             return modal(detailsTitle(target), Details.lines(target, state, env), [], width: 100)
         case .confirm(let pending):
             let focused = pending.confirmFocused ? 1 : 0
-            // The whole pane with the scheduler's preview; else without the preview (it is a
+            // The whole pane with the scheduler's preview; else the preview in one line (it is a
             // help, the command is the contract); else no Confirm at all. As wide as the screen
             // allows (up to 120), so the command stays on one line where it can.
             let full = modal("Confirm", confirmLines(pending, state, env, preview: true), ["Cancel", "Confirm"],
@@ -78,11 +78,7 @@ extension View {
         }
         body += commandLines(p, state, env)
         body += [Line(""), Line("Expect: \(expectation(p))"), Line("")]
-        if preview {
-            body += previewLines(p, env)
-        } else {
-            body.append(Line("(enlarge the terminal to see what the scheduler says will happen)", style: env.style(.uiDim)))
-        }
+        body += preview ? previewLines(p, env) : shortPreviewLines(p, env)
         if state.config.isDemo { body.append(Line("(demo cluster: nothing real is touched)", style: env.style(.demo))) }
         body.append(Line(""))
         body.append(Line("y confirm · n/Esc cancel · ←/→ choose" + (p.moveMode != nil ? " · m mode" : ""),

@@ -58,6 +58,18 @@ extension View {
         }
     }
 
+    /// The preview in one line, for a terminal too small for its rows.
+    static func shortPreviewLines(_ p: PendingAction, _ env: ViewEnv) -> [Line] {
+        guard case .ready(let preview) = p.preview else { return previewLines(p, env) }
+        if preview.changes.isEmpty { return [Line("Nothing will change (\(preview.computedBy)).", style: env.style(.ok))] }
+        var lines = [Line("The cluster will \(App.describe(preview.changes)) (a taller terminal lists them).",
+                          style: env.style(.uiText))]
+        if let after = preview.afterRelease, !after.isEmpty {
+            lines.append(Line("Clearing afterwards would \(App.describe(after)).", style: env.style(.alert)))
+        }
+        return lines
+    }
+
     /// `pbx  ip-…-133 → ip-…-135  (move)`, aligned, at most `previewRowLimit` of them.
     static func changeRows(_ changes: [PlannedChange], _ env: ViewEnv) -> [Line] {
         let width = changes.map { DisplayWidth.of($0.resource) }.max() ?? 0

@@ -54,6 +54,19 @@ import PacetopUI
         #expect(s.overlay == .none && s.running == nil && s.sequence == nil)
     }
 
+    /// At 80×24 the rows do not fit: the preview shrinks to one line, and Confirm stays.
+    @Test func onASmallTerminalThePreviewGivesWayToTheCommand() throws {
+        var s = makeState(size: Size(width: 80, height: 24))
+        _ = poll(&s, try Fixture.status("healthy"))
+        press(&s, .tab, .tab, .tab, .char("s"))
+        guard let p = pane(s) else { Issue.record("no pane"); return }
+        _ = App.update(&s, .previewed(p.command, .ready(try Self.recorded("crm_simulate-2.1.5-standby.txt"))))
+        let screen = text(s)
+        #expect(View.confirmFits(s), "Confirm is offered:\n\(screen)")
+        #expect(screen.contains("The cluster will move 7 resources to \(n2)"))
+        #expect(screen.contains("crm_attribute --node \(n1)"))
+    }
+
     @Test func aFailedPreviewSaysWhyAndStillLetsTheUserChoose() throws {
         var s = makeState(size: Size(width: 100, height: 50))
         _ = poll(&s, try Fixture.status("healthy"))
