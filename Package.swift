@@ -22,6 +22,11 @@ let package = Package(
         // header defines what is needed instead, and the headers live in /usr/include.
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
 
+        // MARK: Base
+        // Locks, threads, paths and string helpers that Foundation has and FoundationEssentials
+        // lacks: the shipped modules import only FoundationEssentials, so ICU is not linked.
+        .target(name: "PacetopBase"),
+
         // MARK: Model
         // Cluster model, crm_mon parser, diff, actions, JSON report, the ClusterSource protocol.
         .target(name: "PacetopCore", dependencies: ["CLibxml2"]),
@@ -58,6 +63,7 @@ let package = Package(
         // MARK: Tests
         // Real sshd processes, keys, tmux and subprocess helpers, for the tests and the benchmark.
         .target(name: "PacetopTestSupport"),
+        .testTarget(name: "PacetopBaseTests", dependencies: ["PacetopBase"]),
         .testTarget(name: "PacetopCoreTests", dependencies: ["PacetopCore"]),
         .testTarget(name: "PacetopSSHTests", dependencies: ["PacetopSSH", "PacetopTestSupport"]),
         .testTarget(name: "PacetopSourceTests", dependencies: [

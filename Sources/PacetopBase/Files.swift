@@ -1,0 +1,51 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import FoundationEssentials
+
+// Path and file helpers that Foundation has and FoundationEssentials lacks.
+
+/// `(path as NSString).deletingLastPathComponent`: "/a/b" → "/a", "/a" → "/", "a" → "".
+public func parentDirectory(of path: String) -> String {
+    var p = Substring(path)
+    while p.count > 1, p.hasSuffix("/") { p.removeLast() }
+    guard let slash = p.lastIndex(of: "/") else { return "" }
+    if slash == p.startIndex { return "/" }
+    var parent = p[..<slash]
+    while parent.count > 1, parent.hasSuffix("/") { parent.removeLast() }
+    return String(parent)
+}
+
+/// `NSHomeDirectory()`: $HOME, else the password database, else "/".
+public func homeDirectory() -> String {
+    if let h = getenv("HOME"), h.pointee != 0 { return String(cString: h) }
+    if let pw = getpwuid(getuid()), let dir = pw.pointee.pw_dir { return String(cString: dir) }
+    return "/"
+}
+
+/// Writes `text` to standard error, unbuffered (FileHandle.standardError without Foundation).
+public func writeStandardError(_ text: String) {
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+        let n = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { return }
+        bytes = bytes.dropFirst(n)
+    }
+}
+
+/// Reads `fd` to its end (FileHandle.readDataToEndOfFile without Foundation).
+public func readToEnd(fd: Int32) -> Data {
+    var data = Data()
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = read(fd, &chunk, chunk.count)
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { return data }
+        data.append(contentsOf: chunk[..<n])
+    }
+}
