@@ -29,7 +29,7 @@ let package = Package(
 
         // MARK: Model
         // Cluster model, crm_mon parser, diff, actions, JSON report, the ClusterSource protocol.
-        .target(name: "PacetopCore", dependencies: ["CLibxml2"]),
+        .target(name: "PacetopCore", dependencies: ["CLibxml2", "PacetopBase"]),
 
         // MARK: Where status comes from
         // libssh2 transport: session, exec, known_hosts, agent/key auth, ssh_config, jump hosts.

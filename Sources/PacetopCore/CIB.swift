@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import PacetopBase
 
 /// What pacetop reads from the CIB's configuration that crm_mon does not show: the move/ban
 /// constraints left by `crm_resource --move/--ban`, and the cluster's name.
@@ -64,7 +65,7 @@ public enum CorosyncConfig {
         var inTotem = false, depth = 0
         for raw in text.split(separator: "\n") {
             let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first
-                .map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+                .map { $0.trimmingWhitespace() } ?? ""
             if line.hasSuffix("{") {
                 depth += 1
                 if depth == 1 { inTotem = line.hasPrefix("totem") }
@@ -72,7 +73,7 @@ public enum CorosyncConfig {
             }
             if line == "}" { depth -= 1; if depth == 0 { inTotem = false }; continue }
             guard inTotem, depth == 1 else { continue }
-            let kv = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            let kv = line.split(separator: ":", maxSplits: 1).map { $0.trimmingWhitespace() }
             guard kv.count == 2, let v = Double(kv[1]) else { continue }
             switch kv[0] {
             case "token": token = v

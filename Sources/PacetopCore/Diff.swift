@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import PacetopBase
 
 /// Something that changed between two successive statuses, stamped with when it was seen.
 public struct ClusterEvent: Sendable, Equatable, Codable {
@@ -226,8 +227,8 @@ public struct FailoverTracker: Sendable, Equatable {
         /// "FAILOVER a → b in 8.6 s (8.0 s to detect)", "SWITCHOVER a → b in 11.2 s".
         public var text: String {
             let what = nodeLost ? "FAILOVER" : "SWITCHOVER"
-            let d = detectionSeconds.map { String(format: " (%.1f s to detect)", $0) } ?? ""
-            return "\(what) \(from) → \(to) in \(upperBound ? "≤ " : "")\(String(format: "%.1f", seconds)) s\(d)"
+            let d = detectionSeconds.map { cFormat(" (%.1f s to detect)", $0) } ?? ""
+            return "\(what) \(from) → \(to) in \(upperBound ? "≤ " : "")\(cFormat("%.1f", seconds)) s\(d)"
         }
     }
 
