@@ -49,3 +49,19 @@ public func readToEnd(fd: Int32) -> Data {
         data.append(contentsOf: chunk[..<n])
     }
 }
+
+/// A short reason for a file error, for messages ("No such file or directory"): Foundation's
+/// `localizedDescription` is not in FoundationEssentials, whose errors print as structs.
+public func errorMessage(_ error: any Error) -> String {
+    var e: any Error = error
+    if let cocoa = e as? CocoaError, let underlying = cocoa.underlying { e = underlying }
+    if let posix = e as? POSIXError { return String(cString: strerror(posix.code.rawValue)) }
+    if let cocoa = e as? CocoaError {
+        switch cocoa.code {
+        case .fileReadNoSuchFile, .fileNoSuchFile: return "No such file or directory"
+        case .fileReadNoPermission, .fileWriteNoPermission: return "Permission denied"
+        default: return "file error \(cocoa.code.rawValue)"
+        }
+    }
+    return "\(error)"
+}

@@ -74,3 +74,24 @@ struct BaseTests {
         #expect(Date() >= start.addingTimeInterval(0.01))
     }
 }
+
+@Suite("Base: error messages")
+struct ErrorMessageTests {
+    @Test func fileErrorsReadAsTheSystemsReason() throws {
+        let missing = "/nonexistent-\(getpid())/x"
+        do { _ = try Data(contentsOf: URL(fileURLWithPath: missing)); Issue.record("read a missing file") } catch {
+            #expect(errorMessage(error) == "No such file or directory")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: "/proc/\(missing)", withIntermediateDirectories: true)
+            Issue.record("created a directory under /proc")
+        } catch {
+            #expect(errorMessage(error) == "No such file or directory")
+        }
+    }
+
+    @Test func otherErrorsReadAsTheirDescription() {
+        struct Custom: Error, CustomStringConvertible { var description: String { "custom reason" } }
+        #expect(errorMessage(Custom()) == "custom reason")
+    }
+}
