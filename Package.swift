@@ -33,7 +33,7 @@ let package = Package(
 
         // MARK: Where status comes from
         // libssh2 transport: session, exec, known_hosts, agent/key auth, ssh_config, jump hosts.
-        .target(name: "PacetopSSH", dependencies: ["CLibssh2"]),
+        .target(name: "PacetopSSH", dependencies: ["CLibssh2", "PacetopBase"]),
         // The SSH poller with node failover, and the XML file source.
         .target(name: "PacetopSource", dependencies: ["PacetopCore", "PacetopSSH"]),
         // The built-in demo cluster: a simulation that renders crm_mon XML (Core only).

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Just enough of a private key file to decide how to use it: its type (an RSA key needs a
 /// special diagnosis on libssh2 < 1.11) and whether it needs a passphrase (only then is the

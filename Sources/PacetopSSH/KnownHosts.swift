@@ -1,5 +1,7 @@
 import CLibssh2
-import Foundation
+import FoundationEssentials
+import Glibc
+import PacetopBase
 
 /// known_hosts, read line by line: libssh2_knownhost_readfile stops at the first line it does
 /// not understand (markers, new key types), which would silently forget every later host.
@@ -25,7 +27,7 @@ final class KnownHosts {
             var number = 0
             for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
                 number += 1
-                let line = raw.trimmingCharacters(in: .whitespaces)
+                let line = raw.trimmingWhitespace()
                 if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("@") { continue }
                 guard let hosts = libssh2_knownhost_init(session) else { continue }
                 let rc = line.withCString {
@@ -87,13 +89,13 @@ final class KnownHosts {
 
     /// Appends one line (never rewrites: libssh2's writefile would drop comments).
     static func append(name: String, keyType: String, key: [UInt8], to file: String) throws(SSHError) {
-        let dir = (file as NSString).deletingLastPathComponent
+        let dir = parentDirectory(of: file)
         if !dir.isEmpty && !FileManager.default.fileExists(atPath: dir) {
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
                                                         attributes: [.posixPermissions: 0o700])
             } catch {
-                throw .hostKeyFileError(file: file, reason: "cannot create \(dir): \(error.localizedDescription)")
+                throw .hostKeyFileError(file: file, reason: "cannot create \(dir): \(errorMessage(error))")
             }
         }
         let fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)

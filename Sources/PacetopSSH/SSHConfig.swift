@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import PacetopBase
 
 /// The subset of ssh_config(5) that decides where and how `ssh NODE` connects, so that
 /// `pacetop node1` works whenever `ssh node1` does. What it cannot honour (Include, Match,
@@ -42,7 +44,7 @@ public struct SSHConfig: Sendable, Equatable {
         var number = 0
         for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
             number += 1
-            let line = raw.trimmingCharacters(in: .whitespaces)
+            let line = raw.trimmingWhitespace()
             if line.isEmpty || line.hasPrefix("#") { continue }
             guard let (keyword, args) = splitLine(line) else {
                 config.warnings.append("\(file):\(number): cannot parse \(line.debugDescription); ignored")
@@ -70,8 +72,8 @@ public struct SSHConfig: Sendable, Equatable {
     static func splitLine(_ line: String) -> (String, [String])? {
         guard let sep = line.firstIndex(where: { $0 == " " || $0 == "\t" || $0 == "=" }) else { return nil }
         let keyword = line[..<sep].lowercased()
-        var rest = line[sep...].trimmingCharacters(in: .whitespaces)
-        if rest.hasPrefix("=") { rest = String(rest.dropFirst()).trimmingCharacters(in: .whitespaces) }
+        var rest = line[sep...].trimmingWhitespace()
+        if rest.hasPrefix("=") { rest = String(rest.dropFirst()).trimmingWhitespace() }
         var args: [String] = []
         var cur = ""
         var quoted = false

@@ -1,5 +1,6 @@
 import CLibssh2
-import Foundation
+import FoundationEssentials
+import Glibc
 
 // Connecting: TCP, jump-host tunnels, handshake, host-key check.
 extension SSHConnection {
@@ -150,7 +151,7 @@ extension SSHConnection {
         }
         if rc != 0 {
             let msg = lastError(s)
-            if !knownTypes.isEmpty, rc == LIBSSH2_ERROR_KEX_FAILURE || msg.localizedCaseInsensitiveContains("host key") {
+            if !knownTypes.isEmpty, rc == LIBSSH2_ERROR_KEX_FAILURE || msg.lowercased().contains("host key") {
                 throw .hostKeyTypeMismatch(host: name, known: knownTypes.map(\.method), file: knownTypes[0].file,
                                            line: knownTypes[0].line, reason: msg)
             }
