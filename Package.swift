@@ -35,7 +35,7 @@ let package = Package(
         // libssh2 transport: session, exec, known_hosts, agent/key auth, ssh_config, jump hosts.
         .target(name: "PacetopSSH", dependencies: ["CLibssh2", "PacetopBase"]),
         // The SSH poller with node failover, and the XML file source.
-        .target(name: "PacetopSource", dependencies: ["PacetopCore", "PacetopSSH"]),
+        .target(name: "PacetopSource", dependencies: ["PacetopBase", "PacetopCore", "PacetopSSH"]),
         // The built-in demo cluster: a simulation that renders crm_mon XML (Core only).
         .target(name: "PacetopDemo", dependencies: ["PacetopCore"]),
 

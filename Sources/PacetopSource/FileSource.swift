@@ -1,11 +1,13 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import PacetopBase
 import PacetopCore
 
 /// Reads a crm_mon XML file at every poll, so pacetop can watch a file another process
 /// rewrites (`crm_mon --output-as=xml > status.xml` in a loop). `-` reads stdin, once.
 public final class FileSource: ClusterSource, @unchecked Sendable {
     public let path: String
-    private let lock = NSLock()
+    private let lock = Lock()
     private var stdinData: Data?
     /// The last bytes parsed and their result: an unchanged file is not parsed again.
     private var last: (data: Data, result: Result<ClusterStatus, SourceError>)?
@@ -24,7 +26,7 @@ public final class FileSource: ClusterSource, @unchecked Sendable {
         do {
             data = try read()
         } catch {
-            return PollOutcome(result: .failure(SourceError(.file, "cannot read \(via): \(error.localizedDescription)")), via: via)
+            return PollOutcome(result: .failure(SourceError(.file, "cannot read \(via): \(errorMessage(error))")), via: via)
         }
         if let last = lock.withLock({ last }), last.data == data {
             return PollOutcome(result: last.result, via: via)
@@ -43,7 +45,7 @@ public final class FileSource: ClusterSource, @unchecked Sendable {
         guard path == "-" else { return try Data(contentsOf: URL(fileURLWithPath: path)) }
         lock.lock(); defer { lock.unlock() }
         if let stdinData { return stdinData }
-        let d = FileHandle.standardInput.readDataToEndOfFile()
+        let d = readToEnd(fd: 0)
         stdinData = d
         return d
     }
