@@ -37,7 +37,7 @@ let package = Package(
         // The SSH poller with node failover, and the XML file source.
         .target(name: "PacetopSource", dependencies: ["PacetopBase", "PacetopCore", "PacetopSSH"]),
         // The built-in demo cluster: a simulation that renders crm_mon XML (Core only).
-        .target(name: "PacetopDemo", dependencies: ["PacetopCore"]),
+        .target(name: "PacetopDemo", dependencies: ["PacetopBase", "PacetopCore"]),
 
         // MARK: Screen
         // Terminal-independent UI: Cell, Buffer, Rect, widgets, themes, the Terminal protocol.
