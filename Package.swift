@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "PacetopCurses", dependencies: ["CNcursesw", "PacetopUI"]),
         // State, Message, update, view, effects and the runner (talks to a Terminal and a
         // ClusterSource, never to curses or SSH directly).
-        .target(name: "PacetopApp", dependencies: ["PacetopCore", "PacetopUI"]),
+        .target(name: "PacetopApp", dependencies: ["PacetopBase", "PacetopCore", "PacetopUI"]),
 
         // MARK: Executables
         .executableTarget(name: "pacetop", dependencies: [

@@ -1,10 +1,12 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import PacetopBase
 import PacetopCore
 import PacetopUI
 
 /// Messages from worker threads to the UI thread, with a self-pipe to wake its poll().
 final class Inbox: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var queue: [Message] = []
     let readFD: Int32
     private let writeFD: Int32
@@ -41,14 +43,12 @@ final class Inbox: @unchecked Sendable {
 /// A thread that runs submitted jobs one at a time, in order (polls on one, actions on
 /// another, so a poll keeps going while a long restart runs).
 final class SerialWorker: @unchecked Sendable {
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var jobs: [@Sendable () -> Void] = []
     private var stopped = false
 
     init(name: String) {
-        let thread = Thread { [self] in loop() }
-        thread.name = name
-        thread.start()
+        startThread(name: name) { [self] in loop() }
     }
 
     func submit(_ job: @escaping @Sendable () -> Void) {
@@ -87,12 +87,12 @@ public struct AuditLog: Sendable {
     /// `$XDG_STATE_HOME/pacetop/audit.log`, default `~/.local/state/pacetop/audit.log`.
     public static func standardPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         let base = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (NSHomeDirectory() + "/.local/state")
+            ?? (homeDirectory() + "/.local/state")
         return base + "/pacetop/audit.log"
     }
 
     public func append(_ record: AuditRecord) throws {
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = parentDirectory(of: path)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         let enc = JSONEncoder()
@@ -101,10 +101,10 @@ public struct AuditLog: Sendable {
         var line = try enc.encode(record)
         line.append(0x0A)
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path]) }
+        guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: ["NSFilePath": path]) }
         defer { close(fd) }
         let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == line.count else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        guard written == line.count else { throw CocoaError(.fileWriteUnknown, userInfo: ["NSFilePath": path]) }
     }
 }
 
@@ -196,7 +196,7 @@ public final class Runner {
                 actionWorker.submit { inbox.post(.actionFinished(source.perform(action))) }
             case .audit(let record):
                 do { try audit.append(record) } catch {
-                    inbox.post(.problem("audit log \(audit.path) not written: \(error.localizedDescription)"))
+                    inbox.post(.problem("audit log \(audit.path) not written: \(errorMessage(error))"))
                 }
             case .loadTheme(let name):
                 do {

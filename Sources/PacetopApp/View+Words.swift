@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import PacetopBase
 import PacetopCore
 import PacetopUI
 
@@ -58,6 +60,6 @@ extension View {
         var t = time_t(d.timeIntervalSince1970)
         var tmv = tm()
         localtime_r(&t, &tmv)
-        return String(format: "%02d:%02d:%02d", tmv.tm_hour, tmv.tm_min, tmv.tm_sec)
+        return cFormat("%02d:%02d:%02d", tmv.tm_hour, tmv.tm_min, tmv.tm_sec)
     }
 }
