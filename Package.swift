@@ -49,8 +49,10 @@ let package = Package(
         .target(name: "PacetopApp", dependencies: ["PacetopBase", "PacetopCore", "PacetopUI"]),
 
         // MARK: Executables
+        // The commit for --version, baked in by scripts/package (-Xcc -DPACETOP_COMMIT=…).
+        .target(name: "CBuildInfo"),
         .executableTarget(name: "pacetop", dependencies: [
-            "PacetopApp", "PacetopCore", "PacetopUI", "PacetopCurses", "PacetopSource", "PacetopDemo",
+            "CBuildInfo", "PacetopBase", "PacetopApp", "PacetopCore", "PacetopUI", "PacetopCurses", "PacetopSource", "PacetopDemo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Counts malloc calls for the benchmark (interposes malloc in that binary only).
