@@ -29,9 +29,11 @@ struct BaseTests {
     }
 
     @Test func parentDirectoryMatchesNSString() {
-        for p in ["/a/b", "/a/b/", "/a", "/", "a", "a/b", "", "/a//b", "~/x/audit.log", "//a"] {
+        for p in ["/a/b", "/a/b/", "/a", "/", "a/b", "", "/a//b", "~/x/audit.log", "//a"] {
             #expect(parentDirectory(of: p) == (p as NSString).deletingLastPathComponent, "\(p)")
         }
+        // Foundation 6.3.1 traps on a single relative component ("a"), so no oracle there.
+        #expect(parentDirectory(of: "audit.log") == "")
     }
 
     @Test func homeDirectoryIsNSHomeDirectory() {
