@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "PacetopApp", dependencies: ["PacetopBase", "PacetopCore", "PacetopUI"]),
 
         // MARK: Executables
-        // The commit for --version, baked in by scripts/package (-Xcc -DPACETOP_COMMIT=…).
+        // The commit for --version, baked in by scripts/package (a generated header).
         .target(name: "CBuildInfo"),
         .executableTarget(name: "pacetop", dependencies: [
             "CBuildInfo", "PacetopBase", "PacetopApp", "PacetopCore", "PacetopUI", "PacetopCurses", "PacetopSource", "PacetopDemo",
