@@ -328,7 +328,9 @@ public enum PacemakerTime {
     public static func parse(_ text: String) -> Date? {
         let parts = text.split(separator: " ", omittingEmptySubsequences: true)
         var c = DateComponents()
-        c.timeZone = TimeZone(identifier: "UTC")
+        // .gmt, not TimeZone(identifier: "UTC"): without ICU (FoundationEssentials only, as in
+        // the shipped binary) named zones are nil; unit tests link Foundation and cannot tell.
+        c.timeZone = .gmt
         var offset = 0
         if parts.count == 5, let month = months.firstIndex(of: String(parts[1])) {
             c.month = month + 1
@@ -353,7 +355,7 @@ public enum PacemakerTime {
             return nil
         }
         var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = TimeZone(identifier: "UTC")!
+        cal.timeZone = .gmt
         return cal.date(from: c).map { $0.addingTimeInterval(Double(-offset)) }
     }
 
