@@ -101,6 +101,18 @@ import Testing
         // Without conffiles a removed package leaves dpkg's database too ("no packages found").
         let status = try chroot.run("dpkg-query", "-W", "-f", "${db:Status-Status}", "pacetop")
         #expect(status.status != 0 || status.output == "not-installed", "\(status)")
+
+        // 7. The tarball, installed as README says (its libraries are still there from step 3).
+        try FileManager.default.copyItem(atPath: tarball, toPath: chroot.path + "/tmp/pacetop.tar.gz")
+        try chroot.mustRun("tar", "-C", "/usr/local", "--strip-components=1", "-xzf", "/tmp/pacetop.tar.gz")
+        #expect(try chroot.mustRun("/usr/local/bin/pacetop", "--version").hasPrefix("pacetop \(version) (commit "))
+        do {
+            let t = try Tmux(["chroot", chroot.path, "/usr/local/bin/pacetop", "--demo"], width: 100, height: 30)
+            let s = try t.waitFor("the demo cluster from the tarball", timeout: 20) { $0.contains("★ master") }
+            #expect(!s.contains("built-in theme"), "themes not found from /usr/local/bin: \(s)")
+            try t.send("q")
+            try t.waitFor("[pacetop exited with 0]")
+        }
     }
 }
 
