@@ -66,15 +66,15 @@ let package = Package(
         // Real sshd processes, keys, tmux and subprocess helpers, for the tests and the benchmark.
         .target(name: "PacetopTestSupport"),
         .testTarget(name: "PacetopBaseTests", dependencies: ["PacetopBase"]),
-        .testTarget(name: "PacetopCoreTests", dependencies: ["PacetopCore"]),
+        .testTarget(name: "PacetopCoreTests", dependencies: ["PacetopCore", "PacetopTestSupport"]),
         .testTarget(name: "PacetopSSHTests", dependencies: ["PacetopSSH", "PacetopTestSupport"]),
         .testTarget(name: "PacetopSourceTests", dependencies: [
             "PacetopSource", "PacetopCore", "PacetopSSH", "PacetopTestSupport",
         ]),
         .testTarget(name: "PacetopDemoTests", dependencies: ["PacetopDemo", "PacetopCore", "PacetopTestSupport"]),
         .testTarget(name: "PacetopUITests", dependencies: ["PacetopUI", "PacetopCurses"]),
-        .testTarget(name: "PacetopAppTests", dependencies: ["PacetopApp", "PacetopCore", "PacetopUI"]),
-        .testTarget(name: "PacetopE2ETests"),
+        .testTarget(name: "PacetopAppTests", dependencies: ["PacetopApp", "PacetopCore", "PacetopUI", "PacetopTestSupport"]),
+        .testTarget(name: "PacetopE2ETests", dependencies: ["PacetopTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

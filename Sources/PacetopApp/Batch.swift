@@ -5,6 +5,7 @@ import PacetopUI
 
 /// `--once` output: the dashboard's content as plain text, like `top -b`.
 public enum Batch {
+    /// The header, nodes, resources and problems as text `width` columns wide, with trailing blank lines dropped.
     public static func text(_ state: AppState, width: Int = 100, glyphs: GlyphSet = .unicode) -> String {
         let env = ViewEnv(theme: Theme(name: "plain", styles: [:]), glyphs: glyphs)
         var sections: [(String, [TableColumn], [TableRow])] = []

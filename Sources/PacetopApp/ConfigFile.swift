@@ -21,19 +21,31 @@ import PacetopUI
 /// cleanup = "x"
 /// ```
 public struct ConfigFile: Sendable, Equatable {
+    /// `theme`: the colour theme to start with.
     public var theme: String?
+    /// `interval`: seconds between polls (at least 0.5).
     public var interval: Double?
+    /// `read_only`: offer no cluster actions.
     public var readOnly: Bool?
+    /// `sudo`: run cluster commands through `sudo -n` on the nodes.
     public var sudo: Bool?
+    /// `anchor`: the resource whose node is the master.
     public var anchor: String?
+    /// `chain`: resources colocated with the anchor, in start order.
     public var chain: [String]?
+    /// `nodes`: cluster nodes to connect to when none are given on the command line.
     public var nodes: [String]?
+    /// `audit_log`: where confirmed actions are recorded.
     public var auditLog: String?
+    /// `[addresses]`: node name → host to SSH to, for nodes whose name does not resolve.
     public var addresses: [String: String] = [:]
+    /// `[keys]`: commands rebound to other keys.
     public var keys: [Command: Key] = [:]
 
+    /// An empty config: every setting unset.
     public init() {}
 
+    /// `$XDG_CONFIG_HOME/pacetop/config.toml`, or `~/.config/pacetop/config.toml` without it.
     public static func standardPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (homeDirectory() + "/.config")
@@ -53,6 +65,7 @@ public struct ConfigFile: Sendable, Equatable {
         return try parse(text, file: path)
     }
 
+    /// Parses the config's TOML; unknown settings, bad values and unknown keys are errors naming `file`, line and key.
     public static func parse(_ text: String, file: String) throws(TOMLError) -> ConfigFile {
         let table = try TOML.parse(text, file: file)
         var c = ConfigFile()

@@ -15,8 +15,8 @@ enum Details {
     }
 
     private static func kv(_ k: String, _ v: String, _ env: ViewEnv, _ style: Style? = nil) -> Line {
-        Line([Span(k.padded(to: 16), style: env.s(.uiDim)),
-              Span(v, style: style ?? env.s(.uiText))])
+        Line([Span(k.padded(to: 16), style: env.style(.uiDim)),
+              Span(v, style: style ?? env.style(.uiText))])
     }
 
     private static func node(_ name: String, _ st: ClusterStatus, _ state: AppState, _ env: ViewEnv) -> [Line] {
@@ -26,18 +26,19 @@ enum Details {
             kv("type", n.kind.rawValue, env),
             kv("id", n.id ?? "-", env),
             kv("DC", n.isDC ? "yes" : "no", env),
-            kv("master", st.master(state.config.layout) == n.name ? "yes" : "no", env),
+            kv("master", state.digest?.master == n.name ? "yes" : "no", env),
         ]
         if let h = n.health { out.append(kv("health", h.rawValue, env)) }
         let flags = [("standby", n.standby), ("standby on fail", n.standbyOnFail), ("maintenance", n.maintenance),
                      ("pending", n.pending), ("unclean", n.unclean), ("shutdown", n.shutdown)]
             .filter(\.1).map(\.0)
         if !flags.isEmpty { out.append(kv("flags", flags.joined(separator: ", "), env)) }
-        let running = st.primitives().filter { $0.resource.nodes.contains(n.name) }.map(\.resource.id)
+        var running: [String] = []
+        st.forEachPrimitive { r, _ in if r.nodes.contains(n.name) { running.append(r.id) } }
         out.append(kv("running", running.isEmpty ? "nothing" : running.joined(separator: " "), env))
         if let attrs = st.nodeAttributes.first(where: { $0.node == n.name }), !attrs.attributes.isEmpty {
             out.append(Line(""))
-            out.append(Line("Attributes", style: env.s(.uiTitle)))
+            out.append(Line("Attributes", style: env.style(.uiTitle)))
             for a in attrs.attributes {
                 out.append(kv("  " + a.name, a.value + (a.expected.map { " (expected \($0))" } ?? ""), env))
             }
@@ -45,8 +46,8 @@ enum Details {
         let counts = st.failCounts().filter { $0.node == n.name }
         if !counts.isEmpty {
             out.append(Line(""))
-            out.append(Line("Fail counts", style: env.s(.uiTitle)))
-            for c in counts { out.append(kv("  " + c.resource, c.count.description, env, env.s(.resourceFailed))) }
+            out.append(Line("Fail counts", style: env.style(.uiTitle)))
+            for c in counts { out.append(kv("  " + c.resource, c.count.description, env, env.style(.resourceFailed))) }
         }
         return out
     }
@@ -74,24 +75,24 @@ enum Details {
         out.append(kv("flags", flags.map { "\($0.0) \($0.1 ? "yes" : "no")" }.joined(separator: ", "), env))
         if let l = r.lockedTo { out.append(kv("locked to", l, env)) }
         let cons = st.lingeringConstraints().filter { $0.resource == id }
-        for c in cons { out.append(kv("constraint", "\(c.id) (\(c.kind.rawValue) \(c.node ?? "?"))", env, env.s(.warning))) }
+        for c in cons { out.append(kv("constraint", "\(c.id) (\(c.kind.rawValue) \(c.node ?? "?"))", env, env.style(.warning))) }
         for h in st.history {
             guard let rh = h.resources.first(where: { $0.id == id }) else { continue }
             out.append(Line(""))
-            var title = [Span("History on \(h.node)", style: env.s(.uiTitle))]
+            var title = [Span("History on \(h.node)", style: env.style(.uiTitle))]
             if let fc = rh.failCount, !fc.isZero {
-                title.append(Span("  fail-count \(fc)", style: env.s(.resourceFailed)))
-                if let lf = rh.lastFailure { title.append(Span(" last failure \(lf)", style: env.s(.uiDim))) }
+                title.append(Span("  fail-count \(fc)", style: env.style(.resourceFailed)))
+                if let lf = rh.lastFailure { title.append(Span(" last failure \(lf)", style: env.style(.uiDim))) }
             }
-            if let mt = rh.migrationThreshold { title.append(Span("  migration-threshold \(mt)", style: env.s(.uiDim))) }
+            if let mt = rh.migrationThreshold { title.append(Span("  migration-threshold \(mt)", style: env.style(.uiDim))) }
             out.append(Line(title))
             for op in rh.operations.suffix(8) {
                 let interval = op.intervalMs > 0 ? " every \(op.intervalMs / 1000) s" : ""
                 let rc = op.rc.map { $0 == 0 ? "ok" : View.ocfMeaning($0) } ?? "?"
-                out.append(Line([Span("  #\(op.call.map(String.init) ?? "?") \(op.task)\(interval): ", style: env.s(.uiText)),
-                                 Span(rc, style: op.rc == 0 ? env.s(.ok) : env.s(.alert)),
-                                 Span(op.lastRCChange.map { "  \($0)" } ?? "", style: env.s(.uiDim)),
-                                 Span(op.execTimeMs.map { "  \($0) ms" } ?? "", style: env.s(.uiDim))]))
+                out.append(Line([Span("  #\(op.call.map(String.init) ?? "?") \(op.task)\(interval): ", style: env.style(.uiText)),
+                                 Span(rc, style: op.rc == 0 ? env.style(.ok) : env.style(.alert)),
+                                 Span(op.lastRCChange.map { "  \($0)" } ?? "", style: env.style(.uiDim)),
+                                 Span(op.execTimeMs.map { "  \($0) ms" } ?? "", style: env.style(.uiDim))]))
             }
         }
         return out

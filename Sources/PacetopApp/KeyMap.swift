@@ -15,6 +15,7 @@ public enum Command: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// What the command does, in the help overlay's words.
     public var help: String {
         switch self {
         case .quit: "quit"
@@ -61,16 +62,22 @@ public enum Command: String, Sendable, CaseIterable, Codable {
     }
 }
 
+/// One key bound to one command.
 public struct KeyBinding: Sendable, Equatable {
+    /// The key pressed.
     public var key: Key
+    /// What it does.
     public var command: Command
     /// Shown in the footer (the rest only in the help overlay).
     public var inFooter: Bool
 }
 
+/// The key bindings in use: the built-in set with the config file's `[keys]` overrides applied.
 public struct KeyMap: Sendable, Equatable {
+    /// Bindings in help order; a command may have several keys, a key only one command.
     public var bindings: [KeyBinding]
 
+    /// The built-in keys: vi-style movement beside the arrows, capitals for the disruptive restart and cleanup.
     public static let standard = KeyMap(bindings: [
         KeyBinding(key: .char("q"), command: .quit, inFooter: true),
         KeyBinding(key: .char("?"), command: .help, inFooter: true),
@@ -98,6 +105,7 @@ public struct KeyMap: Sendable, Equatable {
         KeyBinding(key: .char("C"), command: .cleanup, inFooter: true),
     ])
 
+    /// The command `key` runs, or nil; in read-only mode action keys do nothing.
     public func command(for key: Key, readOnly: Bool) -> Command? {
         bindings.first { $0.key == key && !(readOnly && $0.command.isAction) }?.command
     }

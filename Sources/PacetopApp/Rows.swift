@@ -5,28 +5,36 @@ import PacetopCore
 /// The rows each pane shows, derived from state. Update and view both use these, so what is
 /// selected on screen is exactly what an action acts on.
 public struct NodeRow: Sendable, Equatable {
+    /// The node as crm_mon reported it.
     public var node: Node
+    /// The master (the anchor resource) runs on this node.
     public var isMaster: Bool
     /// Primitive instances active on the node, counted from the resource tree.
     public var running: Int
 }
 
+/// One line of the resources pane: a resource of the tree, indented by depth.
 public struct ResourceRow: Sendable, Equatable {
+    /// The resource, collection or instance on this line.
     public var resource: Resource
+    /// Nesting level in the tree (0 = top level).
     public var depth: Int
     /// The id an action on this row uses: clone/bundle members act on the collective.
     public var actionTarget: String
+    /// This is the anchor primitive: its node is the master.
     public var isAnchor: Bool
     /// A chain member that runs, but not on the master.
     public var offMaster: Bool
+    /// Highest fail count of this primitive on any node; nil for collections or none recorded.
     public var failCount: FailCount?
 }
 
+/// One line of the problems pane: a lingering move/ban constraint, a failed action, a fail count, or another health reason.
 public enum ProblemRow: Sendable, Equatable {
     case constraint(LocationConstraint)
     case failedAction(FailedAction)
     case failCount(resource: String, node: String, count: FailCount)
-    case reason(String)
+    case reason(HealthReason)
 
     /// The resource a clear/cleanup on this row acts on.
     public var resource: String? {
@@ -38,6 +46,7 @@ public enum ProblemRow: Sendable, Equatable {
         }
     }
 
+    /// The node a clear/cleanup on this row is limited to; nil means all nodes.
     public var node: String? {
         switch self {
         case .failedAction(let f): f.node.isEmpty ? nil : f.node
@@ -47,57 +56,66 @@ public enum ProblemRow: Sendable, Equatable {
     }
 }
 
-public enum Rows {
-    public static func nodes(_ s: AppState) -> [NodeRow] {
-        guard let st = s.status else { return [] }
-        let master = st.master(s.config.layout)
+/// What every frame needs from a status, computed once when the status arrives (in
+/// `update`), not per frame: the verdict, the master and the unfiltered rows of each pane.
+public struct StatusDigest: Sendable, Equatable {
+    public var health: HealthVerdict
+    public var master: String?
+    public var nodes: [NodeRow]
+    public var resources: [ResourceRow]
+    public var problems: [ProblemRow]
+    /// Primitive instances, and how many of them run somewhere.
+    public var primitives: Int
+    public var runningPrimitives: Int
+
+    public init(_ st: ClusterStatus, layout: MasterLayout) {
+        health = st.health(layout)
+        let master = st.master(layout)
+        self.master = master
         var counts: [String: Int] = [:]
-        for p in st.primitives() { for n in p.resource.nodes { counts[n, default: 0] += 1 } }
-        return st.nodes
-            .filter { matches(s.filter, $0.name) }
-            .map { NodeRow(node: $0, isMaster: $0.name == master, running: counts[$0.name] ?? 0) }
+        var primitives = 0, running = 0
+        st.forEachPrimitive { r, _ in
+            primitives += 1
+            if !r.nodes.isEmpty { running += 1 }
+            for n in r.nodes { counts[n, default: 0] += 1 }
+        }
+        self.primitives = primitives
+        runningPrimitives = running
+        nodes = st.nodes.map { NodeRow(node: $0, isMaster: $0.name == master, running: counts[$0.name] ?? 0) }
+        resources = Self.resourceRows(st, layout: layout, master: master)
+        problems = Self.problemRows(st, health: health)
     }
 
-    public static func resources(_ s: AppState) -> [ResourceRow] {
-        guard let st = s.status else { return [] }
-        let layout = s.config.layout
-        let master = st.master(layout)
+    private static func resourceRows(_ st: ClusterStatus, layout: MasterLayout, master: String?) -> [ResourceRow] {
         let chain = st.chainMembers(layout)
+        let chainSet = Set(chain)
         var rows: [ResourceRow] = []
         // Highest fail count per resource, collected once: asking failCounts() per row made
         // a frame O(resources × history) (25 ms at 2,000 resources, scripts/bench frame).
         var highest: [String: FailCount] = [:]
         for f in st.failCounts() { highest[f.resource] = max(highest[f.resource] ?? f.count, f.count) }
-        func failCount(_ id: String) -> FailCount? { highest[id] }
         func add(_ r: Resource, depth: Int, collective: String?) {
-            let target = collective ?? r.id
-            let offMaster = chain.contains(r.id) && master != nil && !r.nodes.isEmpty
+            let offMaster = chainSet.contains(r.id) && master != nil && !r.nodes.isEmpty
                 && !r.nodes.contains(master!)
-            let row = ResourceRow(resource: r, depth: depth, actionTarget: target,
-                                  isAnchor: r.id == layout.anchor && r.kind == .primitive,
-                                  offMaster: offMaster,
-                                  failCount: r.kind == .primitive ? failCount(r.id) : nil)
+            rows.append(ResourceRow(resource: r, depth: depth, actionTarget: collective ?? r.id,
+                                    isAnchor: r.id == layout.anchor && r.kind == .primitive,
+                                    offMaster: offMaster,
+                                    failCount: r.kind == .primitive ? highest[r.id] : nil))
             let childCollective = collective
                 ?? ([.clone, .promotable, .bundle].contains(r.kind) ? r.id : nil)
-            let kids = r.children
-            let selfMatches = matches(s.filter, r.id)
-            let subtreeMatches = selfMatches || r.flattened().contains { matches(s.filter, $0.id) }
-            guard subtreeMatches else { return }
-            rows.append(row)
-            for c in kids { add(c, depth: depth + 1, collective: childCollective) }
+            for c in r.children { add(c, depth: depth + 1, collective: childCollective) }
         }
         // The PortSIP chain first, in start order, so the master is obvious at a glance.
         let top = st.resources
-        let chainTop = chain.compactMap { id in top.first { $0.id == id && $0.kind == .primitive } }
-        for r in chainTop { add(r, depth: 0, collective: nil) }
-        for r in top where !chainTop.contains(where: { $0.id == r.id && r.kind == .primitive }) {
-            add(r, depth: 0, collective: nil)
-        }
+        var chainTop: [Int] = []
+        for id in chain { if let i = top.firstIndex(where: { $0.id == id && $0.kind == .primitive }) { chainTop.append(i) } }
+        let chainIDs = Set(chainTop.map { top[$0].id })
+        for i in chainTop { add(top[i], depth: 0, collective: nil) }
+        for r in top where !(r.kind == .primitive && chainIDs.contains(r.id)) { add(r, depth: 0, collective: nil) }
         return rows
     }
 
-    public static func problems(_ s: AppState) -> [ProblemRow] {
-        guard let st = s.status else { return [] }
+    private static func problemRows(_ st: ClusterStatus, health: HealthVerdict) -> [ProblemRow] {
         var rows: [ProblemRow] = []
         for c in st.lingeringConstraints() { rows.append(.constraint(c)) }
         for f in st.failures { rows.append(.failedAction(f)) }
@@ -106,17 +124,51 @@ public enum Rows {
             rows.append(.failCount(resource: c.resource, node: c.node, count: c.count))
         }
         // The verdict's other reasons (nodes down, stopped resources, …) not listed above.
-        for r in st.health(s.config.layout).reasons
-        where !r.contains(" by cli-") && !r.contains("failed action") && !r.contains("fail count") {
-            rows.append(.reason(r))
-        }
-        return rows.filter { matches(s.filter, problemText($0)) }
+        for r in health.reasons where !r.hasOwnProblemRows { rows.append(.reason(r)) }
+        return rows
+    }
+}
+
+public enum Rows {
+    public static func nodes(_ s: AppState) -> [NodeRow] {
+        guard let d = s.digest else { return [] }
+        if s.filter.isEmpty { return d.nodes }
+        return d.nodes.filter { matches(s.filter, $0.node.name) }
     }
 
+    /// A resource row shows when it or anything below it matches the filter.
+    public static func resources(_ s: AppState) -> [ResourceRow] {
+        guard let d = s.digest else { return [] }
+        if s.filter.isEmpty { return d.resources }
+        let rows = d.resources
+        var keep = [Bool](repeating: false, count: rows.count)
+        var ancestors: [Int] = []
+        for i in rows.indices {
+            while let last = ancestors.last, rows[last].depth >= rows[i].depth { ancestors.removeLast() }
+            if matches(s.filter, rows[i].resource.id) {
+                keep[i] = true
+                for a in ancestors.reversed() {
+                    if keep[a] { break }
+                    keep[a] = true
+                }
+            }
+            ancestors.append(i)
+        }
+        return rows.indices.filter { keep[$0] }.map { rows[$0] }
+    }
+
+    public static func problems(_ s: AppState) -> [ProblemRow] {
+        guard let d = s.digest else { return [] }
+        if s.filter.isEmpty { return d.problems }
+        return d.problems.filter { matches(s.filter, problemText($0)) }
+    }
+
+    /// Timeline entries, newest first.
     public static func timeline(_ s: AppState) -> [TimelineEntry] {
         s.timeline.reversed().filter { matches(s.filter, $0.text) }
     }
 
+    /// How many rows `pane` has now, for scrolling and selection bounds.
     public static func count(_ s: AppState, _ pane: Pane) -> Int {
         switch pane {
         case .nodes: nodes(s).count
@@ -135,7 +187,7 @@ public enum Rows {
         case .constraint(let c): "\(c.id) \(c.resource) \(c.node ?? "")"
         case .failedAction(let f): "\(f.opKey) \(f.node) \(f.exitReason ?? "")"
         case .failCount(let r, let n, _): "\(r) \(n)"
-        case .reason(let r): r
+        case .reason(let r): r.description
         }
     }
 }

@@ -4,12 +4,14 @@ import PacetopBase
 import PacetopCore
 import PacetopUI
 
-/// Messages from worker threads to the UI thread, with a self-pipe to wake its poll().
+/// Messages from worker threads to the UI thread, with a self-pipe to wake its poll(). Signal
+/// handlers write their signal's number into the same pipe (a write is all a handler may do);
+/// workers write 0.
 final class Inbox: @unchecked Sendable {
     private let lock = Lock()
     private var queue: [Message] = []
     let readFD: Int32
-    private let writeFD: Int32
+    let writeFD: Int32
 
     init() {
         var fds: [Int32] = [0, 0]
@@ -26,17 +28,49 @@ final class Inbox: @unchecked Sendable {
 
     func post(_ m: Message) {
         lock.withLock { queue.append(m) }
-        var b: UInt8 = 1
+        var b: UInt8 = 0
         _ = write(writeFD, &b, 1)
     }
 
+    /// Signals first (in arrival order), then the workers' messages.
     func take() -> [Message] {
-        var junk = [UInt8](repeating: 0, count: 64)
-        while read(readFD, &junk, junk.count) > 0 {}
-        return lock.withLock {
+        var signals: [Message] = []
+        var bytes = [UInt8](repeating: 0, count: 64)
+        while true {
+            let n = read(readFD, &bytes, bytes.count)
+            if n <= 0 { break }
+            for b in bytes[..<n] where b != 0 { signals.append(.signal(Int32(b))) }
+        }
+        return signals + lock.withLock {
             defer { queue.removeAll() }
             return queue
         }
+    }
+}
+
+/// Routes SIGINT, SIGTERM and SIGHUP into the inbox's pipe, so `update` decides what they mean
+/// (ask while an action runs, record a detached action) instead of a handler ending curses.
+enum SignalRouting {
+    nonisolated(unsafe) static var fd: Int32 = -1
+    static let routed = [SIGINT, SIGTERM, SIGHUP]
+
+    static func install(writeFD: Int32) {
+        fd = writeFD
+        for sig in routed {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { s in
+                var b = UInt8(truncatingIfNeeded: s)
+                _ = write(SignalRouting.fd, &b, 1)
+            }
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = SA_RESTART
+            _ = sigaction(sig, &action, nil)
+        }
+    }
+
+    static func uninstall() {
+        for sig in routed { _ = signal(sig, SIG_DFL) }
+        fd = -1
     }
 }
 
@@ -80,8 +114,10 @@ final class SerialWorker: @unchecked Sendable {
 
 /// Appends audit records as JSON lines; the file is private to the user.
 public struct AuditLog: Sendable {
+    /// The audit log file; created with mode 0600, its directory with 0700.
     public var path: String
 
+    /// An audit log at `path`; nothing is opened until the first record.
     public init(path: String) { self.path = path }
 
     /// `$XDG_STATE_HOME/pacetop/audit.log`, default `~/.local/state/pacetop/audit.log`.
@@ -91,25 +127,45 @@ public struct AuditLog: Sendable {
         return base + "/pacetop/audit.log"
     }
 
-    public func append(_ record: AuditRecord) throws {
+    /// Why a record could not be written; then the action's command is not sent.
+    public struct WriteError: Error, CustomStringConvertible {
+        /// What failed, with the path or the system's own words.
+        public var description: String
+    }
+
+    /// Appends one line and syncs it to disk, so a "started" record exists before the command
+    /// it announces is sent. Errors carry the system's own words (errno), with the path.
+    public func append(_ record: AuditRecord) throws(WriteError) {
         let dir = parentDirectory(of: path)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        if !dir.isEmpty, !FileManager.default.fileExists(atPath: dir) {
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw WriteError(description: "cannot create \(dir): \(errorMessage(error))")
+            }
+        }
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         enc.dateEncodingStrategy = .iso8601
-        var line = try enc.encode(record)
+        guard var line = try? enc.encode(record) else { throw WriteError(description: "cannot encode the record") }
         line.append(0x0A)
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: ["NSFilePath": path]) }
+        guard fd >= 0 else { throw Self.failure("cannot open") }
         defer { close(fd) }
         let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == line.count else { throw CocoaError(.fileWriteUnknown, userInfo: ["NSFilePath": path]) }
+        guard written == line.count else { throw Self.failure("cannot write") }
+        guard fsync(fd) == 0 else { throw Self.failure("cannot sync") }
+    }
+
+    private static func failure(_ what: String) -> WriteError {
+        WriteError(description: "\(what): \(String(cString: strerror(errno)))")
     }
 }
 
-/// Owns the terminal and the loop: waits in poll() on stdin and the wake-up pipe, feeds
-/// messages to `App.update`, runs the effects, and draws only when the frame changed.
+/// Owns the terminal and the loop: waits in poll() on the terminal and the wake-up pipe, feeds
+/// messages to `App.update`, runs the effects, and draws only when the frame changed. Every
+/// decision is `update`'s; the runner only does I/O.
 public final class Runner {
     private let source: ClusterSource
     private var state: AppState
@@ -120,48 +176,67 @@ public final class Runner {
     private let inbox = Inbox()
     private let pollWorker = SerialWorker(name: "pacetop-poll")
     private let actionWorker = SerialWorker(name: "pacetop-action")
+    private let clock: @Sendable () -> Date
     private var nextPollAt: Date?
     private var lastFrame: Buffer?
 
+    /// `clock` is the time source (tests pass their own).
     public init(source: ClusterSource, state: AppState, themes: ThemeLoader, theme: Theme,
-                audit: AuditLog, terminal: any Terminal) {
+                audit: AuditLog, terminal: any Terminal, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.source = source
         self.state = state
         self.themes = themes
         self.theme = theme
         self.audit = audit
         self.terminal = terminal
+        self.clock = clock
     }
 
-    /// Runs until the user quits. Throws when the terminal cannot be used.
-    public func run() throws {
+    /// The state as the loop left it (for tests).
+    public var finalState: AppState { state }
+
+    /// Runs until `update` says to quit, and says why. Throws when the terminal cannot be used.
+    /// Signals (SIGINT, SIGTERM, SIGHUP) are routed to `update` while it runs.
+    @discardableResult
+    public func run() throws -> QuitReason {
+        SignalRouting.install(writeFD: inbox.writeFD)
         try terminal.start()
         defer {
+            if state.terminalGone { terminal.abandon() }
             terminal.stop()
+            SignalRouting.uninstall()
             pollWorker.stop()
             actionWorker.stop()
             source.close()
         }
         var resolved = theme.resolved(for: terminal.colorDepth)
-        state.size = terminal.size
-        state.now = Date()
+        handle([.resized(terminal.size), .tick(clock())], resolved: &resolved)
         perform(App.start(&state), resolved: &resolved)
-        while !state.quitting {
+        while state.quitting == nil {
             draw(resolved)
-            if case .gone = terminal.wait(wakeFD: inbox.readFD, timeoutMs: timeoutMs()) { return }
-            var messages = inbox.take()
-            for key in terminal.readKeys() {
-                messages.append(key == .resize ? .resized(terminal.size) : .key(key))
+            var messages: [Message] = []
+            if case .gone(let why) = terminal.wait(wakeFD: inbox.readFD, timeoutMs: timeoutMs()) {
+                messages.append(.terminalLost(why))
+            } else {
+                for key in terminal.readKeys() {
+                    messages.append(key == .resize ? .resized(terminal.size) : .key(key))
+                }
             }
-            let now = Date()
+            messages = inbox.take() + messages
+            let now = clock()
             messages.append(.tick(now))
             if let due = nextPollAt, due <= now {
                 nextPollAt = nil
                 messages.append(.pollDue)
             }
-            for m in messages where !state.quitting {
-                perform(App.update(&state, m), resolved: &resolved)
-            }
+            handle(messages, resolved: &resolved)
+        }
+        return state.quitting ?? .user
+    }
+
+    private func handle(_ messages: [Message], resolved: inout Theme) {
+        for m in messages where state.quitting == nil {
+            perform(App.update(&state, m), resolved: &resolved)
         }
     }
 
@@ -169,18 +244,20 @@ public final class Runner {
     /// (data age, action timer, a message that will expire); otherwise until input arrives.
     private func timeoutMs() -> Int32 {
         var wait = 3600.0
-        if let due = nextPollAt { wait = min(wait, due.timeIntervalSinceNow) }
+        let now = clock()
+        if let due = nextPollAt { wait = min(wait, due.timeIntervalSince(now)) }
         if state.isStale || state.running != nil || state.message != nil || state.pollInFlight {
-            wait = min(wait, 1.0 - Date().timeIntervalSince1970.truncatingRemainder(dividingBy: 1))
+            wait = min(wait, 1.0 - now.timeIntervalSince1970.truncatingRemainder(dividingBy: 1))
         }
         return Int32(max(0, min(wait, 3600)) * 1000)
     }
 
     private func draw(_ resolved: Theme) {
+        guard !state.terminalGone else { return }
         let frame = View.render(state, ViewEnv(theme: resolved, glyphs: terminal.glyphs))
         guard frame != lastFrame else { return }
         lastFrame = frame
-        _ = terminal.draw(frame)
+        terminal.draw(frame)
     }
 
     private func perform(_ effects: [Effect], resolved: inout Theme) {
@@ -190,35 +267,43 @@ public final class Runner {
                 let source = source, inbox = inbox
                 pollWorker.submit { inbox.post(.polled(source.poll())) }
             case .schedulePoll(let after):
-                nextPollAt = Date().addingTimeInterval(after)
-            case .perform(let action):
+                nextPollAt = clock().addingTimeInterval(after)
+            case .perform(let command, let record):
+                // No record, no command: an action nobody can account for must not happen.
+                do { try audit.append(record) } catch {
+                    inbox.post(.actionFinished(.notSent(command, via: command.node,
+                        because: "audit log \(audit.path) not written (\(error.description)); the command was not sent",
+                        at: clock())))
+                    continue
+                }
                 let source = source, inbox = inbox
-                actionWorker.submit { inbox.post(.actionFinished(source.perform(action))) }
+                actionWorker.submit { inbox.post(.actionFinished(source.perform(command))) }
             case .audit(let record):
                 do { try audit.append(record) } catch {
-                    inbox.post(.problem("audit log \(audit.path) not written: \(errorMessage(error))"))
+                    inbox.post(.problem("audit log \(audit.path) not written: \(error.description)"))
                 }
             case .loadTheme(let name):
                 do {
                     theme = try themes.load(name)
                     resolved = theme.resolved(for: terminal.colorDepth)
                     lastFrame = nil
+                    terminal.invalidate()
                     inbox.post(.themeLoaded(name))
                 } catch {
                     inbox.post(.problem(error.description))
                 }
             case .quit:
-                state.quitting = true
+                break // `update` set `state.quitting`; the loop ends after this batch.
             }
         }
     }
 }
 
-/// Blocks SIGWINCH in the calling thread, so the resize signal interrupts the UI thread's
-/// `poll` rather than a worker's.
+/// Blocks SIGWINCH and the routed signals in the calling (worker) thread, so they interrupt
+/// the UI thread's `poll` rather than a worker's.
 func blockResizeSignalInCurrentThread() {
     var set = sigset_t()
     sigemptyset(&set)
-    sigaddset(&set, SIGWINCH)
+    for sig in [SIGWINCH] + SignalRouting.routed { sigaddset(&set, sig) }
     _ = pthread_sigmask(SIG_BLOCK, &set, nil)
 }

@@ -5,20 +5,26 @@ import PacetopUI
 
 /// Settings that do not change while pacetop runs.
 public struct AppConfig: Sendable, Equatable {
+    /// Which resource marks the master and which chain should run with it.
     public var layout: MasterLayout
     /// Seconds between polls.
     public var interval: Double
+    /// `--read-only`: no cluster action is offered, only watching.
     public var readOnly: Bool
     /// The source's label and abilities, copied so that update stays pure.
     public var sourceLabel: String
+    /// The source is the built-in demo cluster: the screen says DEMO.
     public var isDemo: Bool
+    /// The source can run commands (a file source cannot).
     public var canPerformActions: Bool
     /// How commands are wrapped on the node (sudo or not): the confirmation pane shows it.
     public var remote: RemoteCommand
+    /// Which key does what, from the built-ins and the config file.
     public var keyMap: KeyMap
     /// The local user, for the audit log.
     public var user: String
 
+    /// Settings; the defaults suit tests and the demo (2 s polls, PortSIP layout, actions allowed).
     public init(layout: MasterLayout = .portSIP, interval: Double = 2, readOnly: Bool = false,
                 sourceLabel: String = "", isDemo: Bool = false, canPerformActions: Bool = true,
                 remote: RemoteCommand = RemoteCommand(), keyMap: KeyMap = .standard,
@@ -38,44 +44,78 @@ public struct AppConfig: Sendable, Equatable {
     public var actionsEnabled: Bool { !readOnly && canPerformActions }
 }
 
+/// The four panes the user can focus and scroll: nodes, resources, problems, timeline.
 public enum Pane: String, Sendable, CaseIterable {
     case nodes, resources, problems, timeline
 }
 
 /// One line of the timeline: a cluster event, an action and its result, or a note.
 public struct TimelineEntry: Sendable, Equatable {
+    /// When it first happened.
     public var time: Date
+    /// What happened, in one line.
     public var text: String
+    /// How bad it was, for its colour.
     public var severity: HealthVerdict.Level
+    /// How often the same line came again (retry noise collapses into one line), and when last.
+    public var count = 1
+    /// When the same line was last seen.
+    public var lastSeen: Date
+
+    /// A line seen once, at `time`.
     public init(time: Date, text: String, severity: HealthVerdict.Level = .ok) {
         self.time = time
         self.text = text
         self.severity = severity
+        self.lastSeen = time
     }
 }
 
-/// An action waiting for the user's yes or no.
+/// An action waiting for the user's yes or no. What the pane shows is `command`, and `command`
+/// is what runs: the confirm effect carries it unchanged.
 public struct PendingAction: Sendable, Equatable {
-    public var action: ClusterAction
-    public var commandLine: String
-    /// The node the command will run on.
-    public var node: String
+    /// The exact action, command line and node the pane shows and, on yes, runs.
+    public var command: PreparedAction
+    /// The node the pane was first shown for, when polls have since moved to another node.
+    public var movedFrom: String?
+    /// The pane warned (stale data, no quorum) and the user pressed y once: the next y runs it.
+    public var warningAcknowledged = false
     /// Focus is on Cancel unless the user moves it.
     public var confirmFocused: Bool = false
+
+    /// Asks about `command`; focus starts on Cancel.
+    public init(command: PreparedAction) { self.command = command }
+
+    /// The cluster action asked for.
+    public var action: ClusterAction { command.action }
+    /// The exact command line that runs on yes.
+    public var commandLine: String { command.commandLine }
+    /// The node the command will run on.
+    public var node: String { command.node }
 }
 
+/// A confirmed action whose command is running on a node now; one at a time.
 public struct RunningAction: Sendable, Equatable {
-    public var action: ClusterAction
-    public var commandLine: String
-    public var node: String
+    /// What was sent: action, exact command line and node.
+    public var command: PreparedAction
+    /// When it was sent.
     public var started: Date
+
+    /// The cluster action under way.
+    public var action: ClusterAction { command.action }
+    /// The exact command line being run.
+    public var commandLine: String { command.commandLine }
+    /// The node it runs on.
+    public var node: String { command.node }
 }
 
+/// What the details overlay describes: a node or a resource, by name.
 public enum DetailTarget: Sendable, Equatable {
     case node(String)
     case resource(String)
 }
 
+/// What covers the panes, if anything: help, details, a confirmation or a choice.
 public enum Overlay: Sendable, Equatable {
     case none
     case help
@@ -83,15 +123,20 @@ public enum Overlay: Sendable, Equatable {
     case confirm(PendingAction)
     /// Choosing the node to move the master to.
     case chooseNode(candidates: [String], index: Int)
-    /// Quitting while an action runs may leave a resource stopped: ask first.
+    /// Quitting while an action runs: ask first (the remote command goes on without us).
     case confirmQuit(confirmFocused: Bool)
 }
 
+/// A short message in the footer (action results, theme changes, problems); it fades after a while.
 public struct StatusMessage: Sendable, Equatable {
+    /// The message.
     public var text: String
+    /// How bad it is, for its colour.
     public var level: HealthVerdict.Level
+    /// When it was shown; it fades some seconds later.
     public var at: Date
 
+    /// A message shown at `at`.
     public init(text: String, level: HealthVerdict.Level, at: Date) {
         self.text = text
         self.level = level
@@ -99,39 +144,70 @@ public struct StatusMessage: Sendable, Equatable {
     }
 }
 
+/// Everything the screen shows and the keys act on; changed only by `App.update`.
 public struct AppState: Sendable, Equatable {
+    /// Settings fixed at start.
     public var config: AppConfig
-    public var status: ClusterStatus?
+    public var status: ClusterStatus? {
+        didSet { digest = status.map { StatusDigest($0, layout: config.layout) } }
+    }
+    /// The verdict and rows of `status`, computed once per poll, never per frame.
+    public private(set) var digest: StatusDigest?
     /// When the last poll (good or bad) came back, and when the last good one did.
     public var lastPollAt: Date?
+    /// When the last poll that produced a status came back.
     public var lastGoodAt: Date?
     /// Node or file the status was read from.
     public var via: String?
+    /// Why the last poll failed; nil after a good one.
     public var pollError: SourceError?
+    /// A poll is running; no second one starts until it returns.
     public var pollInFlight = false
+    /// Polls in a row that saw nothing in progress: below `PollPace.settlePolls`, poll fast.
+    public var quietPolls = PollPace.settlePolls
     /// The previous poll's notes: a note is logged when it appears, not on every poll.
     public var lastNotes: [String] = []
+    /// The user asked for a refresh while a poll ran: poll again as soon as it returns.
     public var refreshQueued = false
     /// Newest last; the view shows it newest first.
     public var timeline: [TimelineEntry] = []
+    /// Follows the master across polls to time failovers and switchovers.
     public var tracker: FailoverTracker
+    /// The most recent failover or switchover measured, for the header.
     public var lastFailover: FailoverTracker.Failover?
+    /// The pane that arrow keys and actions apply to.
     public var focus: Pane = .resources
+    /// Selected row per pane; absent means the first row.
     public var selection: [Pane: Int] = [:]
+    /// Text typed after `/`: rows are shown only when they contain it.
     public var filter = ""
+    /// The user is typing the filter; keys go to it.
     public var filterEditing = false
+    /// What covers the panes now.
     public var overlay: Overlay = .none
+    /// The confirmed action whose command is running, if any.
     public var running: RunningAction?
+    /// Outcome of the last action that finished.
     public var lastResult: ActionOutcome?
+    /// The footer message, if one is showing.
     public var message: StatusMessage?
+    /// Themes the "next theme" key steps through, in order.
     public var themeNames: [String]
+    /// The theme in use.
     public var themeName: String
+    /// The current time as the last tick or poll said; ages and fades count from it.
     public var now: Date
+    /// Terminal size in cells.
     public var size: Size
-    public var quitting = false
+    /// Set when pacetop should stop: the runner leaves its loop and exits with the reason's code.
+    public var quitting: QuitReason?
+    /// The terminal went away (hang-up, EOF, EIO): nothing is drawn any more.
+    public var terminalGone = false
 
+    /// Timeline entries kept; older ones are dropped.
     public static let timelineLimit = 500
 
+    /// The state before the first poll: no status, resources pane focused.
     public init(config: AppConfig, themeNames: [String] = [], themeName: String = "default",
                 now: Date = Date(), size: Size = Size(width: 80, height: 24)) {
         self.config = config
@@ -151,6 +227,19 @@ public struct AppState: Sendable, Equatable {
         return pollError != nil || age > 2 * config.interval + 3
     }
 
+    /// The status on screen is older than two intervals: the verdict word becomes STALE, since
+    /// the cluster may have changed since (a last "OK" must never look current).
+    public var isOutdated: Bool {
+        guard let age = dataAge else { return false }
+        // Plus a second for the poll itself (crm_mon over SSH), or a fast interval would call
+        // every status stale while the next one is on its way.
+        return age > 2 * config.interval + 1
+    }
+
+    /// The node read from has no quorum: its view may not be the cluster's.
+    public var withoutQuorum: Bool { status?.summary.quorum == false }
+
+    /// The selected row of `pane` (0 when none was chosen).
     public func selected(_ pane: Pane) -> Int { selection[pane] ?? 0 }
 
     /// A poll error without the "node: " / "file: " prefix the header already shows as "via".
@@ -162,17 +251,43 @@ public struct AppState: Sendable, Equatable {
 
 /// Audit log record of a confirmed action: one JSON line at start and one at the end.
 public struct AuditRecord: Sendable, Equatable, Codable {
+    /// When the record was written.
     public var time: Date
+    /// The local user who confirmed the action.
     public var user: String
+    /// The cluster's name from the CIB, or the source's label when it is unknown.
     public var cluster: String
+    /// The node the command ran on (or was meant for).
     public var node: String
+    /// The exact command line sent.
     public var command: String
     /// "started", or the exit code / signal / error at the end.
     public var result: String
 }
 
+/// Why pacetop stops, and so its exit code.
+public enum QuitReason: Sendable, Equatable {
+    /// `q`, Ctrl-C or SIGTERM: exit 0.
+    case user
+    /// The terminal went away (hang-up, EOF, EIO): exit 74 (EX_IOERR).
+    case terminalLost
+
+    /// The process exit code for this reason.
+    public var exitCode: Int32 {
+        switch self {
+        case .user: 0
+        case .terminalLost: 74
+        }
+    }
+}
+
+/// Inputs to `App.update`: keys, signals, terminal changes, clock ticks and results of effects.
 public enum Message: Sendable, Equatable {
     case key(Key)
+    /// SIGINT, SIGTERM or SIGHUP, routed through the wake-up pipe (never handled in the handler).
+    case signal(Int32)
+    /// The terminal is gone; the reason is logged, nothing more is drawn.
+    case terminalLost(String)
     case resized(Size)
     case tick(Date)
     case pollDue
@@ -183,16 +298,20 @@ public enum Message: Sendable, Equatable {
     case problem(String)
 }
 
+/// I/O that `App.update` asks the runner to do; results come back as messages.
 public enum Effect: Sendable, Equatable {
     case poll
     case schedulePoll(after: Double)
-    case perform(ClusterAction)
+    /// Write `audit` (the "started" record, synced), then run exactly `command`, as the
+    /// confirmation pane showed it. If the record cannot be written, nothing is sent.
+    case perform(PreparedAction, audit: AuditRecord)
     case audit(AuditRecord)
     case loadTheme(String)
-    case quit
+    case quit(QuitReason)
 }
 
 extension PollOutcome: Equatable {
+    /// Outcomes are equal when node, time, notes and result are all equal.
     public static func == (a: PollOutcome, b: PollOutcome) -> Bool {
         a.via == b.via && a.at == b.at && a.notes == b.notes && a.result == b.result
     }

@@ -12,6 +12,7 @@ public enum App {
         return [.poll]
     }
 
+    /// Applies one message to the state and returns the I/O the runner must do next; pure, no I/O here.
     public static func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         switch message {
         case .tick(let now):
@@ -38,7 +39,41 @@ public enum App {
             return []
         case .key(let key):
             return keyPressed(&state, key)
+        case .signal(let number):
+            return signalled(&state, number)
+        case .terminalLost(let why):
+            return terminalLost(&state, why)
         }
+    }
+
+    // MARK: Leaving
+
+    /// SIGHUP means the terminal hung up. SIGINT (Ctrl-C) and SIGTERM go the way `q` goes:
+    /// while an action runs, ask first; a second one while asking quits.
+    private static func signalled(_ state: inout AppState, _ number: Int32) -> [Effect] {
+        if number == SIGHUP { return terminalLost(&state, "hang-up (SIGHUP)") }
+        if case .confirmQuit = state.overlay { return quit(&state, .user) }
+        return run(&state, .quit)
+    }
+
+    /// The terminal is gone: nobody can be asked any more. A running action is left running on
+    /// the node (it completes without us) and recorded as detached; then pacetop exits.
+    private static func terminalLost(_ state: inout AppState, _ why: String) -> [Effect] {
+        state.terminalGone = true
+        state.overlay = .none
+        log(&state, TimelineEntry(time: state.now, text: "terminal gone: \(why)", severity: .critical))
+        return quit(&state, .terminalLost)
+    }
+
+    /// Stops pacetop; a running action is recorded as detached (its command goes on, on the node).
+    private static func quit(_ state: inout AppState, _ reason: QuitReason) -> [Effect] {
+        var effects: [Effect] = []
+        if let running = state.running {
+            effects.append(.audit(record(state, node: running.node, command: running.commandLine,
+                                         result: "detached", at: state.now)))
+        }
+        state.quitting = reason
+        return effects + [.quit(reason)]
     }
 
     // MARK: Polls
@@ -55,16 +90,23 @@ public enum App {
         state.lastPollAt = outcome.at
         state.now = max(state.now, outcome.at)
         for note in outcome.notes where !state.lastNotes.contains(note) {
-            log(&state, TimelineEntry(time: outcome.at, text: note, severity: .degraded))
+            logRecurring(&state, TimelineEntry(time: outcome.at, text: note, severity: .degraded))
         }
+        // A new note (the source moved to another node) or another node answering is news too.
+        let news = outcome.notes.contains { !state.lastNotes.contains($0) }
+            || (state.via != nil && outcome.via != state.via)
+        var seen = PollPace.Observation(changed: news, actionRunning: state.running != nil)
         state.lastNotes = outcome.notes
         switch outcome.result {
         case .success(let new):
             if let old = state.status {
-                for e in ClusterDiff.events(from: old, to: new, at: outcome.at, layout: state.config.layout) {
+                let events = ClusterDiff.events(from: old, to: new, at: outcome.at, layout: state.config.layout)
+                for e in events {
                     log(&state, TimelineEntry(time: e.time, text: e.text, severity: e.severity))
                 }
+                seen.changed = seen.changed || !events.isEmpty
             }
+            seen.inTransition = new.inTransition
             if let f = state.tracker.observe(new, at: outcome.at) {
                 state.lastFailover = f
                 log(&state, TimelineEntry(time: outcome.at, text: f.text, severity: f.nodeLost ? .critical : .degraded))
@@ -76,35 +118,45 @@ public enum App {
             state.pollError = nil
             state.lastGoodAt = outcome.at
             state.via = outcome.via
+            followNode(&state, outcome.via)
         case .failure(let error):
             if state.pollError != error {
-                log(&state, TimelineEntry(time: outcome.at, text: "poll failed: \(state.pollErrorText(error, via: outcome.via))",
-                                          severity: .critical))
+                logRecurring(&state, TimelineEntry(time: outcome.at,
+                                                   text: "poll failed: \(state.pollErrorText(error, via: outcome.via))",
+                                                   severity: .critical))
             }
             state.pollError = error
             if state.status == nil { state.via = outcome.via }
         }
         clampSelections(&state)
+        state.quietPolls = PollPace.quietPolls(after: state.quietPolls, seen)
         if state.refreshQueued {
             state.refreshQueued = false
             state.pollInFlight = true
             return [.poll]
         }
-        return [.schedulePoll(after: state.config.interval)]
+        return [.schedulePoll(after: PollPace.delay(interval: state.config.interval, quietPolls: state.quietPolls))]
+    }
+
+    /// A confirmation pane follows the node polls read from: its command would now run there,
+    /// so the pane says so before the user can confirm it.
+    private static func followNode(_ state: inout AppState, _ via: String) {
+        guard case .confirm(var pending) = state.overlay, pending.node != via else { return }
+        pending.movedFrom = pending.movedFrom ?? pending.node
+        pending.command.node = via
+        pending.warningAcknowledged = false
+        pending.confirmFocused = false
+        state.overlay = .confirm(pending)
     }
 
     private static func actionFinished(_ state: inout AppState, _ outcome: ActionOutcome) -> [Effect] {
-        let node = state.running?.node ?? outcome.via
         state.running = nil
         state.lastResult = outcome
         log(&state, TimelineEntry(time: outcome.finished, text: outcome.summary,
                                   severity: outcome.succeeded ? .ok : .critical))
         say(&state, outcome.summary, outcome.succeeded ? .ok : .critical)
-        let result: String
-        if let e = outcome.error { result = "error: \(e)" }
-        else if let sig = outcome.signal { result = "signal \(sig)" }
-        else { result = outcome.exitCode.map(String.init) ?? "?" }
-        return [.audit(record(state, node: node, command: outcome.commandLine, result: result,
+        // The node the command actually ran on (or was refused by), from the outcome itself.
+        return [.audit(record(state, node: outcome.via, command: outcome.commandLine, result: outcome.auditResult,
                               at: outcome.finished))] + refresh(&state)
     }
 
@@ -164,11 +216,9 @@ public enum App {
         case .confirmQuit(var focused):
             switch key {
             case .char("y"), .char("Y"):
-                state.quitting = true
-                return [.quit]
+                return quit(&state, .user)
             case .enter where focused:
-                state.quitting = true
-                return [.quit]
+                return quit(&state, .user)
             case .left, .right, .tab, .backTab:
                 focused.toggle()
                 state.overlay = .confirmQuit(confirmFocused: focused)
@@ -214,8 +264,7 @@ public enum App {
                 say(&state, "\(running.action.title) is still running", .degraded)
                 return []
             }
-            state.quitting = true
-            return [.quit]
+            return quit(&state, .user)
         case .help:
             state.overlay = .help
         case .refresh:
@@ -326,7 +375,7 @@ public enum App {
             }
             return propose(&state, command == .standby ? .standby(node: n) : .unstandby(node: n))
         case .moveMaster:
-            let master = status.master(layout)
+            let master = state.digest?.master
             let candidates = status.nodes
                 .filter { $0.kind == .member && $0.state == .online && $0.name != master }
                 .map(\.name)
@@ -360,25 +409,47 @@ public enum App {
     }
 
     private static func propose(_ state: inout AppState, _ action: ClusterAction) -> [Effect] {
+        guard let node = state.via else {
+            say(&state, "no node is answering: nothing to run the command on", .degraded)
+            return []
+        }
         do {
-            let line = state.config.remote.line(try action.argv())
-            state.overlay = .confirm(PendingAction(action: action, commandLine: line,
-                                                   node: state.via ?? "?"))
+            state.overlay = .confirm(PendingAction(command: try PreparedAction(action, remote: state.config.remote,
+                                                                               node: node)))
         } catch {
             say(&state, error.description, .critical)
         }
         return []
     }
 
+    /// Why the pane asks twice, or nil: acting on an old picture or a minority's view is how
+    /// people restart the wrong thing.
+    static func confirmWarning(_ state: AppState) -> String? {
+        if state.isOutdated, let age = state.dataAge {
+            return "The status shown is \(Int(age)) s old: the cluster may have changed since."
+        }
+        if state.withoutQuorum {
+            return "\(state.via ?? "This node") has no quorum: its view may not be the cluster's."
+        }
+        return nil
+    }
+
     private static func confirm(_ state: inout AppState, _ pending: PendingAction) -> [Effect] {
+        if confirmWarning(state) != nil, !pending.warningAcknowledged {
+            var armed = pending
+            armed.warningAcknowledged = true
+            state.overlay = .confirm(armed)
+            say(&state, "press y again to run it anyway", .degraded)
+            return []
+        }
         state.overlay = .none
-        state.running = RunningAction(action: pending.action, commandLine: pending.commandLine,
-                                      node: pending.node, started: state.now)
+        state.running = RunningAction(command: pending.command, started: state.now)
         log(&state, TimelineEntry(time: state.now, text: "▶ \(pending.action.title) on \(pending.node)",
                                   severity: .degraded))
-        return [.audit(record(state, node: pending.node, command: pending.commandLine,
-                              result: "started", at: state.now)),
-                .perform(pending.action)]
+        // The runner writes and syncs the "started" record first, and sends the command only
+        // if that worked.
+        return [.perform(pending.command, audit: record(state, node: pending.node, command: pending.commandLine,
+                                                        result: "started", at: state.now))]
     }
 
     // MARK: Helpers
@@ -389,6 +460,21 @@ public enum App {
                     cluster: state.status?.clusterName ?? state.config.sourceLabel,
                     node: node, command: command, result: result)
     }
+
+    /// Retry noise (a node not answering, the same poll error) collapses into the line it
+    /// repeats, which counts it, instead of pushing the cluster's story off the screen.
+    private static func logRecurring(_ state: inout AppState, _ entry: TimelineEntry) {
+        if let i = state.timeline.lastIndex(where: { $0.text == entry.text }),
+           entry.time.timeIntervalSince(state.timeline[i].lastSeen) < recurringWindow {
+            state.timeline[i].count += 1
+            state.timeline[i].lastSeen = entry.time
+            return
+        }
+        log(&state, entry)
+    }
+
+    /// A line that comes back within this many seconds of its last appearance is a repeat.
+    static let recurringWindow: Double = 600
 
     private static func log(_ state: inout AppState, _ entry: TimelineEntry) {
         state.timeline.append(entry)

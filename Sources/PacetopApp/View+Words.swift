@@ -18,20 +18,20 @@ extension View {
 
     static func healthStyle(_ l: HealthVerdict.Level, _ env: ViewEnv) -> Style {
         switch l {
-        case .ok: env.s(.healthOK)
-        case .degraded: env.s(.healthDegraded)
-        case .critical: env.s(.healthCritical)
+        case .ok: env.style(.healthOK)
+        case .degraded: env.style(.healthDegraded)
+        case .critical: env.style(.healthCritical)
         }
     }
 
     static func nodeStyle(_ s: NodeState, _ env: ViewEnv) -> Style {
         switch s {
-        case .online: env.s(.nodeOnline)
-        case .standby: env.s(.nodeStandby)
-        case .maintenance: env.s(.nodeMaintenance)
-        case .pending, .shutdown: env.s(.nodePending)
-        case .offline: env.s(.nodeOffline)
-        case .unclean: env.s(.nodeUnclean)
+        case .online: env.style(.nodeOnline)
+        case .standby: env.style(.nodeStandby)
+        case .maintenance: env.style(.nodeMaintenance)
+        case .pending, .shutdown: env.style(.nodePending)
+        case .offline: env.style(.nodeOffline)
+        case .unclean: env.style(.nodeUnclean)
         }
     }
 

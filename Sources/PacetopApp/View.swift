@@ -5,25 +5,30 @@ import PacetopUI
 
 /// What the view needs besides state: the resolved theme and the glyphs the terminal can show.
 public struct ViewEnv: Sendable {
+    /// Colours per role, from the theme in use.
     public var theme: Theme
+    /// Unicode or ASCII symbols, whichever the terminal's locale can show.
     public var glyphs: GlyphSet
 
+    /// An environment with a resolved theme and glyph set.
     public init(theme: Theme, glyphs: GlyphSet) {
         self.theme = theme
         self.glyphs = glyphs
     }
 
-    func s(_ role: Role) -> Style { theme.style(role) }
+    func style(_ role: Role) -> Style { theme.style(role) }
 }
 
 /// state → Buffer. Pure: no I/O, no clock (the time comes from state).
 public enum View {
+    /// Below this a notice asks for a bigger terminal instead of the dashboard.
     public static let minimumSize = Size(width: 20, height: 6)
 
+    /// Draws the whole screen for `state`: full layout, compact under 60×16, a notice when too small.
     public static func render(_ state: AppState, _ env: ViewEnv) -> Buffer {
         let size = state.size
         var buf = Buffer(width: max(0, size.width), height: max(0, size.height),
-                         fill: Cell(" ", style: env.s(.uiText)))
+                         fill: Cell(" ", style: env.style(.uiText)))
         if size.width < minimumSize.width || size.height < minimumSize.height {
             tooSmall(&buf, env)
         } else if size.height < 16 || size.width < 60 {
@@ -37,10 +42,14 @@ public enum View {
 
     // MARK: Screens
 
+    /// The notice words itself for the width it has: a cut "terminal too s…" says nothing.
     static func tooSmall(_ buf: inout Buffer, _ env: ViewEnv) {
-        let lines = ["terminal too small", "need \(minimumSize.width)x\(minimumSize.height)", "q quits"]
+        let need = "need \(minimumSize.width)x\(minimumSize.height)"
+        let lines = buf.width >= 18 ? ["terminal too small", need, "q quits"]
+            : buf.width >= 9 ? ["too small", need, "q quits"]
+            : ["small", "q quit"]
         for (i, l) in lines.enumerated() where i < buf.height {
-            buf.write(Line(l, style: env.s(.alert)), in: buf.area.row(i), ellipsis: env.glyphs.ellipsis)
+            buf.write(Line(l, style: env.style(.alert)), in: buf.area.row(i), ellipsis: env.glyphs.ellipsis)
         }
     }
 
@@ -48,38 +57,35 @@ public enum View {
     static func compact(_ state: AppState, _ env: ViewEnv, _ buf: inout Buffer) {
         var lines: [Line] = []
         let g = env.glyphs
-        var first: [Span] = [Span("pacetop ", style: env.s(.uiTitle))]
-        if let st = state.status {
-            let h = st.health(state.config.layout)
-            first.append(Span(healthWord(h.level), style: healthStyle(h.level, env)))
+        var first: [Span] = [Span("pacetop ", style: env.style(.uiTitle))]
+        if state.status != nil {
+            first.append(verdict(state, env, bullet: false))
         } else {
-            first.append(Span(state.pollError == nil ? "connecting" : "NO DATA", style: env.s(.alert)))
+            first.append(Span(state.pollError == nil ? "connecting" : "NO DATA", style: env.style(.alert)))
         }
-        if state.config.isDemo { first.append(Span(" DEMO", style: env.s(.demo))) }
+        if state.config.isDemo { first.append(Span(" DEMO", style: env.style(.demo))) }
         lines.append(Line(first))
         lines.append(freshness(state, env))
-        if let st = state.status {
+        if let st = state.status, let digest = state.digest {
             let q = st.summary.quorum
-            lines.append(Line([Span("quorum ", style: env.s(.uiDim)),
-                               Span(q == true ? "yes" : q == false ? "NO" : "?", style: q == true ? env.s(.ok) : env.s(.alert)),
-                               Span(" DC ", style: env.s(.uiDim)), Span(st.summary.dc ?? "none")]))
-            let master = st.master(state.config.layout)
-            lines.append(Line([Span("\(g.master) master ", style: env.s(.master)),
-                               Span(master ?? "NONE", style: master == nil ? env.s(.alert) : env.s(.master))]))
+            lines.append(Line([Span("quorum ", style: env.style(.uiDim)),
+                               Span(q == true ? "yes" : q == false ? "NO" : "?", style: q == true ? env.style(.ok) : env.style(.alert)),
+                               Span(" DC ", style: env.style(.uiDim)), Span(st.summary.dc ?? "none")]))
+            let master = digest.master
+            lines.append(Line([Span("\(g.master) master ", style: env.style(.master)),
+                               Span(master ?? "NONE", style: master == nil ? env.style(.alert) : env.style(.master))]))
             let online = st.nodes.filter { $0.state == .online }.count
             lines.append(Line("nodes \(online)/\(st.nodes.count) online",
-                              style: online == st.nodes.count ? env.s(.ok) : env.s(.warning)))
-            let prims = st.primitives()
-            let running = prims.filter { !$0.resource.nodes.isEmpty }.count
-            lines.append(Line("resources \(running)/\(prims.count) running"))
-            for r in st.health(state.config.layout).reasons {
-                lines.append(Line("\(g.warning) \(r)", style: env.s(.warning)))
+                              style: online == st.nodes.count ? env.style(.ok) : env.style(.warning)))
+            lines.append(Line("resources \(digest.runningPrimitives)/\(digest.primitives) running"))
+            for r in digest.health.reasons {
+                lines.append(Line("\(g.warning) \(r)", style: env.style(.warning)))
             }
         } else if let e = state.pollError {
-            lines.append(Line(e.message, style: env.s(.alert)))
+            lines.append(Line(e.message, style: env.style(.alert)))
         }
-        let footer = Line([Span("q", style: env.s(.uiKey)), Span(" quit ", style: env.s(.uiFooter)),
-                           Span("?", style: env.s(.uiKey)), Span(" help", style: env.s(.uiFooter))])
+        let footer = Line([Span("q", style: env.style(.uiKey)), Span(" quit ", style: env.style(.uiFooter)),
+                           Span("?", style: env.style(.uiKey)), Span(" help", style: env.style(.uiFooter))])
         let body = max(0, buf.height - 1)
         for (i, l) in lines.prefix(body).enumerated() {
             buf.write(l, in: buf.area.row(i), ellipsis: g.ellipsis)

@@ -86,14 +86,18 @@ public enum ClusterAction: Sendable, Equatable, Hashable, Codable {
     }
 }
 
+/// Why pacetop refused to build a command: an id that is not safe to put on a command line.
 public enum ActionError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidResourceID(String)
     case invalidNodeName(String)
+    case invalidAddress(String)
 
+    /// The refusal as shown to the user, naming the offending id.
     public var description: String {
         switch self {
         case .invalidResourceID(let s): "refusing to act on resource id \(s.debugDescription): not a valid Pacemaker id"
         case .invalidNodeName(let s): "refusing to act on node \(s.debugDescription): not a valid node name"
+        case .invalidAddress(let s): "refusing to connect to \(s.debugDescription): not a host name or IP address"
         }
     }
 }
@@ -110,6 +114,16 @@ public enum Validate {
         guard isID(s, extra: "_.-") else { throw .invalidNodeName(s) }
     }
 
+    /// A peer address learned from the cluster: a host name as above, or an IPv4/IPv6
+    /// literal. Never `user@host`, never anything ssh could read as an option.
+    public static func address(_ s: String) throws(ActionError) {
+        if isID(s, extra: "_.-") { return }
+        let ipv6 = s.contains(":") && s.utf8.count <= 45 && s.unicodeScalars.allSatisfy { c in
+            c.properties.isASCIIHexDigit || c == ":" || c == "."
+        }
+        guard ipv6 else { throw .invalidAddress(s) }
+    }
+
     private static func isID(_ s: String, extra: String) -> Bool {
         guard let first = s.unicodeScalars.first, first != "-", first != ".", s.utf8.count <= 255
         else { return false }
@@ -122,6 +136,7 @@ public enum Validate {
 
 /// POSIX shell quoting, for the one place a command becomes a string: the SSH exec request.
 public enum ShellQuote {
+    /// One argument, single-quoted unless it is made only of characters the shell leaves alone.
     public static func quote(_ s: String) -> String {
         if !s.isEmpty, s.unicodeScalars.allSatisfy({ c in
             c.isASCII && (("a"..."z").contains(c) || ("A"..."Z").contains(c)
@@ -130,6 +145,7 @@ public enum ShellQuote {
         return "'" + s.replacing("'", with: "'\\''") + "'"
     }
 
+    /// An argv as one shell line, each argument quoted as needed.
     public static func join(_ argv: [String]) -> String {
         argv.map(quote).joined(separator: " ")
     }
@@ -138,15 +154,20 @@ public enum ShellQuote {
 /// How commands are wrapped to run on a cluster node: UTC times, the sbin tools found even
 /// when a non-login exec channel's PATH lacks them, and optionally `sudo -n`.
 public struct RemoteCommand: Sendable, Equatable {
+    /// Prefix commands with `sudo -n` (never prompts: a missing sudo rule fails instead of hanging).
     public var sudo: Bool
+    /// PATH set for every command: the cluster tools live in sbin, which exec channels often lack.
     public static let path = "/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/sbin:/usr/local/bin"
 
+    /// Wrapping with or without `sudo -n`.
     public init(sudo: Bool = false) { self.sudo = sudo }
 
+    /// `command` wrapped as argv: optional `sudo -n`, then `env` with UTC, the C locale and `path`.
     public func argv(_ command: [String]) -> [String] {
         (sudo ? ["sudo", "-n"] : []) + ["env", "TZ=UTC", "LC_ALL=C", "PATH=\(Self.path)"] + command
     }
 
+    /// `command` wrapped and quoted as the single line an SSH exec request carries.
     public func line(_ command: [String]) -> String { ShellQuote.join(argv(command)) }
 
     /// crm_mon's XML status. `legacy` is `--as-xml`, for Pacemaker older than 2.0.3, which

@@ -3,6 +3,7 @@ import PacetopBase
 
 /// Something that changed between two successive statuses, stamped with when it was seen.
 public struct ClusterEvent: Sendable, Equatable, Codable {
+    /// What changed: nodes joining, leaving or changing mode, resources starting, stopping or moving, the master moving, quorum, DC, fail counts, failed actions, constraints.
     public enum Kind: Sendable, Equatable, Hashable, Codable {
         case nodeOnline(node: String)
         case nodeOffline(node: String)
@@ -32,9 +33,12 @@ public struct ClusterEvent: Sendable, Equatable, Codable {
         case constraintRemoved(id: String)
     }
 
+    /// When pacetop saw the change (the poll time), not when the cluster made it.
     public var time: Date
+    /// What changed; see `Kind`.
     public var kind: Kind
 
+    /// An event seen at `time`.
     public init(time: Date, kind: Kind) {
         self.time = time
         self.kind = kind
@@ -53,6 +57,7 @@ public struct ClusterEvent: Sendable, Equatable, Codable {
         }
     }
 
+    /// One line for the timeline, e.g. "pbx moved node1 → node2".
     public var text: String {
         switch kind {
         case .nodeOnline(let n): "\(n) online"
@@ -86,6 +91,7 @@ public struct ClusterEvent: Sendable, Equatable, Codable {
     }
 }
 
+/// Turns two successive statuses into the events between them.
 public enum ClusterDiff {
     /// The events that turn `old` into `new`, in a stable order: cluster, nodes, master,
     /// resources, failures, constraints.
@@ -210,10 +216,15 @@ public enum ClusterDiff {
 /// chain start the cluster recorded). The end is the last chain start's completion as the
 /// cluster recorded it, when that is known.
 public struct FailoverTracker: Sendable, Equatable {
+    /// One completed move of the master (the anchor and its chain) from one node to another.
     public struct Failover: Sendable, Equatable, Codable {
+        /// Node the master ran on before.
         public var from: String
+        /// Node the whole chain now runs on.
         public var to: String
+        /// When the master was lost (estimated back by the detection time when a node died).
         public var lostAt: Date
+        /// When every chain member was started on the new node.
         public var restoredAt: Date
         /// The old master's node was lost (a failover) rather than handing over (a switchover).
         public var nodeLost: Bool
@@ -222,6 +233,7 @@ public struct FailoverTracker: Sendable, Equatable {
         /// Loss and recovery fell between two polls and nothing better was known: the
         /// duration is at most `seconds`.
         public var upperBound: Bool
+        /// How long the service was down, from loss to restore; never negative.
         public var seconds: Double { max(0, restoredAt.timeIntervalSince(lostAt)) }
 
         /// "FAILOVER a → b in 8.6 s (8.0 s to detect)", "SWITCHOVER a → b in 11.2 s".
@@ -232,15 +244,18 @@ public struct FailoverTracker: Sendable, Equatable {
         }
     }
 
+    /// Which resources make up the master (the anchor and its colocated chain).
     public var layout: MasterLayout
     /// The master while all is well.
     public private(set) var master: String?
     /// Node the master was lost from, and when that was first seen.
     public private(set) var lostNode: String?
+    /// When the loss was first seen (by a poll).
     public private(set) var lostAt: Date?
     /// The previous observation, the latest time the master was seen fine.
     public private(set) var lastSeen: Date?
 
+    /// A tracker with no master known yet; the first status sets it.
     public init(layout: MasterLayout = .portSIP) { self.layout = layout }
 
     /// Feed each new status; returns a failover when one just completed.

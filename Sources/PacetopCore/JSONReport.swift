@@ -1,9 +1,10 @@
 import FoundationEssentials
 
 /// What `pacetop --once --json` prints. Keys are stable; new keys may be added, none renamed.
-public struct JSONReport: Sendable, Codable {
+public struct JSONReport: Sendable, Encodable {
     /// Bumped only when a key changes meaning or disappears.
     public var schema: Int = 1
+    /// When pacetop made the report (ISO 8601, UTC).
     public var generatedAt: Date
     /// The source's label ("DEMO", "file …", "ssh …").
     public var source: String
@@ -11,11 +12,16 @@ public struct JSONReport: Sendable, Codable {
     public var via: String
     /// Set when no status could be read; then `status` is absent.
     public var error: SourceError?
+    /// The overall verdict and its reasons; absent when no status could be read.
     public var health: HealthVerdict?
+    /// Node the master (the layout's anchor) runs on; absent when it runs nowhere.
     public var master: String?
+    /// The anchor and chain the verdict and `master` were judged by.
     public var layout: MasterLayout
+    /// The full parsed cluster status; absent when it could not be read (see `error`).
     public var status: ClusterStatus?
 
+    /// A report of one poll, judged by `layout`.
     public init(outcome: PollOutcome, source: String, layout: MasterLayout, generatedAt: Date = Date()) {
         self.generatedAt = generatedAt
         self.source = source
@@ -31,13 +37,12 @@ public struct JSONReport: Sendable, Codable {
         }
     }
 
+    /// Pretty-printed, sorted keys, ISO 8601 dates: what JSONEncoder gives for this value
+    /// (`Encodable`), written directly (see `JSONWriter`).
     public func encoded() -> String {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        enc.dateEncodingStrategy = .iso8601
-        // Encoding plain value types cannot fail; a failure here is a programming error.
-        let data = try! enc.encode(self)
-        return String(decoding: data, as: UTF8.self)
+        var w = JSONWriter()
+        write(&w)
+        return String(decoding: w.bytes, as: UTF8.self)
     }
 
     /// The `--once` exit code for this report.

@@ -16,6 +16,7 @@ public enum CrmMonError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A required attribute is missing or unusable.
     case invalid(element: String, attribute: String, value: String?)
 
+    /// What was wrong with the document, in words for the user.
     public var description: String {
         switch self {
         case .empty:
@@ -42,6 +43,7 @@ public enum CrmMonError: Error, Sendable, Equatable, CustomStringConvertible {
 /// crm_mon XML → ClusterStatus, for `<pacemaker-result>` (api 2.0–2.42) and legacy `<crm_mon>`.
 /// Unknown elements and attributes are ignored; missing required ones are errors.
 public enum CrmMonParser {
+    /// Parses a crm_mon XML document held in memory.
     public static func parse(_ data: Data) throws(CrmMonError) -> ClusterStatus {
         do {
             return try data.withUnsafeBytes { buf in try parse(bytes: buf) }
@@ -52,10 +54,12 @@ public enum CrmMonParser {
         }
     }
 
+    /// Parses crm_mon XML given as text (tests and demo documents).
     public static func parse(_ text: String) throws(CrmMonError) -> ClusterStatus {
         try parse(Data(text.utf8))
     }
 
+    /// Parses crm_mon XML straight from a buffer; whitespace-only input is `.empty`.
     public static func parse(bytes: UnsafeRawBufferPointer) throws(CrmMonError) -> ClusterStatus {
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { throw .empty }
         let doc = try XMLDocument(bytes: bytes)
@@ -272,7 +276,8 @@ public enum CrmMonParser {
 
     /// `ocf::heartbeat:IPaddr2` (1.1/2.0) → `ocf:heartbeat:IPaddr2` (2.1+).
     static func normaliseAgent(_ a: String) -> String {
-        a.replacing("::", with: ":")
+        // Most agents have no "::": skip the replace for them.
+        a.utf8.contains(UInt8(ascii: ":")) && a.contains("::") ? a.replacing("::", with: ":") : a
     }
 
     private static func nodeAttributes(_ el: XMLElement) throws(CrmMonError) -> NodeAttributes {

@@ -11,23 +11,32 @@ public protocol ClusterSource: AnyObject, Sendable {
     var isDemo: Bool { get }
     /// Whether `perform` can do anything (a file source cannot).
     var canPerformActions: Bool { get }
+    /// How this source wraps commands on a node (sudo or not). The confirmation pane builds
+    /// its `PreparedAction` with it, so the line shown is the line `perform` runs.
+    var remote: RemoteCommand { get }
+    /// Reads the cluster status once; an SSH source moves on to another node when its node does not answer.
     func poll() -> PollOutcome
-    /// The exact command line `perform` will run for this action, for the confirmation pane.
-    func commandLine(for action: ClusterAction) throws(ActionError) -> String
-    func perform(_ action: ClusterAction) -> ActionOutcome
+    /// Runs exactly `command.commandLine` on `command.node`, or refuses without sending
+    /// anything (`ActionOutcome.sent == false`) when that node is not the one the source reads
+    /// from now, or the line is not what this source would run for the action.
+    func perform(_ command: PreparedAction) -> ActionOutcome
     /// Ends connections; further calls fail fast.
     func close()
 }
 
+/// What one poll produced: a cluster status or why there is none, and which node said so.
 public struct PollOutcome: Sendable {
+    /// The parsed status, or why it could not be read.
     public var result: Result<ClusterStatus, SourceError>
     /// The node (or file) this status was read from.
     public var via: String
+    /// When the poll finished; the header's age and the "outdated" warning count from here.
     public var at: Date
     /// Things the user should know about how this poll went ("ip-…-133 not answering, now
     /// reading from ip-…-134").
     public var notes: [String]
 
+    /// A poll's outcome; `at` defaults to now.
     public init(result: Result<ClusterStatus, SourceError>, via: String, at: Date = Date(),
                 notes: [String] = []) {
         self.result = result
@@ -37,7 +46,9 @@ public struct PollOutcome: Sendable {
     }
 }
 
+/// Why a poll failed, classified so the screen and `--once` exit codes can tell the cases apart.
 public struct SourceError: Error, Sendable, Equatable, Codable, CustomStringConvertible {
+    /// What went wrong, from reaching a node to understanding its answer.
     public enum Kind: String, Sendable, Codable {
         /// TCP, DNS, handshake, or authentication failure.
         case connect
@@ -52,34 +63,85 @@ public struct SourceError: Error, Sendable, Equatable, Codable, CustomStringConv
         case file
     }
 
+    /// Which kind of failure; decides the `--once` exit code.
     public var kind: Kind
+    /// Human-readable detail, shown on screen as is.
     public var message: String
 
+    /// An error of `kind` with the text the user sees.
     public init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
     }
 
+    /// The message, as shown to the user.
     public var description: String { message }
 }
 
-public struct ActionOutcome: Sendable, Equatable {
+/// An action ready to run: exactly what the confirmation pane shows, and where it runs.
+public struct PreparedAction: Sendable, Equatable {
+    /// The cluster action (standby, move, cleanup...) this line performs.
     public var action: ClusterAction
+    /// The whole command line, shell-quoted, as sent to the node.
     public var commandLine: String
+    /// The node it runs on: the node the screen was reading from when the pane showed it.
+    public var node: String
+
+    /// Validates the action's ids and builds its line with `remote`.
+    public init(_ action: ClusterAction, remote: RemoteCommand, node: String) throws(ActionError) {
+        self.action = action
+        self.commandLine = remote.line(try action.argv())
+        self.node = node
+    }
+
+    /// Why a source must not run this, or nil when it may: the line must be exactly what
+    /// `remote` builds for the action, and `node` the node the source reads from now.
+    public func refusal(remote: RemoteCommand, currentNode: String?) -> String? {
+        guard let expected = try? remote.line(action.argv()), expected == commandLine else {
+            return "the command line does not match \(action.title); the command was not sent"
+        }
+        guard let currentNode else {
+            return "no node is answering; the command was not sent — press the key again when one is"
+        }
+        guard currentNode == node else {
+            return "\(node) is no longer the node pacetop reads from (now \(currentNode)); "
+                + "the command was not sent — press the key again"
+        }
+        return nil
+    }
+}
+
+/// What happened to one cluster command: exit status, output, and whether it reached a node at all.
+public struct ActionOutcome: Sendable, Equatable {
+    /// The action that was asked for.
+    public var action: ClusterAction
+    /// The exact command line sent (or that would have been sent).
+    public var commandLine: String
+    /// The node the command ran on (or was meant for); the audit log records it.
     public var via: String
+    /// Exit status of the remote command; nil when there is none (see `error`).
     public var exitCode: Int32?
     /// Set when the remote command was killed by a signal.
     public var signal: String?
+    /// What the command printed on standard output.
     public var stdout: String
+    /// What the command printed on standard error; failures show its last line.
     public var stderr: String
-    /// Set when the command could not run at all (connection lost, refused id, timeout).
+    /// Set when there is no exit status: the command was not sent, or was sent and its
+    /// connection was lost or its deadline passed before it finished (see `sent`).
     public var error: String?
+    /// Whether the command reached the node. With an `error`, true means the outcome is
+    /// unknown (it may have run, or may still be running): check the cluster, never retry blindly.
+    public var sent: Bool
+    /// When the command was sent (or refused).
     public var started: Date
+    /// When its outcome was known.
     public var finished: Date
 
+    /// An outcome as a source reports it.
     public init(action: ClusterAction, commandLine: String, via: String, exitCode: Int32?,
                 signal: String? = nil, stdout: String = "", stderr: String = "",
-                error: String? = nil, started: Date, finished: Date) {
+                error: String? = nil, sent: Bool = true, started: Date, finished: Date) {
         self.action = action
         self.commandLine = commandLine
         self.via = via
@@ -88,15 +150,35 @@ public struct ActionOutcome: Sendable, Equatable {
         self.stdout = stdout
         self.stderr = stderr
         self.error = error
+        self.sent = sent
         self.started = started
         self.finished = finished
     }
 
+    /// A command that never reached the node: nothing happened on the cluster.
+    public static func notSent(_ command: PreparedAction, via: String, because reason: String,
+                               at time: Date = Date()) -> ActionOutcome {
+        ActionOutcome(action: command.action, commandLine: command.commandLine, via: via, exitCode: nil,
+                      error: reason, sent: false, started: time, finished: time)
+    }
+
+    /// The command ran and exited 0.
     public var succeeded: Bool { error == nil && signal == nil && exitCode == 0 }
+
+    /// The result word for the audit log: the exit code, `signal X`, `not sent: …` or
+    /// `unknown: …` (sent, then the connection or the deadline was lost).
+    public var auditResult: String {
+        if let error { return sent ? "unknown: \(error)" : "not sent: \(error)" }
+        if let signal { return "signal \(signal)" }
+        return exitCode.map(String.init) ?? "?"
+    }
 
     /// One line for the timeline: what happened, in the cluster tools' own words when they fail.
     public var summary: String {
-        if let error { return "\(action.title): could not run: \(error)" }
+        if let error {
+            return sent ? "\(action.title): outcome unknown — check the cluster (\(error))"
+                : "\(action.title): not sent: \(error)"
+        }
         if let signal { return "\(action.title): killed by signal \(signal)" }
         if exitCode == 0 { return "\(action.title): done (exit 0)" }
         let detail = (stderr.isEmpty ? stdout : stderr)
@@ -109,6 +191,7 @@ public struct ActionOutcome: Sendable, Equatable {
 
 /// Pacemaker's CRM_EX exit codes that actions commonly return.
 public enum CRMExit {
+    /// A short meaning for a Pacemaker exit code, or nil when it is not one pacetop explains.
     public static func meaning(_ code: Int32) -> String? {
         switch code {
         case 64: "usage error"

@@ -17,7 +17,8 @@ final class XMLDocument {
         }
         defer { xmlFreeParserCtxt(ctxt) }
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue
-            | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue)
+            | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue
+            | XML_PARSE_NOBLANKS.rawValue)
         xmlCtxtUseOptions(ctxt, options)
         if let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self) {
             var offset = 0
@@ -97,6 +98,9 @@ struct XMLElement {
 
     func bool(_ attr: StaticString, default d: Bool = false) -> Bool {
         guard let v = self[attr] else { return d }
+        // crm_mon writes "true"/"false": answer those without lowercasing a copy.
+        if v == "true" { return true }
+        if v == "false" { return false }
         switch v.lowercased() {
         case "true", "yes", "1", "on", "y": return true
         case "false", "no", "0", "off", "n": return false

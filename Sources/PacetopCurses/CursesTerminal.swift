@@ -286,6 +286,10 @@ public final class CursesTerminal: Terminal {
 
     public func stop() { end() }
 
+    public func abandon() {
+        if gone == nil { gone = "abandoned" }
+    }
+
     public func readKeys() -> [Key] { readKeys(limit: 512) }
 
     /// All keys waiting now (never blocks). A `.resize` key means `size` has been updated.

@@ -48,7 +48,7 @@ extension DemoCluster {
         guard let job = jobs[id], let finished = job.finished else { return nil }
         return ActionOutcome(action: job.action, commandLine: job.commandLine, via: job.via,
                              exitCode: job.exitCode, stdout: job.stdout, stderr: job.stderr,
-                             error: job.error, started: job.started, finished: finished)
+                             error: job.error, sent: job.error == nil, started: job.started, finished: finished)
     }
 
     private func finish(_ job: inout Job, _ code: Int32, stderr: String = "", at t: Date) {

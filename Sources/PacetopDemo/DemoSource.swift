@@ -38,7 +38,7 @@ public final class DemoSource: ClusterSource, @unchecked Sendable {
     private var cluster: DemoCluster
     private var closed = false
     /// The command wrapper an SSH source would use; only its text is shown here.
-    private let remote = RemoteCommand()
+    public let remote = RemoteCommand()
 
     public init(clock: some DemoClock = WallDemoClock(), scenario: DemoScenario = .steady, speed: Double = 1) {
         self.clock = clock
@@ -145,6 +145,17 @@ public final class DemoSource: ClusterSource, @unchecked Sendable {
         withLock { $0.outcome(of: job.id) }
     }
 
+    /// Runs the prepared action if it names the node the demo reads from now (as a real
+    /// source would refuse a pane shown for a node that has since gone).
+    public func perform(_ command: PreparedAction) -> ActionOutcome {
+        let (via, now) = withLock { c in (Self.via(c), c.now) }
+        if let reason = command.refusal(remote: remote, currentNode: via) {
+            return .notSent(command, via: via ?? "demo", because: reason, at: now)
+        }
+        return perform(command.action)
+    }
+
+    /// Submits the action and waits for it, on the demo's clock.
     public func perform(_ action: ClusterAction) -> ActionOutcome {
         let job = submit(action)
         while true {

@@ -2,74 +2,119 @@ import FoundationEssentials
 import Glibc
 import PacetopBase
 
-/// The subset of ssh_config(5) that decides where and how `ssh NODE` connects, so that
-/// `pacetop node1` works whenever `ssh node1` does. What it cannot honour (Include, Match,
-/// ProxyCommand, ...) is reported in `warnings` with file:line, never silently misread.
-public struct SSHConfig: Sendable, Equatable {
-    struct Entry: Sendable, Equatable {
+/// pacetop's own ssh_config(5) reader, used when OpenSSH's `ssh` is not installed (otherwise
+/// `SSHResolver` asks `ssh -G`, which is the truth). It evaluates one host the way ssh does,
+/// in one pass: the files in order (the user's or `-F`, then the system file), `Host` and
+/// `Match` deciding which lines apply, the first value of a keyword winning, `Include` reading
+/// other files in place. The result has the shape of `ssh -G` output, so both readers feed
+/// the same code.
+public struct SSHConfig: Sendable {
+    struct Entry: Sendable {
         var keyword: String
         var args: [String]
-        var file: String
-        var line: Int
+        /// Everything after the keyword, verbatim: ProxyCommand keeps its quotes for the shell.
+        var rest: String
+        var at: String
     }
 
-    struct Block: Sendable, Equatable {
-        /// nil: settings before the first Host line, which apply to every host.
-        var patterns: [String]?
-        /// A Match block: its settings are skipped (reported once).
-        var isMatch = false
-        var entries: [Entry] = []
+    indirect enum Line: Sendable {
+        case setting(Entry)
+        case host(patterns: [String])
+        case match(args: [String], at: String)
+        /// The files an Include named, already read (a glob may name none).
+        case include([File])
     }
 
-    var blocks: [Block] = []
-    /// Problems found while reading the file(s): unsupported Include/Match, bad lines.
-    public private(set) var warnings: [String] = []
+    struct File: Sendable {
+        var path: String
+        var lines: [Line]
+    }
+
+    /// The files ssh would read, in order.
+    var files: [File] = []
 
     public init() {}
 
-    /// `path` nil = `~/.ssh/config`; a missing default file is an empty config, a missing
-    /// explicit one (`-F`) is an error.
-    public static func load(path: String? = nil) throws(SSHError) -> SSHConfig {
-        let file = path.map(SSHPaths.expandTilde) ?? SSHPaths.home + "/.ssh/config"
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-            if path == nil { return SSHConfig() }
-            throw .configError(file: file, reason: "cannot read the file")
-        }
-        return parse(text, file: file)
-    }
+    /// OpenSSH's include depth limit (READCONF_MAX_DEPTH).
+    static let maxDepth = 16
 
-    public static func parse(_ text: String, file: String = "ssh_config") -> SSHConfig {
+    /// As ssh: `-F FILE` alone, or `~/.ssh/config` (if it exists) then the system file (if it
+    /// exists). A missing `-F` file is an error.
+    public static func load(path: String? = nil, userFile: String? = nil,
+                            systemFile: String? = "/etc/ssh/ssh_config") throws(SSHError) -> SSHConfig {
         var config = SSHConfig()
-        var current = Block(patterns: nil)
-        var number = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            number += 1
-            let line = raw.trimmingWhitespace()
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            guard let (keyword, args) = splitLine(line) else {
-                config.warnings.append("\(file):\(number): cannot parse \(line.debugDescription); ignored")
-                continue
-            }
-            switch keyword {
-            case "host":
-                config.blocks.append(current)
-                current = Block(patterns: args)
-            case "match":
-                config.blocks.append(current)
-                current = Block(patterns: [], isMatch: true)
-                config.warnings.append("\(file):\(number): Match is not supported by pacetop; the settings under it (up to the next Host) were ignored")
-            case "include":
-                config.warnings.append("\(file):\(number): Include is not supported by pacetop; \(args.joined(separator: " ")) was not read")
-            default:
-                current.entries.append(Entry(keyword: keyword, args: args, file: file, line: number))
-            }
+        if let path {
+            config.files.append(try read(SSHPaths.expandTilde(path), base: SSHPaths.home + "/.ssh", depth: 0))
+            return config
         }
-        config.blocks.append(current)
+        let user = userFile ?? SSHPaths.home + "/.ssh/config"
+        if FileManager.default.fileExists(atPath: user) {
+            config.files.append(try read(user, base: SSHPaths.home + "/.ssh", depth: 0))
+        }
+        if let systemFile, FileManager.default.fileExists(atPath: systemFile) {
+            config.files.append(try read(systemFile, base: parentDirectory(of: systemFile), depth: 0))
+        }
         return config
     }
 
+    /// One file's text, for tests and for `load`.
+    public static func parse(_ text: String, file: String = "ssh_config", includeBase: String? = nil) throws(SSHError) -> SSHConfig {
+        var config = SSHConfig()
+        config.files = [try parseFile(text, file: file, base: includeBase ?? SSHPaths.home + "/.ssh", depth: 0)]
+        return config
+    }
+
+    /// `base`: where relative Include paths point (~/.ssh for user files, /etc/ssh for the system one).
+    static func read(_ path: String, base: String, depth: Int) throws(SSHError) -> File {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .configError(file: path, reason: "cannot read the file")
+        }
+        return try parseFile(String(decoding: data, as: UTF8.self), file: path, base: base, depth: depth)
+    }
+
+    static func parseFile(_ text: String, file: String, base: String, depth: Int) throws(SSHError) -> File {
+        var out = File(path: file, lines: [])
+        var number = 0
+        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+            number += 1
+            let line = raw.trimmingWhitespace()
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let at = "\(file):\(number)"
+            guard let (keyword, args, rest) = splitLine(line) else {
+                throw .configError(file: at, reason: "cannot parse \(line.debugDescription)")
+            }
+            switch keyword {
+            case "host": out.lines.append(.host(patterns: args))
+            case "match": out.lines.append(.match(args: args, at: at))
+            case "include":
+                guard depth + 1 < maxDepth else {
+                    throw .configError(file: at, reason: "too many nested Include files (limit \(maxDepth))")
+                }
+                var included: [File] = []
+                for pattern in args {
+                    let full = SSHPaths.expandTilde(pattern)
+                    for path in glob(full.hasPrefix("/") ? full : base + "/" + full) {
+                        included.append(try read(path, base: base, depth: depth + 1))
+                    }
+                }
+                out.lines.append(.include(included))
+            default:
+                out.lines.append(.setting(Entry(keyword: keyword, args: args, rest: rest, at: at)))
+            }
+        }
+        return out
+    }
+
+    /// Sorted matches, none when nothing matches (ssh skips such an Include silently).
+    static func glob(_ pattern: String) -> [String] {
+        var g = glob_t()
+        defer { globfree(&g) }
+        guard Glibc.glob(pattern, 0, nil, &g) == 0 else { return [] }
+        return (0..<Int(g.gl_pathc)).compactMap { g.gl_pathv[$0].map { String(cString: $0) } }
+    }
+
     /// "Keyword value", "Keyword=value", values optionally in double quotes.
-    static func splitLine(_ line: String) -> (String, [String])? {
+    static func splitLine(_ line: String) -> (String, [String], String)? {
         guard let sep = line.firstIndex(where: { $0 == " " || $0 == "\t" || $0 == "=" }) else { return nil }
         let keyword = line[..<sep].lowercased()
         var rest = line[sep...].trimmingWhitespace()
@@ -89,18 +134,17 @@ public struct SSHConfig: Sendable, Equatable {
         }
         if started { args.append(cur) }
         guard !keyword.isEmpty, !args.isEmpty, !quoted else { return nil }
-        return (keyword, args)
+        return (keyword, args, rest)
     }
 
-    /// ssh_config pattern lists: any positive match and no `!negated` match.
+    /// ssh_config pattern lists: any positive match and no `!negated` match. Case counts,
+    /// as in OpenSSH (`Host node1` does not match `NODE1`).
     static func matches(_ host: String, patterns: [String]) -> Bool {
-        let h = host.lowercased()
         var positive = false
         for p in patterns {
-            let lp = p.lowercased()
-            if lp.hasPrefix("!") {
-                if glob(String(lp.dropFirst()), h) { return false }
-            } else if glob(lp, h) {
+            if p.hasPrefix("!") {
+                if glob(String(p.dropFirst()), host) { return false }
+            } else if glob(p, host) {
                 positive = true
             }
         }
@@ -119,215 +163,120 @@ public struct SSHConfig: Sendable, Equatable {
         while pi < p.count && p[pi] == "*" { pi += 1 }
         return pi == p.count
     }
-
-    /// The settings for `host` (what the user typed): first value wins per keyword, except
-    /// IdentityFile and UserKnownHostsFile-like lists that accumulate as in OpenSSH.
-    public func settings(for host: String) -> SSHHostSettings {
-        var s = SSHHostSettings(alias: host)
-        var seen = Set<String>()
-        for block in blocks where !block.isMatch {
-            if let pats = block.patterns, !Self.matches(host, patterns: pats) { continue }
-            for e in block.entries {
-                let v = e.args[0]
-                let at = "\(e.file):\(e.line)"
-                if e.keyword == "identityfile" {
-                    s.identityFiles.append(v)
-                    continue
-                }
-                if seen.contains(e.keyword) { continue }
-                seen.insert(e.keyword)
-                switch e.keyword {
-                case "hostname": s.hostName = v
-                case "user": s.user = v
-                case "port":
-                    if let p = Int(v), (1...65535).contains(p) { s.port = p }
-                    else { s.warnings.append("\(at): bad Port \(v.debugDescription); ignored") }
-                case "proxyjump": s.proxyJump = v.lowercased() == "none" ? [] : v.split(separator: ",").map(String.init)
-                case "connecttimeout":
-                    if let t = Double(v), t > 0 { s.connectTimeout = t }
-                case "serveraliveinterval": s.serverAliveInterval = Double(v)
-                case "serveralivecountmax": s.serverAliveCountMax = Int(v)
-                case "userknownhostsfile": s.userKnownHostsFiles = v.lowercased() == "none" ? [] : e.args
-                case "stricthostkeychecking":
-                    switch v.lowercased() {
-                    case "accept-new": s.acceptNew = true
-                    case "no", "off":
-                        s.warnings.append("\(at): StrictHostKeyChecking \(v) is not honoured: pacetop always checks host keys (use --accept-new for new hosts)")
-                    default: break
-                    }
-                case "identitiesonly": s.identitiesOnly = ["yes", "true"].contains(v.lowercased())
-                case "identityagent": s.identityAgent = v
-                case "proxycommand":
-                    if v.lowercased() != "none" {
-                        s.warnings.append("\(at): ProxyCommand is not supported by pacetop; ignored (use ProxyJump)")
-                    }
-                case "hostkeyalias", "certificatefile", "canonicalizehostname", "addressfamily", "bindaddress":
-                    s.warnings.append("\(at): \(e.keyword) is not supported by pacetop; ignored")
-                default: break
-                }
-            }
-        }
-        return s
-    }
 }
 
-/// What ssh_config says about one host, before command-line options are applied.
-public struct SSHHostSettings: Sendable, Equatable {
-    public var alias: String
-    public var hostName: String?
-    public var user: String?
-    public var port: Int?
-    public var identityFiles: [String] = []
-    public var identitiesOnly = false
-    /// nil: not set; []: `none`.
-    public var proxyJump: [String]?
-    public var connectTimeout: Double?
-    public var serverAliveInterval: Double?
-    public var serverAliveCountMax: Int?
-    public var userKnownHostsFiles: [String]?
-    public var acceptNew = false
-    public var identityAgent: String?
-    public var warnings: [String] = []
-
-    public init(alias: String) { self.alias = alias }
-}
-
-/// Command-line options that override ssh_config (as `ssh -l -p -i -J -o` do).
-public struct SSHOverrides: Sendable, Equatable {
-    public var user: String?
-    public var port: Int?
-    public var identityFiles: [String]
-    /// `-J`: "[user@]host[:port]", comma-separated chain, or "none".
-    public var jump: String?
-    public var userKnownHostsFiles: [String]?
-    public var acceptNew: Bool
-    public var connectTimeout: Double?
-    public var serverAliveInterval: Double?
-
-    public init(user: String? = nil, port: Int? = nil, identityFiles: [String] = [], jump: String? = nil,
-                userKnownHostsFiles: [String]? = nil, acceptNew: Bool = false, connectTimeout: Double? = nil,
-                serverAliveInterval: Double? = nil) {
-        self.user = user
-        self.port = port
-        self.identityFiles = identityFiles
-        self.jump = jump
-        self.userKnownHostsFiles = userKnownHostsFiles
-        self.acceptNew = acceptNew
-        self.connectTimeout = connectTimeout
-        self.serverAliveInterval = serverAliveInterval
-    }
-}
-
-/// Everything needed to open an `SSHConnection` to one host.
-public struct ResolvedTarget: Sendable {
-    public var target: SSHTarget
-    public var hostKeys: HostKeyPolicy
-    public var agentSocket: String?
-    public var useAgent: Bool
-    public var warnings: [String]
-
-    public init(target: SSHTarget, hostKeys: HostKeyPolicy, agentSocket: String? = nil, useAgent: Bool = true,
-                warnings: [String] = []) {
-        self.target = target
-        self.hostKeys = hostKeys
-        self.agentSocket = agentSocket
-        self.useAgent = useAgent
-        self.warnings = warnings
-    }
-}
+// MARK: Evaluating one host
 
 extension SSHConfig {
-    /// Applies ssh_config and the command line to `host` the way `ssh` would.
-    public func resolve(_ host: String, _ o: SSHOverrides = SSHOverrides()) throws(SSHError) -> ResolvedTarget {
-        let (endpoint, s) = try self.endpoint(for: host, o, spec: nil)
-        var warnings = s.warnings
-        var jumps: [SSHEndpoint] = []
-        let chain: [String]
-        if let j = o.jump {
-            chain = j.lowercased() == "none" ? [] : j.split(separator: ",").map(String.init)
-        } else {
-            chain = s.proxyJump ?? []
-        }
-        for spec in chain {
-            // Each hop is itself looked up in ssh_config (its own ProxyJump is not followed).
-            let (hop, hs) = try self.endpoint(for: nil, o, spec: spec)
-            warnings += hs.warnings
-            jumps.append(hop)
-        }
-        let files = (o.userKnownHostsFiles ?? s.userKnownHostsFiles ?? [HostKeyPolicy.defaultFile])
-            .map(SSHPaths.expandTilde)
-        let target = SSHTarget(endpoint: endpoint, jumps: jumps,
-                               connectTimeout: o.connectTimeout ?? s.connectTimeout ?? 10,
-                               serverAliveInterval: o.serverAliveInterval ?? s.serverAliveInterval ?? 5,
-                               serverAliveCountMax: s.serverAliveCountMax ?? 3)
-        let agent = s.identityAgent.map { expand($0, alias: host, host: endpoint.host, user: endpoint.user) }
-        return ResolvedTarget(target: target,
-                              hostKeys: HostKeyPolicy(files: files.isEmpty ? [HostKeyPolicy.defaultFile] : files,
-                                                      acceptNew: o.acceptNew || s.acceptNew),
-                              agentSocket: agent == "SSH_AUTH_SOCK" ? nil : agent,
-                              useAgent: agent?.lowercased() != "none",
-                              warnings: warnings)
+    /// What `ssh -G [-o ...] host` would print for what pacetop uses. `first` are settings
+    /// given on the command line (-o, -l, -p, -i, -J as entries): read before the files, so
+    /// they win, as in ssh.
+    func evaluate(_ typed: String, first: [Entry] = []) throws(SSHError) -> SSHOptions {
+        var state = Evaluation(host: typed)
+        for e in first { state.set(e) }
+        for file in files { try walk(file.lines, &state) }
+        return state.finish(original: typed)
     }
 
-    /// `spec` is a jump spec "[user@]host[:port]"; otherwise `alias` is a plain host name.
-    private func endpoint(for alias: String?, _ o: SSHOverrides, spec: String?) throws(SSHError) -> (SSHEndpoint, SSHHostSettings) {
-        var name = alias ?? ""
-        var specUser: String?
-        var specPort: Int?
-        var typedUser: String?
-        // `pacetop ubuntu@node1`, as with ssh: -l still wins.
-        if spec == nil, let at = name.lastIndex(of: "@") {
-            typedUser = String(name[..<at])
-            name = String(name[name.index(after: at)...])
+    private func walk(_ lines: [Line], _ state: inout Evaluation) throws(SSHError) {
+        // Lines before the first Host/Match apply to every host; an included file starts
+        // active (it is only entered from an active place) and its Host lines end with it.
+        var active = true
+        for line in lines {
+            switch line {
+            case .host(let patterns): active = Self.matches(state.host, patterns: patterns)
+            case .match(let args, let at): active = try state.match(args, at: at)
+            case .include(let files) where active:
+                for f in files { try walk(f.lines, &state) }
+            case .setting(let e) where active: state.set(e)
+            default: break
+            }
         }
-        if let spec {
-            var rest = Substring(spec)
-            if let at = rest.lastIndex(of: "@") { specUser = String(rest[..<at]); rest = rest[rest.index(after: at)...] }
-            if rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
-                name = String(rest[rest.index(after: rest.startIndex)..<close])
-                let after = rest[rest.index(after: close)...]
-                if after.hasPrefix(":") { specPort = Int(after.dropFirst()) }
-            } else if let colon = rest.lastIndex(of: ":"), rest.filter({ $0 == ":" }).count == 1 {
-                name = String(rest[..<colon])
-                guard let p = Int(rest[rest.index(after: colon)...]) else {
-                    throw .configError(file: "-J/ProxyJump", reason: "bad port in \(spec.debugDescription)")
+    }
+
+    /// The state of one pass, as readconf.c keeps it.
+    struct Evaluation {
+        /// What was typed: Host patterns match it.
+        let host: String
+        var values: [String: [String]] = [:]
+        var seen = Set<String>()
+
+        init(host: String) { self.host = host }
+
+        mutating func set(_ e: Entry) {
+            switch e.keyword {
+            case "identityfile", "certificatefile":
+                values[e.keyword, default: []].append(e.args[0])
+            case "proxyjump", "proxycommand":
+                // One slot: whichever comes first wins, `none` included.
+                guard seen.insert("proxy").inserted else { return }
+                let v = e.keyword == "proxycommand" ? e.rest : e.args[0]
+                if v.lowercased() != "none" { values[e.keyword] = [v] }
+            default:
+                guard seen.insert(e.keyword).inserted else { return }
+                values[e.keyword] = e.args
+            }
+        }
+
+        /// `Match` criteria pacetop can judge without running anything; the rest refuse.
+        func match(_ args: [String], at: String) throws(SSHError) -> Bool {
+            var i = 0
+            var result = true
+            while i < args.count {
+                var criterion = args[i].lowercased()
+                i += 1
+                let negate = criterion.hasPrefix("!")
+                if negate { criterion.removeFirst() }
+                if criterion == "all" {
+                    guard args.count == 1 else { throw .configError(file: at, reason: "Match all takes nothing else") }
+                    return true
                 }
-                specPort = p
-            } else {
-                name = String(rest)
+                guard ["host", "originalhost", "user", "localuser"].contains(criterion) else {
+                    throw .configError(file: at, reason: "Match \(criterion) is not supported by pacetop's own ssh_config reader"
+                        + (criterion == "exec" ? " (it runs commands)" : "")
+                        + "; install the OpenSSH client (ssh) so pacetop can ask `ssh -G`, which reads it as ssh does")
+                }
+                guard i < args.count else { throw .configError(file: at, reason: "Match \(criterion) needs a pattern list") }
+                let patterns = args[i].split(separator: ",").map(String.init)
+                i += 1
+                let subject: String
+                switch criterion {
+                case "host": subject = values["hostname"].map { SSHTokens.expandHostName($0[0], host: host) } ?? host
+                case "originalhost": subject = host
+                case "user": subject = values["user"]?[0] ?? SSHPaths.localUser
+                default: subject = SSHPaths.localUser
+                }
+                if SSHConfig.matches(subject, patterns: patterns) == negate { result = false }
             }
+            return result
         }
-        guard !name.isEmpty else { throw .configError(file: "command line", reason: "empty host name") }
-        let s = settings(for: name)
-        let hostName = (s.hostName.map { expand($0, alias: name, host: name, user: "") }) ?? name
-        // Command-line -l/-p apply to the target only; a jump spec carries its own.
-        let user = spec != nil ? (specUser ?? s.user ?? SSHPaths.localUser) : (o.user ?? typedUser ?? s.user ?? SSHPaths.localUser)
-        let port = spec != nil ? (specPort ?? s.port ?? 22) : (o.port ?? s.port ?? 22)
-        var files = o.identityFiles + s.identityFiles
-        if files.isEmpty { files = ["~/.ssh/id_ed25519", "~/.ssh/id_ecdsa", "~/.ssh/id_rsa"] }
-        files = files.map { expand($0, alias: name, host: hostName, user: user) }
-        var unique: [String] = []
-        for f in files where !unique.contains(f) { unique.append(f) }
-        return (SSHEndpoint(name: name, host: hostName, port: port, user: user, identityFiles: unique,
-                            identitiesOnly: s.identitiesOnly), s)
-    }
 
-    /// `~` and the %-tokens that make sense outside ssh itself: %d %u %h %r %n %%.
-    func expand(_ s: String, alias: String, host: String, user: String) -> String {
-        var out = ""
-        var it = SSHPaths.expandTilde(s).makeIterator()
-        while let c = it.next() {
-            guard c == "%", let t = it.next() else { out.append(c); continue }
-            switch t {
-            case "d": out += SSHPaths.home
-            case "u": out += SSHPaths.localUser
-            case "h": out += host
-            case "n": out += alias
-            case "r": out += user
-            case "%": out += "%"
-            default: out += "%\(t)"
+        /// ssh's defaults, and the expansions `ssh -G` applies before printing.
+        func finish(original: String) -> SSHOptions {
+            var v = values
+            v["host"] = [original]
+            // ssh lower-cases the name it connects to (not what Host patterns saw), and writes
+            // an address literal the standard way (010.0.0.001 is 8.0.0.1).
+            let hostName = v["hostname"].map { SSHTokens.expandHostName($0[0], host: host) } ?? host
+            v["hostname"] = [SSHTokens.normalizedAddress(hostName) ?? hostName.lowercased()]
+            v["user"] = v["user"] ?? [SSHPaths.localUser]
+            v["port"] = v["port"] ?? ["22"]
+            if v["identityfile"] == nil {
+                v["identityfile"] = ["id_rsa", "id_ecdsa", "id_ecdsa_sk", "id_ed25519", "id_ed25519_sk", "id_xmss", "id_dsa"]
+                    .map { "~/.ssh/" + $0 }
             }
+            v["globalknownhostsfile"] = v["globalknownhostsfile"] ?? ["/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"]
+            var options = SSHOptions(v)
+            let tokens = SSHTokens(options)
+            let user = v["userknownhostsfile"] ?? ["~/.ssh/known_hosts", "~/.ssh/known_hosts2"]
+            options.values["userknownhostsfile"] = user.map { $0.lowercased() == "none" ? $0 : tokens.expand($0) }
+            if let agent = v["identityagent"]?[0], agent != "SSH_AUTH_SOCK", agent.lowercased() != "none" {
+                options.values["identityagent"] = [tokens.expand(agent)]
+            }
+            if let s = v["stricthostkeychecking"]?[0].lowercased() {
+                options.values["stricthostkeychecking"] = [["yes": "true", "no": "false", "off": "false"][s] ?? s]
+            }
+            return options
         }
-        return out
     }
 }

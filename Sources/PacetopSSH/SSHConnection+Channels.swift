@@ -198,6 +198,7 @@ extension SSHConnection {
             while libssh2_session_free(hop.session) == LIBSSH2_ERROR_EAGAIN, tries < 100 { tries += 1 }
             Glibc.close(hop.fd)
             if let p = hop.pump { Glibc.close(p.fd) }
+            hop.proxy?.stop()
         }
         hops = []
         cond.lock(); connectedFlag = false; cond.unlock()

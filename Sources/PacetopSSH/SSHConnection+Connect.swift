@@ -32,21 +32,31 @@ extension SSHConnection {
         connecting = true
         defer { connecting = false }
         let chain = target.jumps + [target.endpoint]
+        var proxy: ProxyProcess?
         for (i, ep) in chain.enumerated() {
             let fd: Int32
-            if i == 0 {
+            if i == 0, let command = ep.proxyCommand {
+                (proxy, fd) = try ProxyProcess.start(command)
+            } else if i == 0 {
                 fd = try tcpConnect(ep)
             } else {
                 fd = try tunnel(from: hops[i - 1], to: ep)
             }
             guard let session = libssh2_session_init_ex(nil, nil, nil, nil) else {
                 Glibc.close(fd)
+                proxy?.stop()
                 throw .handshakeFailed(host: ep.name, reason: "libssh2 could not create a session")
             }
             libssh2_session_set_blocking(session, 0)
             let hop = Hop(endpoint: ep, session: session, fd: fd)
+            if i == 0 { hop.proxy = proxy }
             hops.append(hop)
-            try handshake(hop)
+            do throws(SSHError) {
+                try handshake(hop)
+            } catch where i == 0 && !error.isHostKeyError {
+                // What the proxy printed is usually the real reason (no route, SSM refused...).
+                throw hop.proxy?.failure(wrapping: error) ?? error
+            }
             try authenticate(hop)
             if target.serverAliveInterval > 0 {
                 libssh2_keepalive_config(session, 1, UInt32(max(1, target.serverAliveInterval.rounded())))
@@ -173,6 +183,7 @@ extension SSHConnection {
         let file = hostKeys.files.first ?? HostKeyPolicy.defaultFile
         switch known.verify(name: name, key: key, hostKeyType: type) {
         case .match:
+            try checkHostIP(hop, known: known, key: key, type: type, keyType: keyType, fingerprint: fp)
             return
         case .mismatch(let f, let line):
             throw .hostKeyChanged(host: name, keyType: keyType, fingerprint: fp, file: f, line: line)
@@ -186,5 +197,37 @@ extension SSHConnection {
             }
             try KnownHosts.append(name: name, keyType: keyType, key: key, to: file)
         }
+    }
+
+    /// CheckHostIP as OpenSSH does it: the address's own known_hosts entry must not hold a
+    /// different key. Skipped where ssh skips it: through a proxy or jump host, on loopback,
+    /// and when the host name is the address. (ssh would also record a missing address
+    /// entry; pacetop does not write for it.)
+    func checkHostIP(_ hop: Hop, known: KnownHosts, key: [UInt8], type: Int32, keyType: String,
+                     fingerprint: String) throws(SSHError) {
+        let ep = hop.endpoint
+        guard ep.checkHostIP, hop === hops.first, hop.proxy == nil, let ip = Self.peerAddress(hop.fd),
+              ip != ep.host, !ip.hasPrefix("127."), ip != "::1" else { return }
+        let name = ep.port == 22 ? ip : "[\(ip)]:\(ep.port)"
+        if case .mismatch(let f, let line) = known.verify(name: name, key: key, hostKeyType: type) {
+            throw .hostKeyChanged(host: "\(ep.knownHostsName) (address \(name), CheckHostIP)", keyType: keyType,
+                                  fingerprint: fingerprint, file: f, line: line)
+        }
+    }
+
+    static func peerAddress(_ fd: Int32) -> String? {
+        var addr = sockaddr_storage()
+        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let ok = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &len) == 0 }
+        }
+        guard ok else { return nil }
+        var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                getnameinfo($0, len, &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST)
+            }
+        }
+        return rc == 0 ? Subprocess.cString(host) : nil
     }
 }

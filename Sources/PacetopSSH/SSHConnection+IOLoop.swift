@@ -43,6 +43,8 @@ extension SSHConnection {
         let session: OpaquePointer
         let fd: Int32
         var pump: Pump?
+        /// The ProxyCommand this (first) hop talks through.
+        var proxy: ProxyProcess?
 
         init(endpoint: SSHEndpoint, session: OpaquePointer, fd: Int32) {
             self.endpoint = endpoint
@@ -108,6 +110,11 @@ extension SSHConnection {
                     // A session that died while idle (server restarted) fails the first channel
                     // open; nothing ran yet, so such a job reconnects once instead of failing.
                     let retry = active.filter { $0.phase == .open && $0.channel == nil && !$0.retried && !isFinished($0) }
+                    // A lost session whose ProxyCommand has exited: say so, with what it printed.
+                    var error = error
+                    if case .disconnected = error, let proxy = hops.first?.proxy, proxy.waitExit(seconds: 0.2) {
+                        error = proxy.failure(wrapping: error)
+                    }
                     teardown()
                     for job in active where !retry.contains(where: { $0 === job }) { finish(job, .failure(error)) }
                     for job in retry { job.retried = true; job.phase = .waiting }

@@ -7,7 +7,7 @@ import PacetopBase
 /// command. All libssh2 calls happen on the connection's own I/O thread, non-blocking, driven
 /// by poll() with deadlines: callers on any thread run commands concurrently as separate
 /// channels, a dead network never holds a caller past its deadline, and signals or keepalives
-/// never break a read (see DESIGN.md on libssh2 1.10).
+/// never break a read (docs/ARCHITECTURE.md, "libssh2 traps").
 ///
 /// Connects lazily on the first `exec`; after a drop, the next `exec` reconnects. Call
 /// `close()` when done: the I/O thread keeps the connection alive until then.

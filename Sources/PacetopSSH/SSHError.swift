@@ -33,6 +33,8 @@ public enum SSHError: Error, Sendable, Equatable, CustomStringConvertible {
     case closed
     /// An ssh_config file or a -J spec could not be used.
     case configError(file: String, reason: String)
+    /// The connection through a ProxyCommand failed; `stderr` is the end of what it printed.
+    case proxyCommandFailed(command: String, reason: String, stderr: String)
 
     public var description: String {
         switch self {
@@ -88,6 +90,9 @@ public enum SSHError: Error, Sendable, Equatable, CustomStringConvertible {
             "the SSH connection was closed"
         case .configError(let file, let reason):
             "cannot use \(file): \(reason)"
+        case .proxyCommandFailed(let command, let reason, let stderr):
+            "ProxyCommand `\(command)` failed: \(reason)"
+                + (stderr.isEmpty ? " (it printed nothing on stderr)" : ". It said: \(stderr)")
         }
     }
 
@@ -95,6 +100,20 @@ public enum SSHError: Error, Sendable, Equatable, CustomStringConvertible {
     public var isHostKeyError: Bool {
         switch self {
         case .hostKeyUnknown, .hostKeyChanged, .hostKeyTypeMismatch, .hostKeyFileError: true
+        default: false
+        }
+    }
+
+    /// Whether a command may have reached the server before this error: the connection was
+    /// lost, or the deadline passed, after the exec request could have been sent. Such a
+    /// command's outcome is unknown; errors while connecting, logging in or opening the
+    /// channel mean it was never sent.
+    public var commandMayHaveStarted: Bool {
+        switch self {
+        case .disconnected: true
+        case .timeout(_, let phase, _):
+            ["starting the command", "waiting for the command to finish", "closing the channel",
+             "waiting for the connection"].contains(phase)
         default: false
         }
     }

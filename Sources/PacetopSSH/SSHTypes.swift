@@ -16,18 +16,31 @@ public struct SSHEndpoint: Sendable, Equatable {
     /// Only the listed identity files, and only agent keys matching them (ssh_config IdentitiesOnly).
     public var identitiesOnly: Bool
 
+    /// ssh_config ProxyCommand, tokens expanded: run it and talk SSH over its stdin/stdout
+    /// instead of a TCP connection. Only the first hop of a chain can have one.
+    public var proxyCommand: String?
+    /// ssh_config HostKeyAlias: the known_hosts name instead of host/port.
+    public var hostKeyAlias: String?
+    /// ssh_config CheckHostIP: also check the key against the address's known_hosts entry.
+    public var checkHostIP: Bool
+
     public init(name: String? = nil, host: String, port: Int = 22, user: String,
-                identityFiles: [String] = [], identitiesOnly: Bool = false) {
+                identityFiles: [String] = [], identitiesOnly: Bool = false, proxyCommand: String? = nil,
+                hostKeyAlias: String? = nil, checkHostIP: Bool = false) {
         self.name = name ?? host
         self.host = host
         self.port = port
         self.user = user
         self.identityFiles = identityFiles
         self.identitiesOnly = identitiesOnly
+        self.proxyCommand = proxyCommand
+        self.hostKeyAlias = hostKeyAlias
+        self.checkHostIP = checkHostIP
     }
 
-    /// The name known_hosts uses: `host`, or `[host]:port` off port 22.
-    public var knownHostsName: String { port == 22 ? host : "[\(host)]:\(port)" }
+    /// The name known_hosts uses: HostKeyAlias as it is, else `host`, or `[host]:port` off
+    /// port 22 (as OpenSSH's get_hostfile_hostname_ipaddr).
+    public var knownHostsName: String { hostKeyAlias ?? (port == 22 ? host : "[\(host)]:\(port)") }
 }
 
 /// Where a connection goes: the target, reached through zero or more jump hosts (first is
@@ -76,20 +89,29 @@ public struct SSHAuthOptions: Sendable {
     }
 }
 
-/// How strictly host keys are checked. There is deliberately no "don't check" mode.
+/// How host keys are checked (ssh_config's StrictHostKeyChecking, UserKnownHostsFile,
+/// GlobalKnownHostsFile, RevokedHostKeys, HashKnownHosts). There is deliberately no
+/// "don't check" mode.
 public struct HostKeyPolicy: Sendable, Equatable {
-    /// known_hosts files, in lookup order. The first one is where `acceptNew` appends.
+    /// The user's known_hosts files, in lookup order. The first one is where `acceptNew` writes.
     public var files: [String]
-    /// Also read (never written): the system-wide /etc/ssh/ssh_known_hosts.
+    /// Also read (never written): the system-wide files, /etc/ssh/ssh_known_hosts by default.
     public var globalFiles: [String]
-    /// Like StrictHostKeyChecking=accept-new: an unknown host's key is appended and trusted.
-    /// A changed key is refused regardless.
+    /// RevokedHostKeys: files of public keys never to trust. Each must exist and be readable.
+    public var revokedFiles: [String]
+    /// HashKnownHosts: record a new host as `|1|salt|hash` rather than its name.
+    public var hashNew: Bool
+    /// Like StrictHostKeyChecking=accept-new: an unknown host's key is recorded and trusted.
+    /// A changed or revoked key is refused regardless.
     public var acceptNew: Bool
 
     public init(files: [String] = [HostKeyPolicy.defaultFile],
-                globalFiles: [String] = ["/etc/ssh/ssh_known_hosts"], acceptNew: Bool = false) {
+                globalFiles: [String] = ["/etc/ssh/ssh_known_hosts"], revokedFiles: [String] = [],
+                hashNew: Bool = false, acceptNew: Bool = false) {
         self.files = files
         self.globalFiles = globalFiles
+        self.revokedFiles = revokedFiles
+        self.hashNew = hashNew
         self.acceptNew = acceptNew
     }
 

@@ -50,15 +50,10 @@ public final class FileSource: ClusterSource, @unchecked Sendable {
         return d
     }
 
-    public func commandLine(for action: ClusterAction) throws(ActionError) -> String {
-        ShellQuote.join(try action.argv())
-    }
+    public var remote: RemoteCommand { RemoteCommand() }
 
-    public func perform(_ action: ClusterAction) -> ActionOutcome {
-        let now = Date()
-        return ActionOutcome(action: action, commandLine: (try? commandLine(for: action)) ?? "", via: label,
-                             exitCode: nil, error: "this is a file, not a cluster: actions need an SSH connection",
-                             started: now, finished: now)
+    public func perform(_ command: PreparedAction) -> ActionOutcome {
+        .notSent(command, via: label, because: "this is a file, not a cluster: actions need an SSH connection")
     }
 
     public func close() {}

@@ -14,21 +14,27 @@ public struct SSHSourceOptions: Sendable {
     public var identityFiles: [String]     // -i/--identity (repeatable)
     public var jump: String?               // -J/--jump "[user@]host[:port][,...]" or "none"
     public var sshConfigFile: String?      // -F/--ssh-config
-    public var userKnownHostsFiles: [String]?  // -o UserKnownHostsFile=...
-    public var acceptNew: Bool             // --accept-new
+    public var options: [String]           // -o Keyword=value (repeatable; the first of a keyword wins)
+    public var acceptNew: Bool             // --accept-new (= -o StrictHostKeyChecking=accept-new)
     public var sudo: Bool                  // --sudo
     public var interval: Double            // --interval, seconds (min 0.5)
     public var connectTimeout: Double?     // --connect-timeout; nil: ssh_config or 10 s
+    /// Who reads ssh_config: `ssh -G` when installed (the default), or pacetop's own reader.
+    public var configReader: SSHResolver.Reader
     /// Node name (as crm_mon reports it) → host to connect to, for nodes learned from crm_mon.
     public var addressMap: [String: String]
+    /// Where peers learned from the cluster are remembered (nil: nowhere; the command line
+    /// uses `PeerMemory.standard()`).
+    public var peerMemory: PeerMemory?
     public var useAgent: Bool
     /// Asked for key passphrases; the default reads /dev/tty (nothing when there is none).
     public var passphraseProvider: PassphraseProvider?
 
     public init(nodes: [String], user: String? = nil, port: Int? = nil, identityFiles: [String] = [],
-                jump: String? = nil, sshConfigFile: String? = nil, userKnownHostsFiles: [String]? = nil,
+                jump: String? = nil, sshConfigFile: String? = nil, options: [String] = [],
                 acceptNew: Bool = false, sudo: Bool = false, interval: Double = 2, connectTimeout: Double? = nil,
-                addressMap: [String: String] = [:], useAgent: Bool = true,
+                configReader: SSHResolver.Reader = .automatic, addressMap: [String: String] = [:],
+                peerMemory: PeerMemory? = nil, useAgent: Bool = true,
                 passphraseProvider: PassphraseProvider? = SSHAuthOptions.terminalPassphraseProvider) {
         self.nodes = nodes
         self.user = user
@@ -36,41 +42,60 @@ public struct SSHSourceOptions: Sendable {
         self.identityFiles = identityFiles
         self.jump = jump
         self.sshConfigFile = sshConfigFile
-        self.userKnownHostsFiles = userKnownHostsFiles
+        self.options = options
         self.acceptNew = acceptNew
         self.sudo = sudo
         self.interval = interval
         self.connectTimeout = connectTimeout
+        self.configReader = configReader
         self.addressMap = addressMap
+        self.peerMemory = peerMemory
         self.useAgent = useAgent
         self.passphraseProvider = passphraseProvider
+    }
+
+    /// Why `-o OPTION` cannot be used (a keyword pacetop does not honour, a bad value), or nil.
+    public static func problem(withOption option: String) -> String? {
+        do { _ = try SSHOverrides.parseOption(option); return nil } catch { return error.description }
     }
 }
 
 /// Cluster status over SSH, from one node at a time, failing over between the cluster's nodes.
 ///
-/// Rule: each poll reads from the first node in the list (given nodes first, then nodes learned
-/// from crm_mon) that answers with a quorate view. A node that fails is skipped until its
-/// backoff (1 s doubling to 60 s) expires, then tried again, so node 1 is preferred again as
-/// soon as it answers. A node without quorum is shown only when no other node has quorum.
-/// Host-key refusals are never skipped quietly: that poll fails with `.hostKey`, the node is
-/// not used again, and every later outcome carries a note about it.
+/// Rule: each poll reads from the first node in the list (given nodes first, then the peers
+/// the cluster names: remembered ones, then crm_mon's members) that answers with a quorate
+/// view. A peer is tried by its name, then by its Corosync ring addresses (see `PeerRoutes`).
+/// A node that fails is skipped until its backoff (1 s doubling to 30 s) expires, then tried
+/// again, so node 1 is preferred again as soon as it answers; a node waiting out its backoff
+/// never delays the first try of another. A node without quorum is shown only when no other
+/// node has quorum. Notes name a continuing condition in the same words every time, and a
+/// recovery in one note. Host-key refusals are never skipped quietly: that poll fails with
+/// `.hostKey`, the node is not used again, and every later outcome carries a note about it.
 public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
     public typealias Resolver = @Sendable (String) throws(SSHError) -> ResolvedTarget
 
+    public typealias Clock = @Sendable () -> ContinuousClock.Instant
+
     final class NodeState {
         let name: String
-        let resolved: ResolvedTarget
-        var connection: SSHConnection?
+        /// Ways to reach the node, tried in order until one connects: a given node has one;
+        /// a peer has its name, then its ring addresses.
+        let routes: [ResolvedTarget]
+        var route = 0
+        var connections: [Int: SSHConnection] = [:]
         var legacy = false
         var failures = 0
-        var nextTry = ContinuousClock.now
+        var nextTry: ContinuousClock.Instant
+        var lastError: SourceError?
         var hostKeyError: String?
-        init(name: String, resolved: ResolvedTarget) {
+        init(name: String, routes: [ResolvedTarget], now: ContinuousClock.Instant) {
             self.name = name
-            self.resolved = resolved
+            self.routes = routes
+            self.nextTry = now
         }
-        var key: String { "\(resolved.target.endpoint.host):\(resolved.target.endpoint.port)" }
+        var resolved: ResolvedTarget { routes[route] }
+        var connection: SSHConnection? { connections[route] }
+        var keys: [String] { routes.map { "\($0.target.endpoint.host):\($0.target.endpoint.port)" } }
     }
 
     public let interval: Double
@@ -82,6 +107,15 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
     private let passphrases: PassphraseCache
     private let useAgent: Bool
     private let commandTimeout: Double
+    private let now: Clock
+    private let memory: PeerMemory?
+    /// How peers without an ssh_config entry of their own are reached: like the first node given.
+    private let routes: PeerRoutes
+    /// Learned names and addresses refused already (said once).
+    private var rejected: Set<String> = []
+    /// The nodes given on the command line: the names a remembered cluster is found by.
+    private let given: [String]
+    private var remembered: (String, [ClusterPeer])?
 
     private let lock = Lock()
     private let performLock = Lock()
@@ -89,16 +123,20 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
     private var current: NodeState?
     private var constraintsKey: String?
     private var constraints: CIBConfiguration?
-    /// corosync.conf per node name; nil inside when it could not be read.
-    private var corosyncConf: [String: String?] = [:]
+    /// What Corosync says, per node read from (read once per node).
+    private var corosync: [String: CorosyncView] = [:]
     private var closed = false
 
     /// `nodes` must be non-empty; `resolver` maps a node name (typed or learned) to a target.
     public init(nodes: [String], resolver: @escaping Resolver, interval: Double = 2, sudo: Bool = false,
                 addressMap: [String: String] = [:], useAgent: Bool = true,
                 passphraseProvider: PassphraseProvider? = nil, commandTimeout: Double? = nil,
-                warnings: [String] = []) throws(SSHError) {
+                warnings: [String] = [], memory: PeerMemory? = nil,
+                clock: @escaping Clock = { ContinuousClock.now }) throws(SSHError) {
         self.resolver = resolver
+        self.given = nodes
+        self.now = clock
+        self.memory = memory
         self.interval = interval
         self.sudo = sudo
         self.addressMap = addressMap
@@ -108,14 +146,23 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         // frozen node within a few intervals.
         self.commandTimeout = commandTimeout ?? max(10, interval * 3)
         var w = warnings
+        var given: [NodeState] = []
         for n in nodes {
             let r = try resolver(addressMap[n] ?? n)
             w += r.warnings
-            if !self.nodes.contains(where: { $0.name == n }) { self.nodes.append(NodeState(name: n, resolved: r)) }
+            if !given.contains(where: { $0.name == n }) { given.append(NodeState(name: n, routes: [r], now: clock())) }
         }
+        self.nodes = given
         var unique: [String] = []
         for x in w where !unique.contains(x) { unique.append(x) }
         self.warnings = unique
+        guard let seed = given.first?.resolved else { throw .configError(file: "command line", reason: "no cluster node given") }
+        routes = PeerRoutes(resolver: resolver, seed: seed)
+        // Peers a pacetop run before this one learned: tried when the given nodes do not answer.
+        if let memory {
+            var ignored: [String] = []
+            learnNodes(memory.peers(reachedThrough: nodes), notes: &ignored)
+        }
     }
 
     /// Builds the source from command-line options, reading ssh_config (or `-F FILE`).
@@ -124,16 +171,24 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         guard o.interval >= 0.5 else { throw SourceError(.connect, "--interval must be at least 0.5 s (got \(o.interval))") }
         if let p = o.port, !(1...65535).contains(p) { throw SourceError(.connect, "--port must be 1-65535 (got \(p))") }
         if let t = o.connectTimeout, t <= 0 { throw SourceError(.connect, "--connect-timeout must be positive") }
-        let config: SSHConfig
-        do { config = try SSHConfig.load(path: o.sshConfigFile) } catch { throw SourceError(.connect, error.description) }
-        let overrides = SSHOverrides(user: o.user, port: o.port, identityFiles: o.identityFiles, jump: o.jump,
-                                     userKnownHostsFiles: o.userKnownHostsFiles, acceptNew: o.acceptNew,
-                                     connectTimeout: o.connectTimeout)
+        // The flags are -o options placed where they win: an explicit --connect-timeout first;
+        // --accept-new next to a contradicting -o StrictHostKeyChecking is refused.
+        var options = o.connectTimeout.map { ["ConnectTimeout=\($0)"] } ?? []
+        options += o.options
+        if o.acceptNew {
+            let strict = o.options.compactMap { try? SSHOverrides.parseOption($0) }.first { $0.keyword == "stricthostkeychecking" }
+            if let strict, strict.value.lowercased() != "accept-new" {
+                throw SourceError(.connect, "--accept-new contradicts -o StrictHostKeyChecking=\(strict.value)")
+            }
+            options.append("StrictHostKeyChecking=accept-new")
+        }
+        let overrides = SSHOverrides(user: o.user, port: o.port, identityFiles: o.identityFiles, jump: o.jump, options: options)
         do {
+            let resolver = try SSHResolver(configFile: o.sshConfigFile, reader: o.configReader, overrides: overrides)
             return try SSHClusterSource(nodes: o.nodes, resolver: { (h: String) throws(SSHError) -> ResolvedTarget in
-                try config.resolve(h, overrides)
+                try resolver.resolve(h)
             }, interval: o.interval, sudo: o.sudo, addressMap: o.addressMap, useAgent: o.useAgent,
-               passphraseProvider: o.passphraseProvider, warnings: config.warnings)
+               passphraseProvider: o.passphraseProvider, memory: o.peerMemory)
         } catch {
             throw SourceError(.connect, error.description)
         }
@@ -148,7 +203,7 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
     public var isDemo: Bool { false }
     public var canPerformActions: Bool { true }
 
-    /// The nodes tried, in order (given, then learned from crm_mon).
+    /// The nodes tried, in order (given, then learned from the cluster).
     public var nodeNames: [String] {
         lock.lock(); defer { lock.unlock() }
         return nodes.map(\.name)
@@ -157,7 +212,7 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
     /// Connects to the first node now, so passphrase prompts happen before the screen starts.
     public func connectFirst() throws(SourceError) {
         let n = lock.withLock { nodes[0] }
-        do { try connection(n).connect() } catch { throw Self.sourceError(error, node: n.name) }
+        do { try connection(n, route: 0).connect() } catch { throw Self.sourceError(error, node: n.name) }
     }
 
     /// Call once the full-screen UI owns the terminal: no more passphrase prompts (a node
@@ -169,7 +224,7 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
     // MARK: Polling
 
     enum Attempt {
-        case ok(ClusterStatus)
+        case ok(ClusterStatus, peers: [ClusterPeer], rejected: [String])
         case failed(SourceError, short: String)
     }
 
@@ -178,31 +233,33 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         if isClosed { return PollOutcome(result: .failure(SourceError(.connect, "the source is closed")), via: "") }
         var notes: [String] = []
         var noQuorum: (NodeState, ClusterStatus)?
-        var errors: [(NodeState, SourceError)] = []
-        let now = ContinuousClock.now
+        let now = self.now()
         for node in candidates where node.hostKeyError != nil {
             notes.append("\(node.name) is not used: \(node.hostKeyError ?? "")")
         }
         let usable = candidates.filter { $0.hostKeyError == nil }
-        var eligible = usable.filter { $0.nextTry <= now || $0 === previous }
-        // Everyone is backing off: try the one due soonest rather than nobody.
-        if eligible.isEmpty, let soonest = usable.min(by: { $0.nextTry < $1.nextTry }) { eligible = [soonest] }
+        // A node waiting out its backoff is not tried (not even the current one): the others
+        // are, at once, and a poll where everyone waits reports each node's last failure.
+        var eligible = usable.filter { $0.nextTry <= now }
         var i = 0
         while i < eligible.count {
             let node = eligible[i]
             i += 1
             switch attempt(node) {
-            case .ok(let status):
-                lock.withLock { node.failures = 0; node.nextTry = .now }
+            case .ok(let status, let peers, let rejected):
+                let recovered = lock.withLock {
+                    defer { node.failures = 0; node.lastError = nil; node.nextTry = now }
+                    return node.failures > 0
+                }
                 // Members learned now are tried in this same poll (a partitioned node 1
                 // must not hide the quorate side even on the first poll).
-                eligible += learnNodes(from: status)
+                eligible += learnNodes(peers, rejected: rejected, notes: &notes)
                 if status.summary.quorum == false {
                     if noQuorum == nil { noQuorum = (node, status) }
                     notes.append("\(node.name) has no quorum; looking for a node that has")
                     continue
                 }
-                return finish(node, status, previous: previous, notes: notes)
+                return finish(node, status, peers: peers, previous: previous, recovered: recovered, notes: notes)
             case .failed(let error, let short):
                 if error.kind == .hostKey {
                     // Loudly, as this poll's result; later polls skip the node with a note.
@@ -211,49 +268,63 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
                 }
                 lock.withLock {
                     node.failures += 1
-                    node.nextTry = .now + .seconds(min(60, pow(2, Double(node.failures - 1))))
+                    node.lastError = error
+                    node.nextTry = now + Self.backoff(failures: node.failures)
                 }
                 notes.append("\(node.name) not answering (\(short))")
-                errors.append((node, error))
             }
         }
         if let (node, status) = noQuorum {
             notes.append("no node with quorum answered; showing \(node.name)'s view")
-            return finish(node, status, previous: previous, notes: notes)
+            return finish(node, status, peers: nil, previous: previous, recovered: false, notes: notes)
         }
-        if let (node, error) = errors.first {
-            // Every node failed: say what went wrong on each, first node's kind.
-            let message = errors.count == 1 ? error.message
-                : errors.map { "\($0.0.name): \($0.1.message)" }.joined(separator: " | ")
+        // Every node failed or is waiting: each one's last failure, in the same words each
+        // poll, so that the timeline counts one continuing condition.
+        let failed = usable.compactMap { n in lock.withLock { n.lastError.map { (n, $0) } } }
+        if let (node, error) = failed.first {
+            let message = failed.count == 1 ? error.message
+                : failed.map { "\($0.0.name): \($0.1.message)" }.joined(separator: " | ")
             return PollOutcome(result: .failure(SourceError(error.kind, message)), via: node.name, notes: notes)
         }
         let refused = candidates.filter { $0.hostKeyError != nil }
-        if let first = refused.first, refused.count == candidates.count {
+        if let first = refused.first {
             return PollOutcome(result: .failure(SourceError(.hostKey, first.hostKeyError ?? "")), via: first.name, notes: notes)
         }
-        return PollOutcome(result: .failure(SourceError(.connect, "no node could be tried (all are waiting to retry)")),
+        return PollOutcome(result: .failure(SourceError(.connect, "no node could be tried")),
                            via: previous?.name ?? "", notes: notes)
     }
 
-    private func finish(_ node: NodeState, _ status: ClusterStatus, previous: NodeState?, notes: [String]) -> PollOutcome {
+    /// 1, 2, 4 … 30 s after the 1st, 2nd, 3rd … failure in a row.
+    static func backoff(failures: Int) -> Duration {
+        .seconds(min(30, 1 << min(max(failures - 1, 0), 5)))
+    }
+
+    private func finish(_ node: NodeState, _ status: ClusterStatus, peers: [ClusterPeer]?, previous: NodeState?,
+                        recovered: Bool, notes: [String]) -> PollOutcome {
         var notes = notes
         lock.withLock { current = node }
         if let previous, previous !== node {
             notes.append("now reading from \(node.name)")
+        } else if recovered {
+            notes.append("\(node.name) answering again")
         }
+        if let memory, let peers, let cluster = status.clusterName { remember(cluster, peers, in: memory) }
         return PollOutcome(result: .success(status), via: node.name, notes: notes)
     }
 
     private func attempt(_ node: NodeState) -> Attempt {
-        let conn = connection(node)
+        let conn: SSHConnection
+        switch reach(node) {
+        case .success(let c): conn = c
+        case .failure(let error): return .failed(Self.sourceError(error, node: node.name), short: Self.short(error))
+        }
         let remote = RemoteCommand(sudo: sudo)
-        let timeout = commandTimeout + (conn.isConnected ? 0 : node.resolved.target.connectTimeout * Double(node.resolved.target.jumps.count + 1))
         do {
-            var r = try conn.exec(remote.statusLine(legacy: node.legacy), timeout: timeout)
+            var r = try conn.exec(remote.statusLine(legacy: node.legacy), timeout: commandTimeout)
             if !node.legacy, Self.rejectsOutputAs(r) {
                 // Pacemaker < 2.0.3: remember per node, for good.
                 node.legacy = true
-                r = try conn.exec(remote.statusLine(legacy: true), timeout: timeout)
+                r = try conn.exec(remote.statusLine(legacy: true), timeout: commandTimeout)
             }
             if let sig = r.exitSignal {
                 return .failed(SourceError(.command, "crm_mon on \(node.name) was killed by signal \(sig)"), short: "crm_mon killed")
@@ -265,27 +336,88 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
                 return classify(error, r, node)
             }
             let cib = configuration(for: status, conn, remote)
+            let known = lock.withLock { Set(nodes.map(\.name)) }
+            let view = corosyncView(node.name, conn, remote,
+                                    askStack: status.nodes.contains { $0.kind == .member && !known.contains($0.name) })
             status.cliConstraints = cib?.cliConstraints
-            status.clusterName = cib?.clusterName
-            status.nodeLossDetectionSeconds = detectionSeconds(node.name, nodes: status.nodes.count, conn, remote)
-            return .ok(status)
+            status.clusterName = cib?.clusterName ?? view.clusterName
+            status.nodeLossDetectionSeconds = view.conf.map { CorosyncConfig.detectionSeconds($0, nodes: status.nodes.count) }
+            let found = PeerDiscovery.peers(status, corosync: view.nodes)
+            return .ok(status, peers: found.peers, rejected: found.rejected)
         } catch {
             let e = Self.sourceError(error, node: node.name)
             return .failed(e, short: Self.short(error))
         }
     }
 
-    /// Corosync's token + consensus, read once per node (a failed read is remembered too).
-    private func detectionSeconds(_ node: String, nodes: Int, _ conn: SSHConnection, _ remote: RemoteCommand) -> Double? {
-        if let known = lock.withLock({ corosyncConf[node] }) {
-            return known.map { CorosyncConfig.detectionSeconds($0, nodes: nodes) }
+    /// The node's live connection, or a new one over the first of its routes that connects
+    /// (a peer's name first, then its ring addresses). A key unknown under one name may be
+    /// known under the next; a changed key ends the search, loudly.
+    private func reach(_ node: NodeState) -> Result<SSHConnection, SSHError> {
+        if let c = lock.withLock({ node.connection }), c.isConnected { return .success(c) }
+        var last = SSHError.closed
+        var unknownKey: SSHError?
+        for i in node.routes.indices {
+            let c = connection(node, route: i)
+            do {
+                try c.connect()
+                lock.withLock { node.route = i }
+                return .success(c)
+            } catch {
+                last = error
+                if case .hostKeyUnknown = error { unknownKey = unknownKey ?? error; continue }
+                if error.isHostKeyError { return .failure(error) }
+            }
         }
-        var text: String?
-        if let r = try? conn.exec(remote.corosyncConfLine, timeout: commandTimeout), r.exitStatus == 0, r.exitSignal == nil {
-            text = r.stdoutString
+        // An unknown key is the news, even when a later route merely did not answer.
+        return .failure(unknownKey ?? last)
+    }
+
+    /// What Corosync says on one node, read once per node: corosync.conf (timeouts, cluster
+    /// name, nodelist); where that is unreadable or has no nodelist, the running stack's view
+    /// (`corosync-cmapctl`), then Pacemaker's member list (`crm_node -l`: names only, as on
+    /// Pacemaker 1.1 with CMAN).
+    struct CorosyncView {
+        var conf: String?
+        var clusterName: String?
+        var nodes: [CorosyncNode] = []
+        var askedStack = false
+    }
+
+    /// `askStack`: whether the fallbacks may run (only when there are members to learn: each
+    /// is one more command on the node).
+    private func corosyncView(_ node: String, _ conn: SSHConnection, _ remote: RemoteCommand, askStack: Bool) -> CorosyncView {
+        func run(_ line: String) -> String? {
+            guard let r = try? conn.exec(line, timeout: commandTimeout), r.exitStatus == 0, r.exitSignal == nil else { return nil }
+            return r.stdoutString
         }
-        lock.withLock { corosyncConf[node] = .some(text) }
-        return text.map { CorosyncConfig.detectionSeconds($0, nodes: nodes) }
+        var view: CorosyncView
+        if let known = lock.withLock({ corosync[node] }) {
+            view = known
+        } else {
+            view = CorosyncView()
+            if let text = run(remote.corosyncConfLine) {
+                view.conf = text
+                view.clusterName = CorosyncConfig.clusterName(text)
+                view.nodes = CorosyncConfig.nodelist(text)
+            }
+        }
+        if askStack, view.nodes.isEmpty, !view.askedStack {
+            view.askedStack = true
+            if let text = run(remote.line(["corosync-cmapctl"])) { view.nodes = CorosyncConfig.cmapNodes(text) }
+            if view.nodes.isEmpty, let text = run(remote.line(["crm_node", "-l"])) { view.nodes = CorosyncConfig.crmNodeList(text) }
+        }
+        lock.withLock { corosync[node] = view }
+        return view
+    }
+
+    /// Saves the peers of `cluster` when they changed since the last save.
+    private func remember(_ cluster: String, _ peers: [ClusterPeer], in memory: PeerMemory) {
+        let changed = lock.withLock {
+            defer { remembered = (cluster, peers) }
+            return remembered?.0 != cluster || remembered?.1 != peers
+        }
+        if changed { memory.remember(cluster: cluster, seeds: given, peers: peers) }
     }
 
     /// Old crm_mon answers `--output-as` with a usage error and no XML.
@@ -327,31 +459,45 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         return parsed
     }
 
-    /// Adds crm_mon's cluster members that are not in the list yet (mapped through the
-    /// address map; the name itself is the host otherwise).
+    /// Adds the members the cluster names that are not in the list yet. A peer in the address
+    /// map is reached as mapped; otherwise by `PeerRoutes`. A peer that is a node already in the
+    /// list under another name (the seed, given as an ssh_config alias) is not added twice.
     @discardableResult
-    private func learnNodes(from status: ClusterStatus) -> [NodeState] {
-        let known = lock.withLock { (Set(nodes.map(\.name)), Set(nodes.map(\.key))) }
+    private func learnNodes(_ peers: [ClusterPeer], rejected: [String] = [], notes: inout [String]) -> [NodeState] {
+        let (known, keys, fresh) = lock.withLock {
+            let fresh = rejected.filter { !self.rejected.contains($0) }
+            self.rejected.formUnion(fresh)
+            return (Set(nodes.map(\.name)), Set(nodes.flatMap(\.keys)), fresh)
+        }
+        for r in fresh { notes.append("not connecting to \(r.debugDescription), which the cluster names: not a plain host name or address") }
+        var seen = keys
         var added: [NodeState] = []
-        for n in status.nodes where n.kind == .member && !known.0.contains(n.name) {
-            guard let r = try? resolver(addressMap[n.name] ?? n.name) else { continue }
-            let state = NodeState(name: n.name, resolved: r)
-            if known.1.contains(state.key) { continue }
+        for p in peers where !known.contains(p.name) {
+            var targets = routes.targets(for: p)
+            if let mapped = addressMap[p.name] {
+                guard var r = try? resolver(mapped) else { continue }
+                r.hostKeys.acceptNew = false
+                targets = [r]
+            }
+            let state = NodeState(name: p.name, routes: targets, now: now())
+            if !seen.isDisjoint(with: state.keys) { continue }
+            seen.formUnion(state.keys)
             added.append(state)
         }
         if !added.isEmpty { lock.withLock { nodes += added } }
         return added
     }
 
-    private func connection(_ node: NodeState) -> SSHConnection {
+    private func connection(_ node: NodeState, route: Int? = nil) -> SSHConnection {
         lock.withLock {
-            if let c = node.connection { return c }
-            let r = node.resolved
+            let i = route ?? node.route
+            if let c = node.connections[i] { return c }
+            let r = node.routes[i]
             let c = SSHConnection(target: r.target,
                                   auth: SSHAuthOptions(useAgent: useAgent && r.useAgent, agentSocket: r.agentSocket,
                                                        passphraseProvider: passphrases.provider),
                                   hostKeys: r.hostKeys)
-            node.connection = c
+            node.connections[i] = c
             return c
         }
     }
@@ -376,36 +522,36 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
 
     // MARK: Actions
 
-    public func commandLine(for action: ClusterAction) throws(ActionError) -> String {
-        RemoteCommand(sudo: sudo).line(try action.argv())
-    }
+    public var remote: RemoteCommand { RemoteCommand(sudo: sudo) }
 
-    /// Runs on the node the last poll read from, on the same session, one at a time. A
-    /// restart may take minutes, so the deadline is long.
-    public func perform(_ action: ClusterAction) -> ActionOutcome {
+    /// Runs exactly the prepared line on the node it names, on the same session as the polls,
+    /// one at a time — or refuses, sending nothing, when that node is no longer the one polls
+    /// read from (it failed over since the pane was shown). A restart may take minutes, so
+    /// the deadline is long.
+    public func perform(_ command: PreparedAction) -> ActionOutcome {
         performLock.lock(); defer { performLock.unlock() }
         let started = Date()
-        let node = lock.withLock { current ?? nodes[0] }
-        let line: String
-        do { line = try commandLine(for: action) } catch {
-            return ActionOutcome(action: action, commandLine: "", via: node.name, exitCode: nil,
-                                 error: error.description, started: started, finished: Date())
+        let node = lock.withLock { current }
+        if let reason = command.refusal(remote: remote, currentNode: node?.name) {
+            return .notSent(command, via: node?.name ?? command.node, because: reason, at: started)
         }
+        guard let node else { return .notSent(command, via: command.node, because: "no node", at: started) }
         let timeout = Double(2 * ClusterAction.restartTimeoutSeconds + 30)
         do {
-            let r = try connection(node).exec(line, timeout: timeout)
-            return ActionOutcome(action: action, commandLine: line, via: node.name, exitCode: r.exitStatus,
-                                 signal: r.exitSignal, stdout: r.stdoutString, stderr: r.stderrString,
-                                 started: started, finished: Date())
+            let r = try connection(node).exec(command.commandLine, timeout: timeout)
+            return ActionOutcome(action: command.action, commandLine: command.commandLine, via: node.name,
+                                 exitCode: r.exitStatus, signal: r.exitSignal, stdout: r.stdoutString,
+                                 stderr: r.stderrString, started: started, finished: Date())
         } catch {
-            return ActionOutcome(action: action, commandLine: line, via: node.name, exitCode: nil,
-                                 error: error.description, started: started, finished: Date())
+            return ActionOutcome(action: command.action, commandLine: command.commandLine, via: node.name,
+                                 exitCode: nil, error: error.description, sent: error.commandMayHaveStarted,
+                                 started: started, finished: Date())
         }
     }
 
     public func close() {
         let all = lock.withLock { closed = true; return nodes }
-        for n in all { n.connection?.close() }
+        for n in all { n.connections.values.forEach { $0.close() } }
     }
 }
 

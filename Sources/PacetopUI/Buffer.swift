@@ -171,12 +171,25 @@ public struct Buffer: Hashable, Sendable {
     /// Plain text of each row, trailing spaces trimmed; for snapshot tests and text dumps.
     public func lines() -> [String] {
         (0..<height).map { y in
+            let row = y * width
+            // Trim trailing blanks on the cells, not on the String (whose `last` and
+            // `removeLast` break graphemes backwards: a third of `--once` on 2,000 resources).
+            var end = width
+            while end > 0, cells[row + end - 1].grapheme == " ", !cells[row + end - 1].isContinuation { end -= 1 }
+            var utf8: [UInt8] = []
+            utf8.reserveCapacity(end)
             var s = ""
-            for x in 0..<width {
-                let c = cells[y * width + x]
-                if !c.isContinuation { s.append(c.grapheme) }
+            for x in 0..<end {
+                let c = cells[row + x]
+                if c.isContinuation { continue }
+                if let a = c.grapheme.asciiValue {
+                    utf8.append(a)
+                } else {
+                    if !utf8.isEmpty { s += String(decoding: utf8, as: UTF8.self); utf8.removeAll(keepingCapacity: true) }
+                    s.append(c.grapheme)
+                }
             }
-            while s.last == " " { s.removeLast() }
+            if !utf8.isEmpty { s += String(decoding: utf8, as: UTF8.self) }
             return s
         }
     }

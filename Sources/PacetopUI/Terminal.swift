@@ -13,6 +13,9 @@ public protocol Terminal: AnyObject {
     func start() throws
     /// Gives the terminal back; safe to call twice. Does not write when the terminal is gone.
     func stop()
+    /// The terminal is gone (as the app learned, e.g. from SIGHUP): never write to it again,
+    /// not even to restore it.
+    func abandon()
     /// Draws a frame: only the cells that differ from the last frame. Returns the cells written.
     @discardableResult
     func draw(_ buffer: Buffer) -> Int

@@ -98,7 +98,7 @@ struct Pacetop: ParsableCommand {
         let interval = self.interval ?? file.interval ?? 2
         let sudo = ssh.sudo || (file.sudo ?? false)
         let source = try makeSource(file: file, interval: interval, sudo: sudo)
-        let remote = RemoteCommand(sudo: sudo)
+
 
         if once { return try runOnce(source, layout: layout) }
 
@@ -109,11 +109,15 @@ struct Pacetop: ParsableCommand {
         let appConfig = AppConfig(
             layout: layout, interval: interval, readOnly: readOnly || (file.readOnly ?? false),
             sourceLabel: source.label, isDemo: source.isDemo, canPerformActions: source.canPerformActions,
-            remote: remote, keyMap: KeyMap.standard.remapped(file.keys),
+            remote: source.remote, keyMap: KeyMap.standard.remapped(file.keys),
             user: env["USER"] ?? env["LOGNAME"] ?? "unknown")
         var state = AppState(config: appConfig, themeNames: themes.availableThemes(), themeName: loaded.name)
         if loaded.isBuiltIn {
             state.message = StatusMessage(text: "no theme files found: using the built-in theme", level: .degraded, at: state.now)
+        }
+        // What stderr said before the screen took over stays readable in the timeline.
+        for w in (source as? SSHClusterSource)?.warnings ?? [] {
+            state.timeline.append(TimelineEntry(time: state.now, text: "warning: \(w)", severity: .degraded))
         }
         // Keys come from the terminal even when stdin is a pipe (`--xml-file -`).
         var input: Int32 = 0
@@ -127,8 +131,12 @@ struct Pacetop: ParsableCommand {
                             audit: AuditLog(path: auditLog ?? file.auditLog ?? AuditLog.standardPath(environment: env)),
                             terminal: CursesTerminal(options: CursesTerminal.Options(
                                 noColor: noColor, forceASCII: ascii, environment: env, inputFD: input)))
-        CursesTerminal.installRestoreHandlers()
-        do { try runner.run() } catch { throw fail("terminal: \(error)", code: 1) }
+        // Curses is given back on crashes; SIGINT, SIGTERM and SIGHUP go to the app (the runner
+        // routes them through its wake-up pipe), so quitting always takes one path.
+        CursesTerminal.installRestoreHandlers(interrupts: false)
+        let reason: QuitReason
+        do { reason = try runner.run() } catch { throw fail("terminal: \(error)", code: 1) }
+        if reason != .user { throw ExitCode(reason.exitCode) }
     }
 
     private func runOnce(_ source: ClusterSource, layout: MasterLayout) throws {
@@ -149,7 +157,10 @@ struct Pacetop: ParsableCommand {
                 print(Batch.text(state, width: max(60, width)), terminator: "")
             }
         }
-        throw ExitCode(report.exitCode.rawValue)
+        // Exit here rather than unwinding: freeing the parsed document and the report's
+        // buffers one by one costs more than the output itself on a large cluster.
+        fflush(nil)
+        Glibc.exit(report.exitCode.rawValue)
     }
 
     private func makeSource(file: ConfigFile, interval: Double, sudo: Bool) throws -> ClusterSource {

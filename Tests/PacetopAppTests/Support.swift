@@ -1,12 +1,12 @@
 import Foundation
 import PacetopCore
 import PacetopUI
+import PacetopTestSupport
 @testable import PacetopApp
 
 /// The project's own fixtures (made by scripts/make-fixtures with real Pacemaker).
 enum Fixture {
-    static let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Fixtures/portsip")
+    static let dir = TestData.fixtures.appendingPathComponent("portsip")
 
     static func status(_ name: String) throws -> ClusterStatus {
         try CrmMonParser.parse(Data(contentsOf: dir.appendingPathComponent("\(name).xml")))

@@ -54,13 +54,14 @@ import PacetopUI
         _ = poll(&s, try Fixture.status("healthy"))
         press(&s, .char("G"), .char("R"))
         let effects = press(&s, .char("y"))
-        #expect(effects.count == 2)
-        guard case .audit(let rec) = effects[0] else { Issue.record("no audit"); return }
+        #expect(effects.count == 1)
+        guard case .perform(let command, let rec) = effects[0] else { Issue.record("no perform"); return }
         #expect(rec.result == "started")
         #expect(rec.user == "tester")
         #expect(rec.node == "ip-172-31-16-133")
         #expect(rec.command.hasSuffix("crm_resource --restart -r pbx --timeout 120s"))
-        #expect(effects[1] == .perform(.restart(resource: "pbx")))
+        #expect(command == (try PreparedAction(.restart(resource: "pbx"), remote: RemoteCommand(), node: "ip-172-31-16-133")))
+        #expect(command.commandLine == rec.command, "what is audited is what runs")
         #expect(s.running?.action == .restart(resource: "pbx"))
         // A second action is refused while the first runs.
         #expect(press(&s, .char("R")) == [])
@@ -70,7 +71,7 @@ import PacetopUI
         #expect(press(&s, .char("q")) == [])
         #expect(s.overlay == .confirmQuit(confirmFocused: false))
         press(&s, .escape)
-        #expect(!s.quitting)
+        #expect(s.quitting == nil)
         // The result comes back, is logged and audited, and triggers a refresh.
         let outcome = ActionOutcome(action: .restart(resource: "pbx"), commandLine: rec.command,
                                     via: "ip-172-31-16-133", exitCode: 0, stdout: "ok",
@@ -123,7 +124,128 @@ import PacetopUI
         #expect(p.action == .move(resource: "pbx", node: "ip-172-31-16-135"))
         press(&s, .right)
         guard case .confirm(let q) = s.overlay, q.confirmFocused else { Issue.record("focus did not move"); return }
-        #expect(press(&s, .enter) .contains(.perform(.move(resource: "pbx", node: "ip-172-31-16-135"))))
+        guard case .perform(let command, _)? = press(&s, .enter).first else { Issue.record("nothing performed"); return }
+        #expect(command.action == .move(resource: "pbx", node: "ip-172-31-16-135"))
+    }
+
+    /// Issue: the pane was opened for node 1, node 1 died and polls moved to node 2. The pane
+    /// must say where the command now runs, and confirming sends exactly that node and line.
+    @Test func theConfirmPaneFollowsTheNodeItWillRunOn() throws {
+        var s = makeState()
+        _ = poll(&s, try Fixture.status("healthy"))
+        press(&s, .char("G"), .char("R"))
+        guard case .confirm(let before) = s.overlay else { Issue.record("no confirmation pane"); return }
+        #expect(before.node == "ip-172-31-16-133")
+        #expect(text(s).contains("Command on ip-172-31-16-133:"))
+        _ = poll(&s, try Fixture.status("healthy"), at: t0.addingTimeInterval(2), via: "ip-172-31-16-134")
+        guard case .confirm(let after) = s.overlay else { Issue.record("the pane closed"); return }
+        #expect(after.node == "ip-172-31-16-134")
+        #expect(after.movedFrom == "ip-172-31-16-133")
+        #expect(text(s).contains("ip-172-31-16-133 stopped answering: this now runs on ip-172-31-16-134."))
+        #expect(text(s).contains("Command on ip-172-31-16-134:"))
+        guard case .perform(let command, let rec)? = press(&s, .char("y")).first else { Issue.record("nothing performed"); return }
+        #expect(command.node == "ip-172-31-16-134")
+        #expect(rec.node == "ip-172-31-16-134")
+        // The audit record at the end names the node the command actually ran on.
+        let outcome = ActionOutcome(action: command.action, commandLine: command.commandLine, via: "ip-172-31-16-134",
+                                    exitCode: 0, started: t0, finished: t0)
+        guard case .audit(let done)? = App.update(&s, .actionFinished(outcome)).first else { Issue.record("no audit"); return }
+        #expect(done.node == "ip-172-31-16-134")
+    }
+
+    @Test func aCommandThatWasSentAndLostIsOutcomeUnknownNeverCouldNotRun() throws {
+        var s = makeState()
+        _ = poll(&s, try Fixture.status("healthy"))
+        press(&s, .char("G"), .char("R"), .char("y"))
+        let lost = ActionOutcome(action: .restart(resource: "pbx"), commandLine: "x", via: "ip-172-31-16-133", exitCode: nil,
+                                 error: "connection to ip-172-31-16-133 lost: the server stopped answering", sent: true,
+                                 started: t0, finished: t0)
+        guard case .audit(let rec)? = App.update(&s, .actionFinished(lost)).first else { Issue.record("no audit"); return }
+        #expect(rec.result == "unknown: connection to ip-172-31-16-133 lost: the server stopped answering")
+        #expect(s.timeline.last?.text == "Restart pbx: outcome unknown — check the cluster (connection to ip-172-31-16-133 lost: the server stopped answering)")
+        press(&s, .char("R"), .char("y"))
+        let refused = ActionOutcome(action: .restart(resource: "pbx"), commandLine: "x", via: "ip-172-31-16-134", exitCode: nil,
+                                    error: "ip-172-31-16-133 is no longer the node pacetop reads from", sent: false,
+                                    started: t0, finished: t0)
+        guard case .audit(let rec2)? = App.update(&s, .actionFinished(refused)).first else { Issue.record("no audit"); return }
+        #expect(rec2.result.hasPrefix("not sent: "))
+        #expect(s.timeline.last?.text.hasPrefix("Restart pbx: not sent: ") == true)
+    }
+
+    @Test func staleDataOrNoQuorumNeedsASecondConfirmation() throws {
+        var s = makeState()
+        _ = poll(&s, try Fixture.status("healthy"))
+        _ = App.update(&s, .tick(t0.addingTimeInterval(30)))
+        press(&s, .char("G"), .char("R"))
+        #expect(text(s).contains("The status shown is 30 s old"))
+        #expect(press(&s, .char("y")) == [], "the first y only arms it")
+        #expect(text(s).contains("press y again to run it anyway"))
+        guard case .perform? = press(&s, .char("y")).first else { Issue.record("the second y did not run it"); return }
+
+        var q = makeState()
+        var minority = try Fixture.status("healthy")
+        minority.summary.quorum = false
+        _ = poll(&q, minority)
+        #expect(text(q).contains("NO-QUORUM VIEW"))
+        press(&q, .char("G"), .char("R"))
+        #expect(text(q).contains("has no quorum: its view may not be the cluster's."))
+        #expect(press(&q, .char("y")) == [])
+        #expect(press(&q, .char("n")) == [], "cancel still cancels")
+        #expect(q.overlay == .none)
+    }
+
+    @Test func anOldStatusSaysStaleInsteadOfItsVerdict() throws {
+        var s = makeState()
+        _ = poll(&s, try Fixture.status("healthy"))
+        #expect(screen(s)[0].contains("• OK"))
+        _ = App.update(&s, .polled(PollOutcome(result: .failure(SourceError(.connect, "no answer")),
+                                               via: "ip-172-31-16-133", at: t0.addingTimeInterval(5))))
+        _ = App.update(&s, .tick(t0.addingTimeInterval(14)))
+        #expect(!screen(s)[0].contains("OK"))
+        #expect(screen(s)[0].contains("NO CONTACT 14 s"))
+        #expect(text(s).contains("Nodes (3) STALE"))
+    }
+
+    @Test func retryNoiseCollapsesIntoTheLineItRepeats() throws {
+        var s = makeState()
+        _ = poll(&s, try Fixture.status("healthy"))
+        let before = s.timeline.count
+        for i in 1...14 {
+            let t = t0.addingTimeInterval(Double(i) * 2)
+            _ = App.update(&s, .polled(PollOutcome(result: .success(try Fixture.status("healthy")), via: "ip-172-31-16-134",
+                                                   at: t, notes: i % 2 == 0 ? ["ip-172-31-16-133 not answering (connect refused)"] : [])))
+        }
+        let noisy = s.timeline.filter { $0.text == "ip-172-31-16-133 not answering (connect refused)" }
+        #expect(noisy.count == 1)
+        #expect(noisy.first?.count == 7)
+        #expect(s.timeline.count <= before + 3)
+        #expect(text(s).contains("(×7, last"))
+    }
+
+    @Test func ctrlCAndSigtermAskWhileAnActionRunsAndAHangUpDetachesIt() throws {
+        var s = makeState()
+        _ = poll(&s, try Fixture.status("healthy"))
+        #expect(App.update(&s, .signal(SIGINT)) == [.quit(.user)], "nothing running: Ctrl-C quits")
+
+        var r = makeState()
+        _ = poll(&r, try Fixture.status("healthy"))
+        press(&r, .char("G"), .char("R"), .char("y"))
+        #expect(App.update(&r, .signal(SIGTERM)) == [])
+        #expect(r.overlay == .confirmQuit(confirmFocused: false))
+        let second = App.update(&r, .signal(SIGTERM))
+        guard case .audit(let rec)? = second.first else { Issue.record("no detached record"); return }
+        #expect(rec.result == "detached")
+        #expect(second.last == .quit(.user))
+
+        var h = makeState()
+        _ = poll(&h, try Fixture.status("healthy"))
+        press(&h, .char("G"), .char("R"), .char("y"))
+        let hup = App.update(&h, .signal(SIGHUP))
+        guard case .audit(let detached)? = hup.first else { Issue.record("no detached record"); return }
+        #expect(detached.result == "detached")
+        #expect(hup.last == .quit(.terminalLost))
+        #expect(h.terminalGone)
+        #expect(QuitReason.terminalLost.exitCode == 74)
     }
 
     @Test func clearAndCleanupFromTheProblemsPane() throws {

@@ -61,6 +61,9 @@ import PacetopUI
     @Test func belowTheMinimumSaysSo() throws {
         let lines = screen(try state("healthy", size: Size(width: 19, height: 5)))
         #expect(lines.prefix(3) == ["terminal too small", "need 20x6", "q quits"])
+        // Narrower, the notice still says whole words, never "terminal too s…".
+        #expect(screen(try state("healthy", size: Size(width: 15, height: 4))).prefix(3) == ["too small", "need 20x6", "q quits"])
+        #expect(screen(try state("healthy", size: Size(width: 6, height: 2))) == ["small", "q quit"])
     }
 
     @Test func wideTerminalShowsPanesSideBySide() throws {

@@ -1,19 +1,14 @@
 import Foundation
 import Testing
+import PacetopTestSupport
 @testable import PacetopCore
 
 /// The shared crm_mon corpus (`<package root>/../shared/corpus`). It is test data under
 /// other licences, so it is read in place and never copied into this repository.
 enum Corpus {
-    /// `Tests/PacetopCoreTests/<file>.swift` → three levels up is the package root.
-    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     /// `PACETOP_CORPUS` overrides it (to check the skip and the CI failure without moving
     /// the shared corpus: `PACETOP_CORPUS=/nonexistent [CI=true] swift test`).
-    static let root: URL = ProcessInfo.processInfo.environment["PACETOP_CORPUS"]
-        .map { URL(fileURLWithPath: $0) }
-        ?? packageRoot.deletingLastPathComponent()
-        .appendingPathComponent("shared").appendingPathComponent("corpus").standardizedFileURL
+    static let root: URL = TestData.corpus
     static let isAvailable: Bool = {
         var dir: ObjCBool = false
         return FileManager.default.fileExists(

@@ -1,12 +1,12 @@
 import Foundation
 import Testing
+import PacetopTestSupport
 @testable import PacetopCore
 
 /// The project's own fixtures (scripts/make-fixtures: real crm_simulate + crm_mon 2.1.5 on
 /// CIBs we wrote) and the lab film (scripts/lab film: a real three-node cluster).
 enum OwnFixture {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let root = TestData.fixtures
 
     static func portsip(_ name: String) throws -> ClusterStatus {
         try CrmMonParser.parse(Data(contentsOf: root.appendingPathComponent("portsip/\(name).xml")))
@@ -70,14 +70,14 @@ func allOn(_ node: String) -> [String] { chain.map { "\($0)@\(node)" } }
         #expect(s.nodes.map(\.state) == [.standby, .online, .online])
         #expect(placement(s) == allOn(n2))
         #expect(s.master() == n2)
-        #expect(s.health() == HealthVerdict(level: .degraded, reasons: ["\(n1) is in standby"]))
+        #expect(s.health().level == .degraded && s.health().texts == ["\(n1) is in standby"])
     }
 
     @Test func offline() throws {
         let s = try OwnFixture.portsip("offline")
         #expect(s.nodes.map(\.state) == [.online, .online, .offline])
         #expect(placement(s) == allOn(n1))
-        #expect(s.health() == HealthVerdict(level: .degraded, reasons: ["\(n3) is offline"]))
+        #expect(s.health().level == .degraded && s.health().texts == ["\(n3) is offline"])
     }
 
     @Test func failedPbx() throws {
@@ -92,7 +92,7 @@ func allOn(_ node: String) -> [String] { chain.map { "\($0)@\(node)" } }
         #expect(s.failCounts().count == 1)
         let h = s.health()
         #expect(h.level == .degraded)
-        #expect(h.reasons == ["pbx has failed", "1 failed action", "fail count on pbx@\(n1)"])
+        #expect(h.texts == ["pbx has failed", "1 failed action", "fail count on pbx@\(n1)"])
     }
 
     @Test func failedPbxRecovered() throws {
@@ -108,7 +108,7 @@ func allOn(_ node: String) -> [String] { chain.map { "\($0)@\(node)" } }
         #expect(s.bans.isEmpty, "crm_mon never shows cli-prefer")
         #expect(s.lingeringConstraints().isEmpty, "unknown until a source reads the CIB")
         s.cliConstraints = [LocationConstraint(id: "cli-prefer-pbx", kind: .prefer, resource: "pbx", node: n3, score: "INFINITY")]
-        #expect(s.health().reasons == ["pbx pinned to \(n3) by cli-prefer-pbx"])
+        #expect(s.health().texts == ["pbx pinned to \(n3) by cli-prefer-pbx"])
     }
 
     @Test func noQuorum() throws {
@@ -119,8 +119,8 @@ func allOn(_ node: String) -> [String] { chain.map { "\($0)@\(node)" } }
         #expect(s.master() == nil)
         let h = s.health()
         #expect(h.level == .critical)
-        #expect(Array(h.reasons.prefix(2)) == ["partition has no quorum", "pbx is not running"])
-        #expect(h.reasons.contains("eip is not running"))
+        #expect(Array(h.texts.prefix(2)) == ["partition has no quorum", "pbx is not running"])
+        #expect(h.texts.contains("eip is not running"))
     }
 
     @Test func maintenance() throws {
@@ -129,13 +129,13 @@ func allOn(_ node: String) -> [String] { chain.map { "\($0)@\(node)" } }
         #expect(placement(s) == allOn(n1))
         #expect(s.resources.allSatisfy { !$0.managed })
         #expect(s.health().level == .degraded)
-        #expect(s.health().reasons.first == "cluster is in maintenance mode")
+        #expect(s.health().texts.first == "cluster is in maintenance mode")
     }
 
     @Test func unmanaged() throws {
         let s = try OwnFixture.portsip("unmanaged")
         #expect(s.resources.filter { !$0.managed }.map(\.id) == ["pbx"])
-        #expect(s.health() == HealthVerdict(level: .degraded, reasons: ["pbx is unmanaged"]))
+        #expect(s.health().level == .degraded && s.health().texts == ["pbx is unmanaged"])
     }
 
     @Test func failover() throws {

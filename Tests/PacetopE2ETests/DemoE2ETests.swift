@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PacetopTestSupport
 
 /// The real binary, in tmux, against the built-in demo cluster and XML files.
 @Suite(.serialized, .enabled(if: tmuxReady)) struct DemoE2ETests {
@@ -199,7 +200,7 @@ import Testing
     @Test func xmlFileIsReReadEveryPoll() throws {
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
         let file = tmp.appendingPathComponent("status.xml")
-        let fixtures = Tmux.packageRoot.appendingPathComponent("Tests/Fixtures/portsip")
+        let fixtures = TestData.fixtures.appendingPathComponent("portsip")
         try FileManager.default.copyItem(at: fixtures.appendingPathComponent("healthy.xml"), to: file)
         let t = try pacetop("--xml-file", file.path, "--interval", "0.5")
         var s = try t.waitFor("pbx")

@@ -82,7 +82,7 @@ struct LabE2ETests {
         }
     }
 
-    // 2b: DESIGN.md warns that an interrupted `crm_resource --restart` leaves the resource
+    // 2b: an interrupted `crm_resource --restart` is said to leave the resource
     // stopped. pacetop and its SSH session die mid-restart: over a non-pty exec channel the
     // restart still completes on the node (checked with Pacemaker 2.1.5 and OpenSSH 9.2), so
     // pacetop sends the command as it is, not wrapped in setsid.
@@ -108,6 +108,8 @@ struct LabE2ETests {
             let meta = try Lab.exec(1, "sh", "-c", "crm_resource --resource pbx --meta --get-parameter target-role 2>&1 || true")
             #expect(!meta.lowercased().contains("stopped"), "no target-role=Stopped left behind: \(meta)")
             #expect(p.auditLines().first?.contains("\"result\":\"started\"") == true)
+            // The terminal went away mid-action: pacetop recorded that it left the command running.
+            #expect(p.auditLines().last?.contains("\"result\":\"detached\"") == true, "\(p.auditLines())")
         }
     }
 
@@ -423,7 +425,92 @@ struct LabE2ETests {
             try p.tmux.waitFor("the failover seen through node 2 or 3", timeout: 30) { s in
                 s.nodeRow(n1).contains("OFFLINE") && [n2, n3].contains { s.showsMaster($0) && s.showsAllStarted(on: $0) }
             }
+            // Node 1 stays dead: its retries must not fill the timeline (one counted line).
+            sleep(12)
+            s = try p.tmux.screen()
+            #expect(s.components(separatedBy: "\(n1) not answering").count - 1 <= 1,
+                    "retries of the dead node collapse into one line:\n\(s)")
         }
+    }
+
+    // 7b: the confirmation pane was opened while reading from node 1; node 1 dies. What the
+    // pane shows is what runs: it follows to the node polls now read from, and confirming runs
+    // the command there, and the audit log names that node (never node 1).
+    @Test func aPaneOpenedBeforeItsNodeDiedRunsWhereItNowSays() throws {
+        try Lab.step {
+            let p = try pacetop("--interval", "0.5", "--connect-timeout", "2", height: 60)
+            try p.tmux.waitFor("cluster via node 1", timeout: 5) { $0.showsAllStarted(on: n1) && $0.contains("via \(n1)") }
+            try p.tmux.send("G", "R")
+            var s = try confirmation(p, "crm_resource --restart -r pbx")
+            #expect(s.contains("Command on \(n1):"))
+            try Lab.lab("kill", "1")
+            s = try p.tmux.waitFor("the pane following the new node", timeout: 20) { $0.contains("\(n1) stopped answering: this now runs on") }
+            let now = try #require([n2, n3].first { s.contains("this now runs on \($0)") })
+            #expect(s.contains("Command on \(now):"))
+            // Let the failover finish on the cluster, then confirm.
+            Lab.waitForCluster("all seven started on \(now)", timeout: 60) { try Lab.crmMon(now == n2 ? 2 : 3).startedOn(now) == 7 }
+            try p.tmux.send("y")
+            // A status older than two intervals asks for a second y (stale data); either is right here.
+            s = try p.tmux.waitFor("running, or asked again") { $0.contains("running") || $0.contains("press y again") }
+            if s.contains("press y again") { try p.tmux.send("y") }
+            try p.tmux.waitFor("Restart pbx: done (exit 0)", timeout: 150)
+            let audit = p.auditLines()
+            #expect(audit.count == 2)
+            #expect(audit.allSatisfy { $0.contains("\"node\":\"\(now)\"") }, "audited on the node it ran on: \(audit)")
+        }
+    }
+
+    // 7c: the node running a restart dies mid-way. The command was sent, then its connection
+    // was lost: pacetop must say "outcome unknown — check the cluster", never "could not run",
+    // so nobody restarts pbx a second time blindly.
+    @Test func aRestartWhoseNodeDiesMidWayHasAnUnknownOutcome() throws {
+        try Lab.step {
+            let p = try pacetop("--interval", "0.5", "--connect-timeout", "2", height: 60)
+            try p.tmux.waitFor("pbx on node 1", timeout: 5) { $0.shows("pbx", startedOn: n1) }
+            try p.tmux.send("G", "R")
+            try confirmation(p, "crm_resource --restart -r pbx --timeout 120s")
+            try p.tmux.send("y")
+            Lab.waitForCluster("pbx told to stop", timeout: 10) {
+                try Lab.crmMon().string("//resource[@id='pbx']/@target_role").lowercased() == "stopped"
+            }
+            try Lab.lab("kill", "1")
+            let s = try p.tmux.waitFor("Restart pbx: outcome unknown — check the cluster", timeout: 60)
+            #expect(!s.contains("could not run"))
+            #expect(p.auditLines().last?.contains("\"result\":\"unknown: ") == true, "\(p.auditLines())")
+            // What "check the cluster" finds here: the interrupted restart left target-role=Stopped.
+            _ = try? Lab.exec(2, "crm_resource", "--resource", "pbx", "--meta", "--delete-parameter", "target-role")
+        }
+    }
+
+    // 8
+    /// Given only node 1's alias, in a config where the other nodes have no entry and their
+    /// names do not resolve from here: when node 1 dies, pacetop reads from node 2 or 3 at the
+    /// addresses Corosync's nodelist gives, and shows the failover.
+    @Test func onlyNodeOneGivenFollowsTheFailoverThroughThePeers() throws {
+        try Lab.step {
+            let cfg = try Lab.onlyNodeOneConfig()
+            defer { try? FileManager.default.removeItem(atPath: cfg) }
+            try onlyNodeOneFollowsTheFailover(config: cfg)
+        }
+    }
+
+    func onlyNodeOneFollowsTheFailover(config: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        for name in [n2, n3] {
+            #expect(try Tmux.run(["getent", "hosts", name]).status != 0, "\(name) must not resolve here", sourceLocation: sourceLocation)
+        }
+        let p = try LabPacetop(["-F", config, "--interval", "0.5", "--connect-timeout", "2", "node1"], width: 100, height: 60)
+        try p.tmux.waitFor("cluster via node1, master on node 1", timeout: 10) { $0.showsAllStarted(on: n1) && $0.contains("via node1") }
+        try Lab.lab("kill", "1")
+        let s = try p.tmux.waitFor("node 1 offline, a new master and FAILOVER, read from node 2 or 3", timeout: 40) { s in
+            s.nodeRow(n1).contains("OFFLINE") && [n2, n3].contains { s.showsMaster($0) && s.showsAllStarted(on: $0) }
+                && s.contains("FAILOVER \(n1) → ") && [n2, n3].contains { s.contains("via \($0)") }
+        }
+        let master = try Lab.crmMon(2).master
+        #expect(s.contains("FAILOVER \(n1) → \(master)"), sourceLocation: sourceLocation)
+        #expect([n2, n3].contains { s.contains("now reading from \($0)") }, sourceLocation: sourceLocation)
+        let peers = (try? String(contentsOf: p.tmp.appendingPathComponent("state/pacetop/peers.json"), encoding: .utf8)) ?? ""
+        #expect(peers.contains("portsip-lab") && peers.contains("10.213.16.134"), "peers remembered: \(peers)",
+                sourceLocation: sourceLocation)
     }
 
     // 9 (last: it needs the lab in jump mode)
@@ -462,4 +549,53 @@ struct LabE2ETests {
         }
         #expect(s.contains("via \(n1)"))
     }
+
+    // 10 (jump mode, like 9)
+    /// The same through the jump host only: the peers inherit node 1's ProxyJump.
+    @Test func onlyNodeOneGivenThroughTheJumpHostFollowsTheFailover() throws {
+        try Lab.ensureJumpMode()
+        try Lab.step {
+            let cfg = try Lab.onlyNodeOneConfig()
+            defer { try? FileManager.default.removeItem(atPath: cfg) }
+            #expect(try String(contentsOfFile: cfg, encoding: .utf8).contains("ProxyJump \(Lab.jumpHost)"))
+            try onlyNodeOneFollowsTheFailover(config: cfg)
+        }
+    }
+
+    // 11 (jump mode, like 9: nodes unreachable from here)
+    @Test func dashboardThroughAProxyCommand() throws {
+        try Lab.requireUp()
+        let labConfig = try String(contentsOfFile: Lab.sshConfig, encoding: .utf8)
+        if !labConfig.contains("ProxyJump") {
+            try Lab.lab("down")
+            Lab.upError.withLock { $0 = "the lab is down (going to jump mode)" }
+            try Lab.lab("up", "--jump")
+            Lab.upError.withLock { $0 = nil }
+        }
+        // Every node through `ssh -W %h:%p` on the jump host, as a corporate proxy or SSM
+        // would carry it; and a StrictHostKeyChecking no that pacetop treats as ask, with a
+        // warning that must stay visible under the full screen.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lab-proxy-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let jumpConfig = try String(contentsOfFile: Lab.sshConfig, encoding: .utf8)
+        let proxied = "Host *\n    StrictHostKeyChecking no\n" + jumpConfig.replacingOccurrences(
+            of: "ProxyJump \(Lab.jumpHost)", with: "ProxyCommand ssh -F \(Lab.sshConfig) -W %h:%p \(Lab.jumpHost)")
+        #expect(proxied.contains("ProxyCommand") && !proxied.contains("ProxyJump"))
+        let cfg = dir.appendingPathComponent("ssh_config")
+        try proxied.write(to: cfg, atomically: true, encoding: .utf8)
+
+        let p = try LabPacetop(["-F", cfg.path, n1], width: 160, height: 50)
+        let s = try p.tmux.waitFor("3 online nodes, all on node 1, through a ProxyCommand", timeout: 10) { s in
+            Lab.nodes.allSatisfy(s.showsOnline) && s.showsAllStarted(on: n1) && s.showsMaster(n1)
+        }
+        #expect(s.contains("via \(n1)"))
+        #expect(s.contains("StrictHostKeyChecking no is treated as ask"), "the warning is in the timeline: \(s)")
+
+        let once = try Tmux.run([Tmux.pacetop, "--once", "-F", cfg.path, n1])
+        #expect(once.status == 0, "\(once.output)")
+        #expect(once.output.contains("pacetop: warning: ssh_config for \(n1): StrictHostKeyChecking no is treated as ask"))
+        #expect(once.output.contains(n1))
+    }
 }
+

@@ -64,6 +64,36 @@ enum Lab {
         }
     }
 
+    /// A copy of the lab's ssh_config with one entry: node 1 as alias `node1` (and the jump
+    /// host, in jump mode). Nodes 2 and 3 have no entry, and their names do not resolve here.
+    static func onlyNodeOneConfig() throws -> String {
+        let text = try String(contentsOfFile: sshConfig, encoding: .utf8)
+        var out: [String] = []
+        var keep = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("Host ") {
+                let host = line.dropFirst(5).trimmingCharacters(in: .whitespaces)
+                keep = host == nodes[0] || host == jumpHost
+                if keep { out.append(host == nodes[0] ? "Host node1" : String(line)) }
+                continue
+            }
+            if keep { out.append(String(line)) }
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lab-node1-\(UUID().uuidString.prefix(8)).conf").path
+        try (out.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// The lab in jump mode (`up --jump`), for tests run on their own.
+    static func ensureJumpMode() throws {
+        try requireUp()
+        if FileManager.default.fileExists(atPath: dir + "/jump-mode") { return }
+        try lab("down")
+        upError.withLock { $0 = "the lab is down (going to jump mode)" }
+        try lab("up", "--jump")
+        upError.withLock { $0 = nil }
+    }
+
     // MARK: The state every test starts from and leaves behind
 
     /// Everything on node 1, three nodes online, quorum, no standby, no constraints from the

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PacetopTestSupport
 
 /// The real pacetop binary in a real terminal: a tmux session on its own server socket.
 final class Tmux {
@@ -13,9 +14,7 @@ final class Tmux {
 
     static var pacetop: String { binDir.appendingPathComponent("pacetop").path }
 
-    static var packageRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    }
+    static var packageRoot: URL { TestData.packageRoot }
 
     static var available: Bool { (try? run(["tmux", "-V"]).status) == 0 }
 

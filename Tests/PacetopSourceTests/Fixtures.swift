@@ -2,10 +2,10 @@ import Foundation
 
 /// A small crm_mon document of our own (the shared corpus is never copied into the repo).
 func statusXML(dc: String = "node1", quorum: Bool = true, lastChange: String = "Mon Nov 24 10:00:00 2026",
-               nodes: [String] = ["node1", "node2"]) -> String {
+               nodes: [String] = ["node1", "node2"], types: [String: String] = [:]) -> String {
     let nodeLines = nodes.enumerated().map { i, n in
         """
-            <node name="\(n)" id="\(i + 1)" online="true" standby="false" standby_onfail="false" maintenance="false" pending="false" unclean="false" shutdown="false" expected_up="true" is_dc="\(n == dc)" resources_running="\(n == dc ? 1 : 0)" type="member"/>
+            <node name="\(n)" id="\(i + 1)" online="true" standby="false" standby_onfail="false" maintenance="false" pending="false" unclean="false" shutdown="false" expected_up="true" is_dc="\(n == dc)" resources_running="\(n == dc ? 1 : 0)" type="\(types[n] ?? "member")"/>
         """
     }.joined(separator: "\n")
     return """
@@ -48,3 +48,25 @@ let constraintsXML = """
       <rsc_location id="cli-ban-a&amp;b-on-n" rsc="ab" node='n' score="-INFINITY"/>
     </constraints>
     """
+
+/// corosync.conf with a nodelist: (name, ring addresses) per node, node ids from 1.
+func corosyncConf(cluster: String = "fakecluster", _ nodes: [(String, [String])]) -> String {
+    let entries = nodes.enumerated().map { i, n in
+        let rings = n.1.enumerated().map { r, a in "        ring\(r)_addr: \(a)\n" }.joined()
+        return "    node {\n\(rings)        name: \(n.0)\n        nodeid: \(i + 1)\n    }\n"
+    }.joined()
+    return """
+        # written by the test
+        totem {
+            version: 2
+            cluster_name: \(cluster)
+            token: 3000
+        }
+        nodelist {
+        \(entries)}
+        quorum {
+            provider: corosync_votequorum
+        }
+
+        """
+}

@@ -7,18 +7,22 @@ import PacetopTestSupport
 
 let localUser: String = String(cString: getpwuid(getuid())!.pointee.pw_name)
 
-/// A fake cluster node: a real sshd whose ForceCommand script plays crm_mon, cibadmin and
-/// crm_resource from files the test controls, and logs every command it gets.
+/// A fake cluster node: a real sshd whose ForceCommand script plays crm_mon, cibadmin,
+/// crm_resource and what Corosync says (`cat corosync.conf`, `corosync-cmapctl`, `crm_node -l`)
+/// from files the test controls, and logs every command it gets.
 final class FakeNode: @unchecked Sendable {
     let name: String
     let sshd: TestSSHD
     var dir: TempDir { sshd.dir }
 
-    init(_ name: String, key: String, status: String, legacy: Bool = false) throws {
+    init(_ name: String, key: String, status: String, legacy: Bool = false, address: String = "127.0.0.1",
+         port: Int? = nil, corosync: String? = nil, cmap: String? = nil) throws {
         let d = try TempDir()
         try status.write(toFile: d.file("status.xml"), atomically: true, encoding: .utf8)
         try constraintsXML.write(toFile: d.file("constraints.xml"), atomically: true, encoding: .utf8)
         if legacy { try "".write(toFile: d.file("legacy"), atomically: true, encoding: .utf8) }
+        if let corosync { try d.write("corosync.conf", corosync) }
+        if let cmap { try d.write("cmap.txt", cmap) }
         try d.write("node.sh", """
             #!/bin/sh
             d=\(d.path)
@@ -30,7 +34,10 @@ final class FakeNode: @unchecked Sendable {
                 cat $d/status.xml ;;
               *crm_mon*--as-xml*) cat $d/status.xml ;;
               *cibadmin*) cat $d/constraints.xml ;;
-              *crm_resource*) if [ -f $d/slow ]; then sleep 2; fi; echo "ran on \(name)"; exit 0 ;;
+              *"cat /etc/corosync/corosync.conf") cat $d/corosync.conf || exit 1 ;;
+              *corosync-cmapctl) cat $d/cmap.txt 2>/dev/null || { echo "Failed to initialize the cmap API. Error CS_ERR_ACCESS" >&2; exit 1; } ;;
+              *"crm_node -l") echo "crm_node: connection refused" >&2; exit 102 ;;
+              *crm_resource*) if [ -f $d/slow ]; then sleep 5; fi; echo "ran on \(name)"; exit 0 ;;
               *) echo "unexpected: $SSH_ORIGINAL_COMMAND" >&2; exit 99 ;;
             esac
 
@@ -38,7 +45,7 @@ final class FakeNode: @unchecked Sendable {
         self.name = name
         // The script lives in a dir that outlives sshd's own temp dir.
         scriptDir = d
-        sshd = try TestSSHD(authorized: [key], extra: "ForceCommand \(d.file("node.sh"))")
+        sshd = try TestSSHD(address: address, authorized: [key], extra: "ForceCommand \(d.file("node.sh"))", port: port)
     }
 
     let scriptDir: TempDir
@@ -56,12 +63,18 @@ struct FakeCluster {
     let nodes: [FakeNode]
     let knownHosts: String
 
-    init(_ names: [String] = ["node1", "node2"], passphrase: String = "",
-         status: (String) -> String = { _ in statusXML() }) throws {
+    /// `loopback`: node i listens on 127.0.0.(i+1), all on one port, as real nodes share port
+    /// 22 on their own addresses; every node serves `corosync` (or `cmap`) when given.
+    init(_ names: [String] = ["node1", "node2"], passphrase: String = "", loopback: Bool = false,
+         corosync: String? = nil, cmap: String? = nil, status: (String) -> String = { _ in statusXML() }) throws {
         keys = try TempDir()
         key = try makeKey(keys, "id_ed25519", type: "ed25519", passphrase: passphrase)
         let k = key
-        nodes = try names.map { try FakeNode($0, key: k, status: status($0)) }
+        let port = loopback ? freePort() : nil
+        nodes = try names.enumerated().map { i, n in
+            try FakeNode(n, key: k, status: status(n), address: loopback ? "127.0.0.\(i + 1)" : "127.0.0.1", port: port,
+                         corosync: corosync, cmap: cmap)
+        }
         knownHosts = keys.file("known_hosts")
         try nodes.map { try $0.sshd.knownHostsLines() }.joined().write(toFile: knownHosts, atomically: true, encoding: .utf8)
     }
@@ -127,10 +140,8 @@ struct SSHClusterSourceTests {
         #expect(source.nodeNames == ["node1", "node2"], "node2 is learned from crm_mon")
 
         cluster.nodes[0].sshd.stop()
-        let start = Date()
         let outcome = source.poll()
-        #expect(Date().timeIntervalSince(start) < 0.5 + 2, "within one interval plus the connect timeout")
-        #expect(outcome.via == "node2")
+        #expect(outcome.via == "node2", "the same poll moves on to the next node")
         #expect(try outcome.result.get().summary.dc == "node1")
         #expect(outcome.notes.contains { $0.hasPrefix("node1 not answering (") })
         #expect(outcome.notes.contains("now reading from node2"))
@@ -182,9 +193,8 @@ struct SSHClusterSourceTests {
         let source = try SSHClusterSource(nodes: ["node1", "node2"], resolver: resolver, interval: 0.5, useAgent: false,
                                           commandTimeout: 3)
         defer { source.close() }
-        let start = Date()
+        // The handshake's own timeout (1 s), not the command's (3 s), ends node1's attempt.
         let o = source.poll()
-        #expect(Date().timeIntervalSince(start) < 0.5 + 1 + 1)
         #expect(o.via == "node2")
         #expect(try o.result.get().summary.dc == "node2")
         #expect(o.notes.contains("node1 not answering (timed out: SSH handshake)"))
@@ -243,18 +253,54 @@ struct SSHClusterSourceTests {
         let source = try cluster.source(["node1", "node2"], sudo: true)
         defer { source.close() }
         _ = source.poll()
-        let action = ClusterAction.move(resource: "pbx", node: "node2")
-        let line = try source.commandLine(for: action)
+        let command = try PreparedAction(.move(resource: "pbx", node: "node2"), remote: source.remote, node: "node1")
+        let line = command.commandLine
         #expect(line == "sudo -n env TZ=UTC LC_ALL=C PATH=\(RemoteCommand.path) crm_resource --move -r pbx -N node2")
-        let outcome = source.perform(action)
+        let outcome = source.perform(command)
         #expect(outcome.succeeded)
         #expect(outcome.via == "node1")
         #expect(outcome.stdout == "ran on node1\n")
         #expect(outcome.commandLine == line)
         #expect(cluster.nodes[0].commands.contains(line))
 
-        let bad = source.perform(.restart(resource: "-rf"))
-        #expect(bad.error?.contains("not a valid Pacemaker id") == true)
+        #expect(throws: ActionError.self) { try PreparedAction(.restart(resource: "-rf"), remote: source.remote, node: "node1") }
+    }
+
+    /// The pane was shown for node1; node1 died and polls moved to node2. Confirming must not
+    /// run the command on node2 behind the user's back: it is refused and nothing is sent.
+    @Test func aCommandPreparedForANodeThatIsGoneIsNotSent() throws {
+        let cluster = try FakeCluster()
+        let source = try cluster.source(["node1", "node2"])
+        defer { source.close() }
+        #expect(source.poll().via == "node1")
+        let command = try PreparedAction(.restart(resource: "pbx"), remote: source.remote, node: "node1")
+        cluster.nodes[0].sshd.stop()
+        #expect(source.poll().via == "node2")
+        let outcome = source.perform(command)
+        #expect(!outcome.sent)
+        #expect(outcome.error?.contains("node1 is no longer the node pacetop reads from (now node2); the command was not sent") == true)
+        #expect(outcome.auditResult.hasPrefix("not sent: "))
+        #expect(outcome.summary.contains("not sent"))
+        #expect(!cluster.nodes[1].commands.contains(command.commandLine), "nothing reached node2")
+
+        // Prepared again for node2 (what the pane shows after it follows the poll), it runs there.
+        let again = source.perform(try PreparedAction(.restart(resource: "pbx"), remote: source.remote, node: "node2"))
+        #expect(again.succeeded)
+        #expect(again.via == "node2")
+        #expect(cluster.nodes[1].commands.contains(command.commandLine))
+    }
+
+    /// A line that is not what this source would build for the action is refused.
+    @Test func aCommandLineThatDoesNotMatchItsActionIsNotSent() throws {
+        let cluster = try FakeCluster()
+        let source = try cluster.source(["node1"])
+        defer { source.close() }
+        _ = source.poll()
+        var command = try PreparedAction(.restart(resource: "pbx"), remote: source.remote, node: "node1")
+        command.commandLine += "; reboot"
+        let outcome = source.perform(command)
+        #expect(!outcome.sent)
+        #expect(!cluster.nodes[0].commands.contains(command.commandLine))
     }
 
     @Test func pollsKeepRunningDuringALongAction() throws {
@@ -264,17 +310,19 @@ struct SSHClusterSourceTests {
         defer { source.close() }
         _ = source.poll()
         let done = Box()
-        let t = Thread { done.set(source.perform(.restart(resource: "pbx"))) }
+        let command = try PreparedAction(.restart(resource: "pbx"), remote: source.remote, node: "node1")
+        let t = Thread { done.set(source.perform(command)) }
         t.start()
-        usleep(200_000)
+        // Polls complete while the restart has been sent and is still running.
+        let sent = Date().addingTimeInterval(10)
+        while !cluster.nodes[0].commands.contains(command.commandLine), Date() < sent { usleep(20_000) }
         for _ in 0..<3 {
-            let start = Date()
             let o = source.poll()
             #expect(o.via == "node1")
-            #expect(Date().timeIntervalSince(start) < 1)
+            #expect(throws: Never.self) { try o.result.get() }
         }
         #expect(done.get() == nil, "the restart is still running")
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(30)
         while done.get() == nil, Date() < deadline { usleep(20_000) }
         #expect(done.get()?.succeeded == true)
         #expect(done.get()?.stdout == "ran on node1\n")
@@ -304,7 +352,7 @@ struct SSHClusterSourceTests {
         #expect(asked.value == 1)
     }
 
-    @Test func makeReadsAnSSHConfigFile() throws {
+    @Test func makeReadsAnSSHConfigFileWithIncludeAndMatchThroughBothReaders() throws {
         let cluster = try FakeCluster(["node1"], status: { _ in statusXML(nodes: ["node1"]) })
         let cfg = cluster.keys.file("ssh_config")
         try """
@@ -312,23 +360,37 @@ struct SSHClusterSourceTests {
                 HostName 127.0.0.1
                 Port \(cluster.nodes[0].sshd.port)
                 IdentityFile \(cluster.key)
-                UserKnownHostsFile \(cluster.knownHosts)
+                StrictHostKeyChecking no
+            Match host 127.0.0.1
+                User \(localUser)
             Match all
                 User nobody
 
             """.write(toFile: cfg, atomically: true, encoding: .utf8)
-        let source = try SSHClusterSource.make(SSHSourceOptions(nodes: ["pbx1"], sshConfigFile: cfg, interval: 1,
-                                                                useAgent: false, passphraseProvider: nil))
-        defer { source.close() }
-        #expect(source.warnings.contains { $0.contains("Match is not supported") })
-        let o = source.poll()
-        #expect(o.via == "pbx1")
-        #expect(try o.result.get().summary.dc == "node1")
+        try "Include \(cfg)\nHost *\n    UserKnownHostsFile \(cluster.knownHosts)\n"
+            .write(toFile: cluster.keys.file("main"), atomically: true, encoding: .utf8)
+        var readers: [SSHResolver.Reader] = [.builtin(systemFile: nil)]
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/ssh") { readers.append(.openSSH("/usr/bin/ssh")) }
+        for reader in readers {
+            let source = try SSHClusterSource.make(SSHSourceOptions(nodes: ["pbx1"], sshConfigFile: cluster.keys.file("main"),
+                                                                    interval: 1, configReader: reader, useAgent: false,
+                                                                    passphraseProvider: nil))
+            defer { source.close() }
+            #expect(source.warnings.contains { $0.contains("StrictHostKeyChecking no is treated as ask") }, "\(reader)")
+            let o = source.poll()
+            #expect(o.via == "pbx1", "\(reader)")
+            #expect(try o.result.get().summary.dc == "node1", "\(reader)")
+        }
 
         #expect(throws: SourceError.self) { try SSHClusterSource.make(SSHSourceOptions(nodes: [])) }
         #expect(throws: SourceError(.connect, "--interval must be at least 0.5 s (got 0.1)")) {
             try SSHClusterSource.make(SSHSourceOptions(nodes: ["x"], interval: 0.1))
         }
+        #expect(throws: SourceError(.connect, "--accept-new contradicts -o StrictHostKeyChecking=yes")) {
+            try SSHClusterSource.make(SSHSourceOptions(nodes: ["x"], options: ["StrictHostKeyChecking=yes"], acceptNew: true))
+        }
+        #expect(SSHSourceOptions.problem(withOption: "StrictHostKeyChecking=no")?.contains("always checks host keys") == true)
+        #expect(SSHSourceOptions.problem(withOption: "StrictHostKeyChecking=accept-new") == nil)
     }
 }
 
