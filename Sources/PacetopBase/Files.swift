@@ -20,6 +20,12 @@ public func parentDirectory(of path: String) -> String {
     return String(parent)
 }
 
+/// `(dir as NSString).appendingPathComponent(name)`: one slash between them.
+public func appendingPathComponent(_ name: String, to dir: String) -> String {
+    if dir.isEmpty { return name }
+    return dir.hasSuffix("/") ? dir + name : dir + "/" + name
+}
+
 /// `NSHomeDirectory()`: $HOME, else the password database, else "/".
 public func homeDirectory() -> String {
     if let h = getenv("HOME"), h.pointee != 0 { return String(cString: h) }

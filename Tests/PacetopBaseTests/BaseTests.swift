@@ -36,6 +36,12 @@ struct BaseTests {
         #expect(parentDirectory(of: "audit.log") == "")
     }
 
+    @Test func appendingPathComponentMatchesNSString() {
+        for (dir, name) in [("/etc/ssh", "known_hosts"), ("/etc/ssh/", "known_hosts"), ("/", "x"), ("a", "b")] {
+            #expect(appendingPathComponent(name, to: dir) == (dir as NSString).appendingPathComponent(name), "\(dir) \(name)")
+        }
+    }
+
     @Test func homeDirectoryIsNSHomeDirectory() {
         #expect(homeDirectory() == NSHomeDirectory())
     }
