@@ -9,6 +9,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Config and theme files: full TOML 1.0 (toml++ underneath).
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // MARK: System libraries
@@ -41,7 +43,7 @@ let package = Package(
 
         // MARK: Screen
         // Terminal-independent UI: Cell, Buffer, Rect, widgets, themes, the Terminal protocol.
-        .target(name: "PacetopUI", dependencies: ["PacetopCore"]),
+        .target(name: "PacetopUI", dependencies: ["PacetopCore", .product(name: "TOMLKit", package: "TOMLKit")]),
         // The only code that touches curses.
         .target(name: "PacetopCurses", dependencies: ["CNcursesw", "PacetopUI"]),
         // State, Message, update, view, effects and the runner (talks to a Terminal and a

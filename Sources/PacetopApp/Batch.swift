@@ -5,10 +5,11 @@ import PacetopUI
 
 /// `--once` output: the dashboard's content as plain text, like `top -b`.
 public enum Batch {
-    /// The header, nodes, resources and problems as text `width` columns wide, with trailing blank lines dropped.
-    public static func text(_ state: AppState, width: Int = 100, glyphs: GlyphSet = .unicode) -> String {
+    /// The header, nodes, resources and problems as text `width` columns wide (nil: whole
+    /// lines, however long, for a pipe or a file), with trailing blank lines dropped.
+    public static func text(_ state: AppState, width: Int? = 100, glyphs: GlyphSet = .unicode) -> String {
         let env = ViewEnv(theme: Theme(name: "plain", styles: [:]), glyphs: glyphs)
-        var sections: [(String, [TableColumn], [TableRow])] = []
+        var sections: [(title: String, columns: [TableColumn], rows: [TableRow])] = []
         if state.status != nil {
             sections.append(("Nodes", View.nodeColumns, Rows.nodes(state).map { TableRow(View.nodeCells($0, state, env)) }))
             sections.append(("Resources", View.resourceColumns,
@@ -18,21 +19,63 @@ public enum Batch {
                              problems.isEmpty ? [TableRow(["none"])]
                                 : problems.map { TableRow([View.problemLine($0, state, env)]) }))
         }
-        let height = 2 + sections.reduce(0) { $0 + 3 + $1.2.count }
+        let width = width ?? wholeLines(state, env, sections.map { ($0.columns, $0.rows) })
+        let height = 2 + sections.reduce(0) { $0 + 3 + $1.rows.count }
         var buf = Buffer(width: width, height: height)
-        View.header(state, env, &buf, Rect(x: 0, y: 0, width: width, height: 2))
+        View.header(state, env, &buf, Rect(x: 0, y: 0, width: width, height: 2), oneShot: true)
         var y = 2
         for (title, columns, rows) in sections {
             y += 1
             buf.write(title, x: 0, y: y)
             y += 1
             var ts = TableState()
-            Table(columns: columns, rows: rows, showHeader: columns.count > 1, ellipsis: glyphs.ellipsis)
+            // The same column widths as the screen's panes, so both shorten names alike.
+            Table(columns: View.namesFirst(columns, rows, width: width - 2), rows: rows,
+                  showHeader: columns.count > 1, ellipsis: glyphs.ellipsis)
                 .render(into: &buf, area: Rect(x: 2, y: y, width: width - 2, height: rows.count + 1), state: &ts)
             y += rows.count + (columns.count > 1 ? 1 : 0)
         }
         var lines = buf.lines()
         while lines.last?.isEmpty == true { lines.removeLast() }
-        return lines.joined(separator: "\n") + "\n"
+        let text = lines.joined(separator: "\n") + "\n"
+        return glyphs.isUnicode ? text : asciiOnly(text)
+    }
+
+    /// The width at which no line of the report is cut.
+    static func wholeLines(_ state: AppState, _ env: ViewEnv, _ tables: [([TableColumn], [TableRow])]) -> Int {
+        var header = Buffer(width: 1000, height: 2)
+        View.header(state, env, &header, header.area, oneShot: true)
+        var widest = header.lines().map { DisplayWidth.of($0) }.max() ?? 0
+        for (columns, rows) in tables {
+            let cells = columns.indices.reduce(0) { sum, i in
+                let content = rows.map { $0.cells.indices.contains(i) ? $0.cells[i].width : 0 }.max() ?? 0
+                var fixed = 0
+                if case .length(let n) = columns[i].width { fixed = n }
+                return sum + max(content, fixed, DisplayWidth.of(columns[i].title))
+            }
+            // Indent, the space the screen keeps for its selection mark, and column gaps.
+            widest = max(widest, 2 + 2 + cells + columns.count - 1)
+        }
+        return max(20, widest)
+    }
+
+    /// Text the cluster or pacetop's own words put outside ASCII, for a non-UTF-8 locale or
+    /// `--ascii` (the glyphs are already ASCII then).
+    static func asciiOnly(_ text: String) -> String {
+        var out = ""
+        for ch in text {
+            if ch.isASCII { out.append(ch); continue }
+            switch ch {
+            case "—", "–": out += "-"
+            case "→": out += "->"
+            case "←": out += "<-"
+            case "…": out += "~"
+            case "·": out += "-"
+            case "‘", "’": out += "'"
+            case "“", "”": out += "\""
+            default: out += "?"
+            }
+        }
+        return out
     }
 }

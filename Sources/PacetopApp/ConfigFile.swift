@@ -8,8 +8,9 @@ import PacetopUI
 ///
 /// ```toml
 /// theme = "solarized-dark"
-/// interval = 2            # seconds; "1.5" as a string for fractions
+/// interval = 1.5          # seconds
 /// read_only = false
+/// utc = false             # times in UTC instead of the local zone
 /// sudo = false
 /// anchor = "pbx"
 /// chain = ["eip", "privip", "vip", "src_pkt_ip", "ebs", "datapath_fs", "pbx"]
@@ -37,6 +38,8 @@ public struct ConfigFile: Sendable, Equatable {
     public var nodes: [String]?
     /// `audit_log`: where confirmed actions are recorded.
     public var auditLog: String?
+    /// `utc`: times in UTC instead of the local zone.
+    public var utc: Bool?
     /// `[addresses]`: node name → host to SSH to, for nodes whose name does not resolve.
     public var addresses: [String: String] = [:]
     /// `[keys]`: commands rebound to other keys.
@@ -96,6 +99,7 @@ public struct ConfigFile: Sendable, Equatable {
                 let v: Double?
                 switch e.value {
                 case .integer(let n): v = Double(n)
+                case .float(let x): v = x
                 case .string(let s): v = Double(s)
                 default: v = nil
                 }
@@ -103,6 +107,7 @@ public struct ConfigFile: Sendable, Equatable {
                 c.interval = v
             case "read_only": c.readOnly = try bool(e)
             case "sudo": c.sudo = try bool(e)
+            case "utc": c.utc = try bool(e)
             case "anchor":
                 let a = try string(e)
                 do { try Validate.resource(a) } catch { throw fail(e, error.description) }
@@ -115,6 +120,7 @@ public struct ConfigFile: Sendable, Equatable {
                 for a in t.entries { c.addresses[a.key] = try string(a) }
             case "keys":
                 guard case .table(let t) = e.value else { throw fail(e, "expected a table of command = \"key\"") }
+                var entries: [Command: TOMLTable.Entry] = [:]
                 for k in t.entries {
                     guard let command = Command(rawValue: k.key) else {
                         throw fail(k, "unknown command; known: " + Command.allCases.map(\.rawValue).joined(separator: ", "))
@@ -122,6 +128,10 @@ public struct ConfigFile: Sendable, Equatable {
                     let name = try string(k)
                     guard let key = Key(configName: name) else { throw fail(k, "unknown key \(name.debugDescription)") }
                     c.keys[command] = key
+                    entries[command] = k
+                }
+                if let clash = KeyMap.standard.conflict(c.keys), let at = entries[clash.second] ?? entries[clash.first] {
+                    throw fail(at, "key \(clash.key.label) is bound to both \(clash.first.rawValue) and \(clash.second.rawValue)")
                 }
             default:
                 throw fail(e, "unknown setting")

@@ -115,6 +115,18 @@ public struct KeyMap: Sendable, Equatable {
         bindings.first { $0.command == command }?.key
     }
 
+    /// The first key that `overrides` would give two commands (kept default keys count), so a
+    /// config that does so is an error naming both instead of a silent unbinding.
+    public func conflict(_ overrides: [Command: Key]) -> (key: Key, first: Command, second: Command)? {
+        var owner: [Key: Command] = [:]
+        for b in bindings where overrides[b.command] == nil { owner[b.key] = b.command }
+        for (command, key) in overrides.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            if let other = owner[key], other != command { return (key, other, command) }
+            owner[key] = command
+        }
+        return nil
+    }
+
     /// Rebinds commands: `[command: key]`; the key's old binding is dropped so one key never
     /// means two things.
     public func remapped(_ overrides: [Command: Key]) -> KeyMap {

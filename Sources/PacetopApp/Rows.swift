@@ -90,17 +90,26 @@ public struct StatusDigest: Sendable, Equatable {
         let chain = st.chainMembers(layout)
         let chainSet = Set(chain)
         var rows: [ResourceRow] = []
-        // Highest fail count per resource, collected once: asking failCounts() per row made
+        // Fail counts by resource and node, collected once: asking failCounts() per row made
         // a frame O(resources × history) (25 ms at 2,000 resources, scripts/bench frame).
-        var highest: [String: FailCount] = [:]
-        for f in st.failCounts() { highest[f.resource] = max(highest[f.resource] ?? f.count, f.count) }
+        var counts: [String: [String: FailCount]] = [:]
+        for f in st.failCounts() { counts[f.resource, default: [:]][f.node] = f.count }
+        // Nodes that host an instance of each id, so that each clone instance shows its own
+        // node's count, and a stopped one only the counts no running instance accounts for.
+        var hosts: [String: Set<String>] = [:]
+        st.forEachPrimitive { r, _ in hosts[r.id, default: []].formUnion(r.nodes) }
+        func failCount(_ r: Resource) -> FailCount? {
+            guard let byNode = counts[r.id] else { return nil }
+            let nodes = r.nodes.isEmpty ? Set(byNode.keys).subtracting(hosts[r.id] ?? []) : Set(r.nodes)
+            return nodes.compactMap { byNode[$0] }.max()
+        }
         func add(_ r: Resource, depth: Int, collective: String?) {
             let offMaster = chainSet.contains(r.id) && master != nil && !r.nodes.isEmpty
                 && !r.nodes.contains(master!)
             rows.append(ResourceRow(resource: r, depth: depth, actionTarget: collective ?? r.id,
                                     isAnchor: r.id == layout.anchor && r.kind == .primitive,
                                     offMaster: offMaster,
-                                    failCount: r.kind == .primitive ? highest[r.id] : nil))
+                                    failCount: r.kind == .primitive ? failCount(r) : nil))
             let childCollective = collective
                 ?? ([.clone, .promotable, .bundle].contains(r.kind) ? r.id : nil)
             for c in r.children { add(c, depth: depth + 1, collective: childCollective) }
@@ -163,9 +172,41 @@ public enum Rows {
         return d.problems.filter { matches(s.filter, problemText($0)) }
     }
 
-    /// Timeline entries, newest first.
+    /// Problems the filter hides: the Problems pane says how many, never "no failed actions".
+    public static func hiddenProblems(_ s: AppState) -> Int {
+        guard let d = s.digest, !s.filter.isEmpty else { return 0 }
+        return d.problems.count - problems(s).count
+    }
+
+    /// Timeline entries, newest first; the last failover's lines folded under it.
     public static func timeline(_ s: AppState) -> [TimelineEntry] {
-        s.timeline.reversed().filter { matches(s.filter, $0.text) }
+        let folded = foldedByFailover(s)
+        return s.timeline.reversed().filter { !folded($0) && matches(s.filter, $0.text) }
+    }
+
+    /// One failover logs a line per node and resource it touched: those of the last failover
+    /// fold under its FAILOVER entry until Enter on that entry expands them.
+    static func foldedByFailover(_ s: AppState) -> (TimelineEntry) -> Bool {
+        guard let f = s.lastFailover, s.expandedFailover != f.lostAt else { return { _ in false } }
+        return { $0.time >= f.lostAt && $0.time <= f.restoredAt && !isFailoverHead($0, s) }
+    }
+
+    /// The timeline entry that announced the last failover.
+    static func isFailoverHead(_ e: TimelineEntry, _ s: AppState) -> Bool {
+        guard let f = s.lastFailover else { return false }
+        return e.text == f.text && e.time >= f.restoredAt
+    }
+
+    /// Lines folded under the last failover's entry.
+    public static func foldedCount(_ s: AppState) -> Int {
+        let folded = foldedByFailover(s)
+        return s.timeline.filter(folded).count
+    }
+
+    /// The last failover, while the user has not acknowledged it: pinned above the timeline.
+    public static func pinnedFailover(_ s: AppState) -> FailoverTracker.Failover? {
+        guard let f = s.lastFailover, s.acknowledgedFailover != f.lostAt else { return nil }
+        return f
     }
 
     /// How many rows `pane` has now, for scrolling and selection bounds.

@@ -290,7 +290,7 @@ public final class Runner {
                     terminal.invalidate()
                     inbox.post(.themeLoaded(name))
                 } catch {
-                    inbox.post(.problem(error.description))
+                    inbox.post(.themeFailed(name, error.description))
                 }
             case .quit:
                 break // `update` set `state.quitting`; the loop ends after this batch.

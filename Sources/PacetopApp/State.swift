@@ -23,6 +23,8 @@ public struct AppConfig: Sendable, Equatable {
     public var keyMap: KeyMap
     /// The local user, for the audit log.
     public var user: String
+    /// Times on screen in UTC instead of the local zone.
+    public var utc = false
 
     /// Settings; the defaults suit tests and the demo (2 s polls, PortSIP layout, actions allowed).
     public init(layout: MasterLayout = .portSIP, interval: Double = 2, readOnly: Bool = false,
@@ -177,8 +179,16 @@ public struct AppState: Sendable, Equatable {
     public var lastFailover: FailoverTracker.Failover?
     /// The pane that arrow keys and actions apply to.
     public var focus: Pane = .resources
-    /// Selected row per pane; absent means the first row.
-    public var selection: [Pane: Int] = [:]
+    /// Each pane's selected row and first visible row. Kept here, not rebuilt each frame, so
+    /// a list scrolls only as far as its selection needs (update moves both).
+    public var tables: [Pane: TableState] = [:]
+    /// Rows of a help or details overlay scrolled past.
+    public var overlayScroll = 0
+    /// The last failover's start once the user has seen it (Enter on it in the timeline):
+    /// until then it stays pinned above the timeline.
+    public var acknowledgedFailover: Date?
+    /// The start of the failover whose per-resource lines are shown under it (Enter on it).
+    public var expandedFailover: Date?
     /// Text typed after `/`: rows are shown only when they contain it.
     public var filter = ""
     /// The user is typing the filter; keys go to it.
@@ -195,6 +205,8 @@ public struct AppState: Sendable, Equatable {
     public var themeNames: [String]
     /// The theme in use.
     public var themeName: String
+    /// Themes that failed to load: T skips them after saying why once.
+    public var brokenThemes: Set<String> = []
     /// The current time as the last tick or poll said; ages and fades count from it.
     public var now: Date
     /// Terminal size in cells.
@@ -240,7 +252,14 @@ public struct AppState: Sendable, Equatable {
     public var withoutQuorum: Bool { status?.summary.quorum == false }
 
     /// The selected row of `pane` (0 when none was chosen).
-    public func selected(_ pane: Pane) -> Int { selection[pane] ?? 0 }
+    public func selected(_ pane: Pane) -> Int { tables[pane]?.selected ?? 0 }
+    /// The first row of `pane` on screen.
+    public func offset(_ pane: Pane) -> Int { tables[pane]?.offset ?? 0 }
+
+    /// Selects `row` of `pane`; update keeps the offset following it.
+    public mutating func select(_ row: Int, in pane: Pane) {
+        tables[pane, default: TableState()].selected = row
+    }
 
     /// A poll error without the "node: " / "file: " prefix the header already shows as "via".
     public func pollErrorText(_ e: SourceError, via: String?) -> String {
@@ -294,6 +313,8 @@ public enum Message: Sendable, Equatable {
     case polled(PollOutcome)
     case actionFinished(ActionOutcome)
     case themeLoaded(String)
+    /// A theme file that cannot be loaded (name, error): `T` moves past it from then on.
+    case themeFailed(String, String)
     /// Something went wrong outside the cluster (a theme or the audit log): shown, kept going.
     case problem(String)
 }

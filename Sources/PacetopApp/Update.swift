@@ -21,6 +21,7 @@ public enum App {
             return []
         case .resized(let size):
             state.size = size
+            keepFocusVisible(&state)
             return []
         case .pollDue:
             guard !state.pollInFlight else { return [] }
@@ -32,8 +33,15 @@ public enum App {
             return actionFinished(&state, outcome)
         case .themeLoaded(let name):
             state.themeName = name
-            say(&state, "theme: \(name)")
+            // A theme skipped on the way here stays in the message.
+            if let m = state.message, m.text.hasPrefix("theme "), m.text.contains(" skipped: ") {
+                say(&state, "theme: \(name) (\(m.text.dropFirst("theme ".count)))", .degraded)
+            } else {
+                say(&state, "theme: \(name)")
+            }
             return []
+        case .themeFailed(let name, let error):
+            return themeFailed(&state, name, error)
         case .problem(let error):
             say(&state, error, .critical)
             return []
@@ -84,7 +92,7 @@ public enum App {
         let selectedKeys = Dictionary(uniqueKeysWithValues: Pane.allCases.map { ($0, rowKey(state, $0)) })
         defer {
             for (pane, key) in selectedKeys {
-                if let key, let i = rowKeys(state, pane).firstIndex(of: key) { state.selection[pane] = i }
+                if let key, let i = rowKeys(state, pane).firstIndex(of: key) { state.select(i, in: pane) }
             }
         }
         state.lastPollAt = outcome.at
@@ -177,13 +185,16 @@ public enum App {
         case .none: break
         case .help:
             if [.escape, .char("q"), .char("?"), .enter].contains(key) { state.overlay = .none }
+            scrollOverlay(&state, key)
             return []
         case .details:
             if [.escape, .char("q"), .enter, .backspace].contains(key) { state.overlay = .none }
+            scrollOverlay(&state, key)
             return []
         case .confirm(var pending):
             switch key {
             case .char("y"), .char("Y"):
+                guard View.confirmFits(state) else { return refuseUnseen(&state) }
                 return confirm(&state, pending)
             case .char("n"), .char("N"), .escape, .char("q"):
                 state.overlay = .none
@@ -192,7 +203,10 @@ public enum App {
                 pending.confirmFocused.toggle()
                 state.overlay = .confirm(pending)
             case .enter:
-                if pending.confirmFocused { return confirm(&state, pending) }
+                if pending.confirmFocused {
+                    guard View.confirmFits(state) else { return refuseUnseen(&state) }
+                    return confirm(&state, pending)
+                }
                 state.overlay = .none
                 say(&state, "cancelled: \(pending.action.title)")
             default: break
@@ -228,6 +242,7 @@ public enum App {
             return []
         }
         if state.filterEditing { return filterKey(&state, key) }
+        if key == .escape, !state.filter.isEmpty { return clearFilter(&state) }
         guard let command = state.config.keyMap.command(for: key, readOnly: !state.config.actionsEnabled) else {
             if state.config.keyMap.command(for: key, readOnly: false)?.isAction == true {
                 say(&state, state.config.readOnly ? "read-only mode: actions are disabled"
@@ -256,7 +271,6 @@ public enum App {
     }
 
     private static func run(_ state: inout AppState, _ command: Command) -> [Effect] {
-        let panes = Pane.allCases
         switch command {
         case .quit:
             if let running = state.running {
@@ -267,19 +281,19 @@ public enum App {
             return quit(&state, .user)
         case .help:
             state.overlay = .help
+            state.overlayScroll = 0
         case .refresh:
             return refresh(&state)
-        case .nextPane:
-            state.focus = panes[(panes.firstIndex(of: state.focus)! + 1) % panes.count]
-        case .prevPane:
-            state.focus = panes[(panes.firstIndex(of: state.focus)! + panes.count - 1) % panes.count]
+        case .nextPane: cycleFocus(&state, by: 1)
+        case .prevPane: cycleFocus(&state, by: -1)
         case .up: move(&state, by: -1)
         case .down: move(&state, by: 1)
-        case .pageUp: move(&state, by: -10)
-        case .pageDown: move(&state, by: 10)
+        case .pageUp: move(&state, by: -page(state))
+        case .pageDown: move(&state, by: page(state))
         case .top: move(&state, by: -Int.max / 2)
         case .bottom: move(&state, by: Int.max / 2)
         case .details:
+            state.overlayScroll = 0
             switch state.focus {
             case .nodes:
                 if let row = Rows.nodes(state)[safe: state.selected(.nodes)] {
@@ -293,7 +307,7 @@ public enum App {
                 if let r = Rows.problems(state)[safe: state.selected(.problems)]?.resource {
                     state.overlay = .details(.resource(r))
                 }
-            case .timeline: break
+            case .timeline: timelineEnter(&state)
             }
         case .filter:
             state.filterEditing = true
@@ -302,8 +316,7 @@ public enum App {
                 say(&state, "no theme files found: using the built-in theme", .degraded)
                 return []
             }
-            let i = state.themeNames.firstIndex(of: state.themeName) ?? -1
-            return [.loadTheme(state.themeNames[(i + 1) % state.themeNames.count])]
+            return nextTheme(state, after: state.themeName).map { [.loadTheme($0)] } ?? []
         case .restart, .standby, .unstandby, .moveMaster, .clear, .cleanup:
             return action(&state, command)
         }
@@ -313,7 +326,8 @@ public enum App {
     private static func move(_ state: inout AppState, by delta: Int) {
         let count = Rows.count(state, state.focus)
         let current = state.selected(state.focus)
-        state.selection[state.focus] = max(0, min(count - 1, current.addingReportingOverflow(delta).partialValue))
+        state.select(max(0, min(count - 1, current.addingReportingOverflow(delta).partialValue)), in: state.focus)
+        follow(&state)
     }
 
     /// Identities of a pane's rows: node names, resource ids (with their occurrence, for clone
@@ -338,11 +352,13 @@ public enum App {
         return keys.indices.contains(i) ? keys[i] : nil
     }
 
-    private static func clampSelections(_ state: inout AppState) {
+    static func clampSelections(_ state: inout AppState) {
         for pane in Pane.allCases {
             let count = Rows.count(state, pane)
-            state.selection[pane] = max(0, min(count - 1, state.selected(pane)))
+            state.select(max(0, min(count - 1, state.selected(pane))), in: pane)
         }
+        keepFocusVisible(&state)
+        follow(&state)
     }
 
     // MARK: Actions
@@ -371,6 +387,10 @@ public enum App {
         case .standby, .unstandby:
             guard let n = selectedNode else {
                 say(&state, "select a node first (Tab to Nodes)", .degraded)
+                return []
+            }
+            if let why = cannotApply(command, node: n, status) {
+                say(&state, why, .degraded)
                 return []
             }
             return propose(&state, command == .standby ? .standby(node: n) : .unstandby(node: n))
@@ -483,7 +503,7 @@ public enum App {
         }
     }
 
-    private static func say(_ state: inout AppState, _ text: String, _ level: HealthVerdict.Level = .ok) {
+    static func say(_ state: inout AppState, _ text: String, _ level: HealthVerdict.Level = .ok) {
         state.message = StatusMessage(text: text, level: level, at: state.now)
     }
 }

@@ -7,8 +7,9 @@ import PacetopUI
 extension View {
     // MARK: Header and footer
 
-    static func header(_ state: AppState, _ env: ViewEnv, _ buf: inout Buffer, _ area: Rect) {
-        let g = env.glyphs
+    /// `oneShot`: the `--once` report, where "live" means nothing.
+    static func header(_ state: AppState, _ env: ViewEnv, _ buf: inout Buffer, _ area: Rect, oneShot: Bool = false) {
+        let glyphs = env.glyphs
         var spans: [Span] = [Span("pacetop", style: env.style(.uiTitle))]
         if state.config.isDemo {
             spans.append(Span(" DEMO ", style: env.style(.demo).patched(with: Style(reverse: true))))
@@ -19,25 +20,27 @@ extension View {
         if state.config.readOnly { spans.append(Span("[READ-ONLY] ", style: env.style(.warning))) }
         if let st = state.status {
             spans.append(verdict(state, env))
-            let q = st.summary.quorum
+            let quorum = st.summary.quorum
             spans.append(Span("  quorum ", style: env.style(.uiDim)))
-            spans.append(Span(q == true ? "yes" : q == false ? "NO" : "unknown",
-                              style: q == true ? env.style(.ok) : env.style(.alert)))
+            spans.append(Span(quorum == true ? "yes" : quorum == false ? "NO" : "unknown",
+                              style: quorum == true ? env.style(.ok) : env.style(.alert)))
             spans.append(Span("  DC ", style: env.style(.uiDim)))
             spans.append(Span(st.summary.dc ?? "NONE", style: st.summary.dc == nil ? env.style(.alert) : env.style(.uiText)))
             if let stack = st.summary.stack { spans.append(Span("  \(stack)", style: env.style(.uiDim))) }
             if st.summary.maintenanceMode { spans.append(Span("  MAINTENANCE-MODE", style: env.style(.warning))) }
         }
-        buf.write(Line(spans), in: area.row(0), ellipsis: g.ellipsis)
+        // Every time on screen is in this one zone.
+        spans.append(Span("  times \(zoneName(utc: state.config.utc))", style: env.style(.uiDim)))
+        buf.write(Line(spans), in: area.row(0), ellipsis: glyphs.ellipsis)
         // Second row: where the data comes from, how fresh it is, and the first reason.
-        var second = freshness(state, env).spans
-        if let h = state.digest?.health {
-            if let r = h.reasons.first {
-                second.append(Span("  \(g.warning) \(r)", style: healthStyle(h.level, env)))
-                if h.reasons.count > 1 { second.append(Span(" (+\(h.reasons.count - 1) more)", style: env.style(.uiDim))) }
+        var second = freshness(state, env, oneShot: oneShot).spans
+        if let health = state.digest?.health {
+            if let reason = health.reasons.first {
+                second.append(Span("  \(glyphs.warning) \(reason)", style: healthStyle(health.level, env)))
+                if health.reasons.count > 1 { second.append(Span(" (+\(health.reasons.count - 1) more)", style: env.style(.uiDim))) }
             }
         }
-        buf.write(Line(second), in: area.row(1), ellipsis: g.ellipsis)
+        buf.write(Line(second), in: area.row(1), ellipsis: glyphs.ellipsis)
     }
 
     /// The verdict word, or STALE / NO CONTACT with the data's age once the status on screen
@@ -55,9 +58,9 @@ extension View {
     }
 
     /// "via ip-…-133  live" or "STALE 14 s" with the poll error.
-    static func freshness(_ state: AppState, _ env: ViewEnv) -> Line {
+    /// With `width`, the node name gives way from the front (`…16-133`) before anything else.
+    static func freshness(_ state: AppState, _ env: ViewEnv, width: Int = .max, oneShot: Bool = false) -> Line {
         var spans: [Span] = []
-        if let via = state.via { spans.append(Span("via \(via) ", style: env.style(.uiDim))) }
         if state.status == nil {
             if let e = state.pollError {
                 spans.append(Span("NO DATA: \(state.pollErrorText(e, via: state.via))", style: env.style(.alert)))
@@ -68,55 +71,61 @@ extension View {
             let age = Int(state.dataAge ?? 0)
             spans.append(Span("STALE \(age) s", style: env.style(.stale).patched(with: env.style(.alert))))
             if let e = state.pollError { spans.append(Span(" \(state.pollErrorText(e, via: state.via))", style: env.style(.alert))) }
-        } else {
+        } else if !oneShot {
             spans.append(Span("live", style: env.style(.ok)))
         }
-        return Line(spans)
+        guard let via = state.via else { return Line(spans) }
+        return naming([Span("via ", style: env.style(.uiDim))], via, env.style(.uiDim),
+                      [Span(" ", style: env.style(.uiDim))] + spans, width: width, env)
+    }
+
+    /// `before name after` in `width` columns: the name shortens from the front, down to
+    /// four columns, before the rest is cut at the end.
+    static func naming(_ before: [Span], _ name: String, _ style: Style, _ after: [Span], width: Int,
+                       _ env: ViewEnv) -> Line {
+        let around = Line(before + after).width
+        let room = max(4, width - around)
+        let shown = Line(name, style: style).keepingEnd(width: room, ellipsis: env.glyphs.ellipsis)
+        return Line(before + shown.spans + after)
     }
 
     static func statusLine(_ state: AppState, _ env: ViewEnv, _ buf: inout Buffer, _ area: Rect) {
-        let g = env.glyphs
-        if let r = state.running {
-            let secs = Int(state.now.timeIntervalSince(r.started))
+        let glyphs = env.glyphs
+        if let running = state.running {
+            let secs = Int(state.now.timeIntervalSince(running.started))
             let spin = ["|", "/", "-", "\\"][secs % 4]
             buf.write(Line([Span("\(spin) running \(secs) s: ", style: env.style(.info)),
-                            Span("\(r.action.title) on \(r.node)", style: env.style(.uiText))]),
-                      in: area, ellipsis: g.ellipsis)
+                            Span("\(running.action.title) on \(running.node)", style: env.style(.uiText))]),
+                      in: area, ellipsis: glyphs.ellipsis)
         } else if state.filterEditing || !state.filter.isEmpty {
             buf.write(Line([Span("filter: ", style: env.style(.uiDim)),
                             Span(state.filter + (state.filterEditing ? "_" : ""), style: env.style(.uiText)),
                             Span(state.filterEditing ? "  (Enter keep, Esc clear)" : "", style: env.style(.uiDim))]),
-                      in: area, ellipsis: g.ellipsis)
-        } else if let m = state.message {
-            buf.write(Line(m.text, style: m.level == .ok ? env.style(.info) : healthStyle(m.level, env)),
-                      in: area, ellipsis: g.ellipsis)
-        } else if let e = state.timeline.last {
-            buf.write(Line([Span(clock(e.time) + " ", style: env.style(.timelineTime)),
-                            Span(e.text, style: e.severity == .ok ? env.style(.timelineEvent) : healthStyle(e.severity, env))]),
-                      in: area, ellipsis: g.ellipsis)
+                      in: area, ellipsis: glyphs.ellipsis)
+        } else if let message = state.message {
+            buf.write(Line(message.text, style: message.level == .ok ? env.style(.info) : healthStyle(message.level, env)),
+                      in: area, ellipsis: glyphs.ellipsis)
+        } else if let entry = state.timeline.last {
+            buf.write(Line([Span(clock(entry.time, utc: state.config.utc) + " ", style: env.style(.timelineTime)),
+                            Span(entry.text, style: entry.severity == .ok ? env.style(.timelineEvent) : healthStyle(entry.severity, env))]),
+                      in: area, ellipsis: glyphs.ellipsis)
         }
     }
 
     /// The keys that fit, in table order; `?` (help) always shows, since it lists the rest.
     static func footer(_ state: AppState, _ env: ViewEnv, _ buf: inout Buffer, _ area: Rect) {
-        var spans: [Span] = []
-        var width = 0
+        var hintArea = area
         if !state.config.actionsEnabled {
             let word = state.config.readOnly ? "READ-ONLY " : "VIEW-ONLY "
-            spans.append(Span(word, style: env.style(.warning)))
-            width += word.count
+            let used = buf.write(Line(word, style: env.style(.warning)), in: area)
+            hintArea = Rect(x: area.x + used, y: area.y, width: max(0, area.width - used), height: area.height)
         }
-        let shown = state.config.keyMap.bindings.filter { b in
-            b.inFooter && !(b.command.isAction && !state.config.actionsEnabled)
+        let shown = state.config.keyMap.bindings.filter { binding in
+            binding.inFooter && !(binding.command.isAction && !state.config.actionsEnabled)
         }
-        let help = shown.filter { $0.command == .help }
-        for b in help + shown.filter({ $0.command != .help }) {
-            let w = DisplayWidth.of(b.key.label) + 1 + b.command.short.count + 2
-            if width + w - 2 > area.width { continue }
-            spans.append(Span(b.key.label, style: env.style(.uiKey)))
-            spans.append(Span(" \(b.command.short)  ", style: env.style(.uiFooter)))
-            width += w
-        }
-        buf.write(Line(spans), in: area, ellipsis: env.glyphs.ellipsis)
+        let ordered = shown.filter { $0.command == .help } + shown.filter { $0.command != .help }
+        HintBar(ordered.map { KeyHint($0.key.label, $0.command.short) }, keyStyle: env.style(.uiKey),
+                labelStyle: env.style(.uiFooter))
+            .render(into: &buf, area: hintArea)
     }
 }

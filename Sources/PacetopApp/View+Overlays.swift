@@ -8,56 +8,90 @@ extension View {
     // MARK: Overlays
 
     static func overlay(_ state: AppState, _ env: ViewEnv, _ buf: inout Buffer) {
-        let area = buf.area.inset(by: buf.width >= 30 && buf.height >= 10 ? 1 : 0)
-        let g = env.glyphs
-        func modal(_ title: String, _ body: [Line], _ buttons: [String], focused: Int = 0, width: Int = 76) {
-            Modal(title: title, body: body, buttons: buttons, focusedButton: focused, glyphs: g,
+        overlayModal(state, env)?.render(into: &buf, area: overlayArea(state.size))
+    }
+
+    static func overlayArea(_ size: Size) -> Rect {
+        Rect(x: 0, y: 0, width: max(0, size.width), height: max(0, size.height))
+            .inset(by: size.width >= 30 && size.height >= 10 ? 1 : 0)
+    }
+
+    /// The open overlay as a box; update asks it whether a confirmation fits and how far
+    /// help and details scroll.
+    static func overlayModal(_ state: AppState, _ env: ViewEnv) -> Modal? {
+        let glyphs = env.glyphs
+        func modal(_ title: String, _ body: [Line], _ buttons: [String], focused: Int = 0, width: Int = 76) -> Modal {
+            Modal(title: title, body: body, buttons: buttons, focusedButton: focused, glyphs: glyphs,
                   borderStyle: env.style(.confirmBorder), titleStyle: env.style(.uiTitle), textStyle: env.style(.uiText),
-                  buttonStyle: env.style(.button), focusedButtonStyle: env.style(.buttonFocused), maxWidth: width)
-                .render(into: &buf, area: area)
+                  buttonStyle: env.style(.button), focusedButtonStyle: env.style(.buttonFocused), maxWidth: width,
+                  scroll: state.overlayScroll)
         }
         switch state.overlay {
         case .none:
-            break
+            return nil
         case .help:
-            modal("pacetop help", helpLines(state, env), [], width: 76)
+            return modal("pacetop help", helpLines(state, env), [], width: 76)
         case .details(let target):
-            modal(detailsTitle(target), Details.lines(target, state, env), [], width: 100)
-        case .confirm(let p):
-            var body: [Line] = [Line(p.action.title, style: env.style(.uiTitle)), Line("")]
-            if let old = p.movedFrom {
-                body.append(Line("\(old) stopped answering: this now runs on \(p.node).", style: env.style(.alert)))
-            }
-            if let warning = App.confirmWarning(state) {
-                body.append(Line(warning + (p.warningAcknowledged ? " Press y again to run it anyway." : ""),
-                                 style: env.style(.alert)))
-            }
-            body += [
-                Line("Command on \(p.node):", style: env.style(.uiDim)),
-                Line(p.commandLine, style: env.style(.confirmCommand)),
-                Line(""),
-                Line("Expect: \(p.action.expectation)"),
-            ]
-            if state.config.isDemo { body.append(Line("(demo cluster: nothing real is touched)", style: env.style(.demo))) }
-            body.append(Line(""))
-            body.append(Line("y confirm · n/Esc cancel · ←/→ choose", style: env.style(.uiDim)))
-            modal("Confirm", body, ["Cancel", "Confirm"], focused: p.confirmFocused ? 1 : 0)
+            return modal(detailsTitle(target), Details.lines(target, state, env), [], width: 100)
+        case .confirm(let pending):
+            let full = modal("Confirm", confirmLines(pending, state, env), ["Cancel", "Confirm"], focused: pending.confirmFocused ? 1 : 0)
+            if full.fits(in: overlayArea(state.size)) { return full }
+            // Nothing is confirmed unseen: without room for the whole command, there is no Confirm.
+            return modal("Confirm", [Line(pending.action.title, style: env.style(.uiTitle)),
+                                     Line("Enlarge the terminal to confirm: the command does not fit.", style: env.style(.warning)),
+                                     Line("n/Esc cancels", style: env.style(.uiDim))], ["Cancel"])
         case .chooseNode(let candidates, let index):
             var body = [Line("Move \(state.config.layout.anchor) and its chain to:", style: env.style(.uiText)), Line("")]
-            for (i, c) in candidates.enumerated() {
-                body.append(i == index ? Line("\(g.pointer) \(c)", style: env.style(.selection)) : Line("  \(c)"))
+            for (row, candidate) in candidates.enumerated() {
+                body.append(row == index ? Line("\(glyphs.pointer) \(candidate)", style: env.style(.selection)) : Line("  \(candidate)"))
             }
             body.append(Line(""))
             body.append(Line("↑/↓ choose · Enter next · Esc cancel", style: env.style(.uiDim)))
-            modal("Move master", body, [])
+            return modal("Move master", body, [])
         case .confirmQuit(let focused):
             let what = state.running.map { $0.action.title } ?? "An action"
-            modal("Quit?", [Line("\(what) is still running."),
-                            Line("Quitting closes the connection; the command goes on running on the node and completes there.",
-                                 style: env.style(.warning)),
-                            Line(""), Line("y quit · any other key stays", style: env.style(.uiDim))],
-                  ["Stay", "Quit"], focused: focused ? 1 : 0)
+            return modal("Quit?", [Line("\(what) is still running."),
+                                   Line("Quitting closes the connection;", style: env.style(.warning)),
+                                   Line("the command goes on running on the node and completes there.", style: env.style(.warning)),
+                                   Line(""), Line("y quit · any other key stays", style: env.style(.uiDim))],
+                         ["Stay", "Quit"], focused: focused ? 1 : 0)
         }
+    }
+
+    static func confirmLines(_ p: PendingAction, _ state: AppState, _ env: ViewEnv) -> [Line] {
+        var body: [Line] = [Line(p.action.title, style: env.style(.uiTitle)), Line("")]
+        if let old = p.movedFrom {
+            body.append(Line("\(old) stopped answering: this now runs on \(p.node).", style: env.style(.alert)))
+        }
+        if let warning = App.confirmWarning(state) {
+            body.append(Line(warning + (p.warningAcknowledged ? " Press y again to run it anyway." : ""),
+                             style: env.style(.alert)))
+        }
+        body += [
+            Line("Command on \(p.node):", style: env.style(.uiDim)),
+            Line(p.commandLine, style: env.style(.confirmCommand)),
+            Line(""),
+            Line("Expect: \(p.action.expectation)"),
+        ]
+        if state.config.isDemo { body.append(Line("(demo cluster: nothing real is touched)", style: env.style(.demo))) }
+        body.append(Line(""))
+        body.append(Line("y confirm · n/Esc cancel · ←/→ choose", style: env.style(.uiDim)))
+        return body
+    }
+
+    /// The confirmation shows its whole command and target at the state's size; `y` does
+    /// nothing otherwise.
+    public static func confirmFits(_ state: AppState) -> Bool {
+        guard case .confirm = state.overlay else { return false }
+        return overlayModal(state, measureEnv)?.buttons.count == 2
+    }
+
+    /// Sizes do not depend on colours or on which glyph set draws them.
+    static let measureEnv = ViewEnv(theme: Theme(name: "plain", styles: [:]), glyphs: .unicode)
+
+    /// How far the open help or details can scroll at the state's size.
+    public static func overlayScrollLimit(_ state: AppState) -> Int {
+        overlayModal(state, measureEnv)?.scrollLimit(in: overlayArea(state.size)) ?? 0
     }
 
     static func detailsTitle(_ t: DetailTarget) -> String {
@@ -71,16 +105,16 @@ extension View {
         var lines: [Line] = []
         var seen: [Command: [String]] = [:]
         var order: [Command] = []
-        for b in state.config.keyMap.bindings {
-            if seen[b.command] == nil { order.append(b.command) }
-            seen[b.command, default: []].append(b.key.label)
+        for binding in state.config.keyMap.bindings {
+            if seen[binding.command] == nil { order.append(binding.command) }
+            seen[binding.command, default: []].append(binding.key.label)
         }
-        for c in order {
-            let keys = seen[c]!.joined(separator: " ")
-            let disabled = c.isAction && !state.config.actionsEnabled
+        for command in order {
+            let keys = seen[command]!.joined(separator: " ")
+            let disabled = command.isAction && !state.config.actionsEnabled
             let pad = String(repeating: " ", count: max(1, 12 - DisplayWidth.of(keys)))
             lines.append(Line([Span(keys, style: disabled ? env.style(.uiDim) : env.style(.uiKey)),
-                               Span(pad + c.help + (c.isAction ? (disabled ? " (disabled)" : " (asks first)") : ""),
+                               Span(pad + command.help + (command.isAction ? (disabled ? " (disabled)" : " (asks first)") : ""),
                                     style: disabled ? env.style(.uiDim) : env.style(.uiHelp))]))
         }
         lines.append(Line(""))

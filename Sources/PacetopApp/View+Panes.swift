@@ -22,29 +22,64 @@ extension View {
                               _ state: AppState, _ env: ViewEnv, _ buf: inout Buffer, _ area: Rect,
                               header: Bool = false) {
         let focused = state.focus == pane
-        var ts = TableState(selected: focused ? state.selected(pane) : nil)
-        Table(columns: columns, rows: rows, showHeader: header, headerStyle: env.style(.uiDim),
-              highlightStyle: env.style(.selection), highlightSymbol: env.glyphs.isUnicode ? "▶ " : "> ",
-              ellipsis: env.glyphs.ellipsis)
-            .render(into: &buf, area: area, state: &ts)
+        // The scroll position lives in the state (update moves it with the selection), so
+        // moving up a long list scrolls it instead of pinning the cursor to the last row.
+        var ts = TableState(selected: focused ? state.selected(pane) : nil, offset: state.offset(pane))
+        let table = Table(columns: namesFirst(columns, rows, width: area.width), rows: rows, showHeader: header,
+                          headerStyle: env.style(.uiDim), highlightStyle: env.style(.selection),
+                          highlightSymbol: highlightSymbol(env), ellipsis: env.glyphs.ellipsis)
+        table.render(into: &buf, area: area, state: &ts)
+        // On the pane's right border: there is more than fits.
+        Scrollbar(total: rows.count, visible: table.visibleRows(in: area), offset: ts.offset,
+                  glyphs: env.glyphs, style: env.style(.uiBorder))
+            .render(into: &buf, area: Rect(x: area.right, y: area.y, width: 1, height: area.height))
+    }
+
+    static func highlightSymbol(_ env: ViewEnv) -> String { env.glyphs.isUnicode ? "▶ " : "> " }
+
+    /// Names are the information: columns that shorten from the front (`.head`) get the width
+    /// of their longest cell first, and only when even that does not fit do they share what is
+    /// left (in proportion), while the other stretchy columns give up their space.
+    static func namesFirst(_ columns: [TableColumn], _ rows: [TableRow], width: Int) -> [TableColumn] {
+        let names = columns.indices.filter { columns[$0].truncation == .head }
+        guard !names.isEmpty else { return columns }
+        func natural(_ i: Int) -> Int {
+            max(DisplayWidth.of(columns[i].title), rows.map { $0.cells.indices.contains(i) ? $0.cells[i].width : 0 }.max() ?? 0)
+        }
+        let fixed = columns.indices.reduce(0) { sum, i in
+            if case .length(let n) = columns[i].width, !names.contains(i) { return sum + n }
+            return sum
+        }
+        let avail = width - 2 - (columns.count - 1)
+        let wanted = names.reduce(0) { $0 + natural($1) }
+        var out = columns
+        for i in names {
+            out[i].width = wanted + fixed <= avail ? .length(natural(i)) : .fill(max(1, natural(i)))
+        }
+        if wanted + fixed > avail {
+            for i in out.indices where !names.contains(i) {
+                if case .fill = out[i].width { out[i].width = .length(0) }
+            }
+        }
+        return out
     }
 
     static func nodeCells(_ row: NodeRow, _ state: AppState, _ env: ViewEnv) -> [Line] {
-        let n = row.node, g = env.glyphs
-        let st = nodeStyle(n.state, env)
+        let node = row.node, glyphs = env.glyphs
+        let style = nodeStyle(node.state, env)
         var role: [Span] = []
-        if row.isMaster { role.append(Span("\(g.master) master ", style: env.style(.master))) }
-        if n.isDC { role.append(Span("DC", style: env.style(.info))) }
+        if row.isMaster { role.append(Span("\(glyphs.master) master ", style: env.style(.master))) }
+        if node.isDC { role.append(Span("DC", style: env.style(.info))) }
         // Down states in capitals, as crm_mon writes them.
-        let word = [.offline, .unclean].contains(n.state) ? n.state.rawValue.uppercased() : n.state.rawValue
+        let word = [.offline, .unclean].contains(node.state) ? node.state.rawValue.uppercased() : node.state.rawValue
         var extra: [Span] = []
-        if n.kind != .member { extra.append(Span(n.kind.rawValue + " ", style: env.style(.uiDim))) }
-        if let h = n.health, h != .green { extra.append(Span("health \(h.rawValue)", style: h == .red ? env.style(.alert) : env.style(.warning))) }
-        return [Line(n.name, style: st), Line(word, style: st), Line(role),
+        if node.kind != .member { extra.append(Span(node.kind.rawValue + " ", style: env.style(.uiDim))) }
+        if let h = node.health, h != .green { extra.append(Span("health \(h.rawValue)", style: h == .red ? env.style(.alert) : env.style(.warning))) }
+        return [Line(node.name, style: style), Line(word, style: style), Line(role),
                 Line("\(row.running) rsc", style: env.style(.uiDim)), Line(extra)]
     }
 
-    static let nodeColumns = [TableColumn("NODE", width: .fill(2)), TableColumn("STATE", width: .length(11)),
+    static let nodeColumns = [TableColumn("NODE", width: .fill(2), truncation: .head), TableColumn("STATE", width: .length(11)),
                               TableColumn("ROLE", width: .length(12)), TableColumn("RUNNING", width: .length(7)),
                               TableColumn("", width: .fill(1))]
 
@@ -58,9 +93,9 @@ extension View {
     }
 
     static func resourceCells(_ row: ResourceRow, _ env: ViewEnv) -> [Line] {
-        let r = row.resource, g = env.glyphs
+        let resource = row.resource, glyphs = env.glyphs
         let indent = String(repeating: "  ", count: row.depth)
-        let kind: String = switch r.kind {
+        let kind: String = switch resource.kind {
         case .primitive: ""
         case .group: " [group]"
         case .clone: " [clone]"
@@ -70,41 +105,44 @@ extension View {
         }
         let roleText: String
         let roleStyle: Style
-        if r.kind == .primitive {
-            let role = r.role ?? (r.nodes.isEmpty ? .stopped : .started)
+        if resource.kind == .primitive {
+            let role = resource.role ?? (resource.nodes.isEmpty ? .stopped : .started)
             roleText = role.description
-            roleStyle = r.failed ? env.style(.resourceFailed)
+            roleStyle = resource.failed ? env.style(.resourceFailed)
                 : role.isPending ? env.style(.resourcePending)
                 : role == .promoted ? env.style(.resourcePromoted)
                 : role.isActive ? env.style(.resourceStarted) : env.style(.resourceStopped)
         } else {
-            let prims = r.flattened().filter { $0.kind == .primitive }
+            let prims = resource.flattened().filter { $0.kind == .primitive }
             roleText = "\(prims.filter { !$0.nodes.isEmpty }.count)/\(prims.count) up"
             roleStyle = env.style(.uiDim)
         }
         var marks: [Span] = []
-        if row.isAnchor { marks.append(Span("\(g.master) ", style: env.style(.master))) }
-        if r.failed { marks.append(Span("FAILED ", style: env.style(.resourceFailed))) }
-        if !r.managed { marks.append(Span("unmanaged ", style: env.style(.resourceUnmanaged))) }
-        if r.blocked { marks.append(Span("blocked ", style: env.style(.alert))) }
-        if r.orphaned { marks.append(Span("orphan ", style: env.style(.warning))) }
-        if r.maintenance { marks.append(Span("maint ", style: env.style(.warning))) }
-        if r.disabled || r.targetRole?.lowercased() == "stopped" { marks.append(Span("disabled ", style: env.style(.uiDim))) }
-        if let p = r.pending { marks.append(Span("\(p.lowercased()) ", style: env.style(.resourcePending))) }
-        if let l = r.lockedTo { marks.append(Span("locked \(l) ", style: env.style(.info))) }
-        if row.offMaster { marks.append(Span("\(g.warning)not on master ", style: env.style(.warning))) }
-        if r.kind == .primitive, r.nodes.count > 1, r.role != .migrating {
+        if row.isAnchor { marks.append(Span("\(glyphs.master) ", style: env.style(.master))) }
+        if resource.failed { marks.append(Span("FAILED ", style: env.style(.resourceFailed))) }
+        if !resource.managed { marks.append(Span("unmanaged ", style: env.style(.resourceUnmanaged))) }
+        if resource.blocked { marks.append(Span("blocked ", style: env.style(.alert))) }
+        if resource.orphaned { marks.append(Span("orphan ", style: env.style(.warning))) }
+        if resource.maintenance { marks.append(Span("maint ", style: env.style(.warning))) }
+        if resource.disabled || resource.targetRole?.lowercased() == "stopped" { marks.append(Span("disabled ", style: env.style(.uiDim))) }
+        if let p = resource.pending { marks.append(Span("\(p.lowercased()) ", style: env.style(.resourcePending))) }
+        if let l = resource.lockedTo { marks.append(Span("locked \(l) ", style: env.style(.info))) }
+        if row.offMaster { marks.append(Span("\(glyphs.warning)not on master ", style: env.style(.warning))) }
+        if resource.kind == .primitive, resource.nodes.count > 1, resource.role != .migrating {
             marks.append(Span("MULTI-ACTIVE ", style: env.style(.alert)))
         }
         let fails = row.failCount.map { Line("\($0)", style: env.style(.resourceFailed)) } ?? Line("")
-        let nodes = r.kind == .primitive ? r.nodes.joined(separator: ",") : ""
-        return [Line([Span(indent + r.id, style: row.isAnchor ? env.style(.master) : env.style(.uiText)),
+        let nodes = resource.kind == .primitive ? resource.nodes.joined(separator: ",") : ""
+        return [Line([Span(indent + resource.id, style: row.isAnchor ? env.style(.master) : env.style(.uiText)),
                       Span(kind, style: env.style(.uiDim))]),
                 Line(roleText, style: roleStyle), Line(nodes), fails, Line(marks)]
     }
 
-    static let resourceColumns = [TableColumn("RESOURCE", width: .fill(2)), TableColumn("ROLE", width: .length(10)),
-                                  TableColumn("NODE", width: .fill(2)), TableColumn("FAILS", width: .length(5)),
+    // FAILS is wide enough for INFINITY.
+    static let resourceColumns = [TableColumn("RESOURCE", width: .fill(2), truncation: .head),
+                                  TableColumn("ROLE", width: .length(10)),
+                                  TableColumn("NODE", width: .fill(2), truncation: .head),
+                                  TableColumn("FAILS", width: .length(8)),
                                   TableColumn("", width: .fill(2))]
 
     static func resourcesPane(_ rows: [ResourceRow], _ state: AppState, _ env: ViewEnv, _ buf: inout Buffer, _ area: Rect) {
@@ -117,52 +155,61 @@ extension View {
         table(resourceColumns, rows.map { TableRow(resourceCells($0, env)) }, .resources, state, env, &buf, inner)
     }
 
-    static func problemLine(_ p: ProblemRow, _ state: AppState, _ env: ViewEnv) -> Line {
-        let g = env.glyphs
+    static func problemLine(_ problem: ProblemRow, _ state: AppState, _ env: ViewEnv) -> Line {
+        let glyphs = env.glyphs
         let clearKey = state.config.keyMap.key(for: .clear)?.label ?? "c"
         let cleanupKey = state.config.keyMap.key(for: .cleanup)?.label ?? "C"
         let hint = state.config.actionsEnabled
-        switch p {
-        case .constraint(let c):
-            let what = c.kind == .prefer ? "is pinned to \(c.node ?? "?")" : "is banned from \(c.node ?? "?")"
-            var spans = [Span("\(g.warning) ", style: env.style(.warning)), Span(c.resource, style: env.style(.uiTitle)),
-                         Span(" \(what) by \(c.id)", style: env.style(.uiText))]
-            if let e = c.expires { spans.append(Span(" until \(e)", style: env.style(.uiDim))) }
+        switch problem {
+        case .constraint(let constraint):
+            let what = constraint.kind == .prefer ? "is pinned to \(constraint.node ?? "?")" : "is banned from \(constraint.node ?? "?")"
+            var spans = [Span("\(glyphs.warning) ", style: env.style(.warning)), Span(constraint.resource, style: env.style(.uiTitle)),
+                         Span(" \(what) by \(constraint.id)", style: env.style(.uiText))]
+            if let expires = constraint.expires { spans.append(Span(" until \(expires)", style: env.style(.uiDim))) }
             if hint { spans.append(Span(" — press \(clearKey) to clear", style: env.style(.uiKey))) }
             return Line(spans)
-        case .failedAction(let f):
-            var spans = [Span("\(g.cross) ", style: env.style(.alert)),
-                         Span("\(f.resource) \(f.task ?? "op")", style: env.style(.resourceFailed)),
-                         Span(" on \(f.node): ", style: env.style(.uiText)),
-                         Span(ocfMeaning(f.exitCode), style: env.style(.alert))]
-            if let r = f.exitReason { spans.append(Span(" '\(r)'", style: env.style(.uiText))) }
-            if let t = f.lastRCChange { spans.append(Span(" at \(t)", style: env.style(.uiDim))) }
-            if let fc = state.status?.failCount(resource: f.resource, node: f.node) {
-                spans.append(Span(" fail-count \(fc)", style: env.style(.resourceFailed)))
+        case .failedAction(let failure):
+            var spans = [Span("\(glyphs.cross) ", style: env.style(.alert)),
+                         Span("\(failure.resource) \(failure.task ?? "op")", style: env.style(.resourceFailed)),
+                         Span(" on \(failure.node): ", style: env.style(.uiText)),
+                         Span(ocfMeaning(failure.exitCode), style: env.style(.alert))]
+            if let reason = failure.exitReason { spans.append(Span(" '\(reason)'", style: env.style(.uiText))) }
+            if let changed = failure.lastRCChange { spans.append(Span(" at \(crmTime(changed, utc: state.config.utc))", style: env.style(.uiDim))) }
+            if let count = state.status?.failCount(resource: failure.resource, node: failure.node) {
+                spans.append(Span(" fail-count \(count)", style: env.style(.resourceFailed)))
             }
             if hint { spans.append(Span(" — \(cleanupKey) to clean up", style: env.style(.uiKey))) }
             return Line(spans)
-        case .failCount(let r, let n, let c):
-            var spans = [Span("\(g.warning) ", style: env.style(.warning)),
-                         Span("\(r) fail-count \(c) on \(n)", style: env.style(.resourceFailed))]
+        case .failCount(let resource, let node, let count):
+            var spans = [Span("\(glyphs.warning) ", style: env.style(.warning)),
+                         Span("\(resource) fail-count \(count) on \(node)", style: env.style(.resourceFailed))]
             if hint { spans.append(Span(" — \(cleanupKey) to clean up", style: env.style(.uiKey))) }
             return Line(spans)
-        case .reason(let r):
-            return Line([Span("\(g.warning) ", style: env.style(.warning)), Span(r.description, style: env.style(.uiText))])
+        case .reason(let reason):
+            return Line([Span("\(glyphs.warning) ", style: env.style(.warning)), Span(reason.description, style: env.style(.uiText))])
         }
     }
 
     static func problemsPane(_ rows: [ProblemRow], _ state: AppState, _ env: ViewEnv, _ buf: inout Buffer, _ area: Rect) {
         let inner = pane("Problems", .problems, state, env, &buf, area, count: rows.count)
+        // A filter never makes a problem disappear silently.
+        let hidden = Rows.hiddenProblems(state)
+        var listArea = inner
+        if hidden > 0 {
+            let esc = state.filterEditing ? "" : " (Esc clears it)"
+            buf.write(Line("\(env.glyphs.warning) \(hidden) hidden by filter \"\(state.filter)\"\(esc)", style: env.style(.warning)),
+                      in: inner.row(0), ellipsis: env.glyphs.ellipsis)
+            listArea = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: max(0, inner.height - 1))
+        }
         if rows.isEmpty {
-            if state.status != nil {
+            if state.status != nil, hidden == 0 {
                 buf.write(Line("\(env.glyphs.check) no failed actions, no lingering constraints", style: env.style(.ok)),
                           in: inner.row(0), ellipsis: env.glyphs.ellipsis)
             }
             return
         }
         table([TableColumn("", width: .fill(1))], rows.map { TableRow([problemLine($0, state, env)]) },
-              .problems, state, env, &buf, inner)
+              .problems, state, env, &buf, listArea)
     }
 
     static func timelinePane(_ state: AppState, _ env: ViewEnv, _ buf: inout Buffer, _ area: Rect) {
@@ -173,12 +220,27 @@ extension View {
                       ellipsis: env.glyphs.ellipsis)
             return
         }
+        var listArea = inner
+        let folded = Rows.foldedCount(state)
+        if let failover = Rows.pinnedFailover(state) {
+            // Pinned until acknowledged: the one line that matters after a failover.
+            let enter = state.config.keyMap.key(for: .details)?.label ?? "Enter"
+            let more = folded > 0 ? "+\(folded) lines; " : ""
+            buf.write(Line([Span("\(env.glyphs.master) \(clock(failover.restoredAt, utc: state.config.utc)) ", style: env.style(.master)),
+                            Span(failover.text, style: healthStyle(failover.nodeLost ? .critical : .degraded, env)),
+                            Span(" (\(more)\(enter) in the timeline acknowledges)", style: env.style(.uiDim))]),
+                      in: inner.row(0), ellipsis: env.glyphs.ellipsis)
+            listArea = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: max(0, inner.height - 1))
+        }
         let rows = entries.map { e in
-            TableRow([Line(clock(e.time), style: env.style(.timelineTime)),
-                      Line(e.count > 1 ? "\(e.text) (×\(e.count), last \(clock(e.lastSeen)))" : e.text,
-                           style: e.severity == .ok ? env.style(.timelineEvent) : healthStyle(e.severity, env))])
+            let repeated = e.count > 1 ? " (×\(e.count), last \(clock(e.lastSeen, utc: state.config.utc)))" : ""
+            var text = [Span(e.text + repeated, style: e.severity == .ok ? env.style(.timelineEvent) : healthStyle(e.severity, env))]
+            if folded > 0, Rows.isFailoverHead(e, state) {
+                text.append(Span(" (+\(folded) lines: Enter)", style: env.style(.uiDim)))
+            }
+            return TableRow([Line(clock(e.time, utc: state.config.utc), style: env.style(.timelineTime)), Line(text)])
         }
         table([TableColumn("", width: .length(8)), TableColumn("", width: .fill(1))], rows, .timeline,
-              state, env, &buf, inner)
+              state, env, &buf, listArea)
     }
 }

@@ -55,11 +55,56 @@ extension View {
         return "\(word) (rc \(rc))"
     }
 
-    /// Wall-clock time of day in the local time zone, HH:MM:SS.
-    static func clock(_ d: Date) -> String {
+    /// Time of day, HH:MM:SS, in the one zone the whole screen uses (local unless `--utc`).
+    static func clock(_ d: Date, utc: Bool) -> String {
+        let parts = fields(d, utc: utc)
+        return cFormat("%02d:%02d:%02d", parts.tm_hour, parts.tm_min, parts.tm_sec)
+    }
+
+    /// A date and time, YYYY-MM-DD HH:MM:SS, in the screen's zone.
+    static func stamp(_ d: Date, utc: Bool) -> String {
+        let parts = fields(d, utc: utc)
+        return cFormat("%04d-%02d-%02d %02d:%02d:%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+                      parts.tm_hour, parts.tm_min, parts.tm_sec)
+    }
+
+    /// A time crm_mon wrote, in the screen's format: "2026-11-25 04:55:47Z" (UTC) is converted
+    /// to the screen's zone; "Wed Nov 25 04:55:46 2026" carries no zone (it is the node's
+    /// clock), so it is only put in the same layout.
+    static func crmTime(_ text: String, utc: Bool) -> String {
+        let words = text.split(separator: " ").map(String.init)
+        // "2026-11-25 04:55:47Z"
+        if words.count == 2, words[1].hasSuffix("Z") {
+            let date = words[0].split(separator: "-").compactMap { Int($0) }
+            let time = words[1].dropLast().split(separator: ":").compactMap { Int($0) }
+            if date.count == 3, time.count == 3 {
+                var parts = tm()
+                parts.tm_year = Int32(date[0] - 1900)
+                parts.tm_mon = Int32(date[1] - 1)
+                parts.tm_mday = Int32(date[2])
+                parts.tm_hour = Int32(time[0])
+                parts.tm_min = Int32(time[1])
+                parts.tm_sec = Int32(time[2])
+                return stamp(Date(timeIntervalSince1970: Double(timegm(&parts))), utc: utc)
+            }
+        }
+        // "Wed Nov 25 04:55:46 2026"
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        if words.count == 5, let month = months.firstIndex(of: words[1]), let day = Int(words[2]), Int(words[4]) != nil {
+            return words[4] + cFormat("-%02d-%02d ", month + 1, day) + words[3]
+        }
+        return text
+    }
+
+    /// The zone every time on screen is in, named once in the header.
+    static func zoneName(utc: Bool) -> String {
+        utc ? "UTC" : (TimeZone.current.abbreviation() ?? TimeZone.current.identifier)
+    }
+
+    private static func fields(_ d: Date, utc: Bool) -> tm {
         var t = time_t(d.timeIntervalSince1970)
-        var tmv = tm()
-        localtime_r(&t, &tmv)
-        return cFormat("%02d:%02d:%02d", tmv.tm_hour, tmv.tm_min, tmv.tm_sec)
+        var parts = tm()
+        if utc { gmtime_r(&t, &parts) } else { localtime_r(&t, &parts) }
+        return parts
     }
 }

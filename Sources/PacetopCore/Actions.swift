@@ -151,20 +151,26 @@ public enum ShellQuote {
     }
 }
 
-/// How commands are wrapped to run on a cluster node: UTC times, the sbin tools found even
-/// when a non-login exec channel's PATH lacks them, and optionally `sudo -n`.
+/// How commands are run on a cluster node: UTC times and the C locale, the tools by absolute
+/// path (a non-login exec channel's PATH may lack /usr/sbin), and optionally `sudo -n`.
+///
+/// No `env` wrapper: `TZ=UTC LC_ALL=C sudo -n /usr/sbin/crm_mon …` sets the variables in the
+/// remote shell, and sudo passes TZ and LC_* through its `env_check` list. A sudoers rule can
+/// therefore name exactly the commands pacetop runs (README "Least privilege").
 public struct RemoteCommand: Sendable, Equatable {
     /// Prefix commands with `sudo -n` (never prompts: a missing sudo rule fails instead of hanging).
     public var sudo: Bool
-    /// PATH set for every command: the cluster tools live in sbin, which exec channels often lack.
-    public static let path = "/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/sbin:/usr/local/bin"
+    /// Where Pacemaker's tools live on every distribution that ships it.
+    public static let sbin = "/usr/sbin/"
 
     /// Wrapping with or without `sudo -n`.
     public init(sudo: Bool = false) { self.sudo = sudo }
 
-    /// `command` wrapped as argv: optional `sudo -n`, then `env` with UTC, the C locale and `path`.
+    /// The shell words of the command line: variable assignments, sudo, the tool's path, its
+    /// arguments (`command[0]` is a Pacemaker tool name such as "crm_resource").
     public func argv(_ command: [String]) -> [String] {
-        (sudo ? ["sudo", "-n"] : []) + ["env", "TZ=UTC", "LC_ALL=C", "PATH=\(Self.path)"] + command
+        guard let tool = command.first else { return [] }
+        return ["TZ=UTC", "LC_ALL=C"] + (sudo ? ["sudo", "-n"] : []) + [Self.sbin + tool] + command.dropFirst()
     }
 
     /// `command` wrapped and quoted as the single line an SSH exec request carries.
@@ -176,12 +182,18 @@ public struct RemoteCommand: Sendable, Equatable {
         line(["crm_mon", legacy ? "--as-xml" : "--output-as=xml"])
     }
 
-    /// Corosync's configuration, for how long it takes to notice a dead node.
-    public var corosyncConfLine: String { line(["cat", "/etc/corosync/corosync.conf"]) }
+    /// Corosync's configuration, for how long it takes to notice a dead node. World-readable
+    /// on every distribution, so never through sudo.
+    public var corosyncConfLine: String { ShellQuote.join(["/bin/cat", "/etc/corosync/corosync.conf"]) }
 
-    /// The CIB configuration: the move/ban constraints crm_mon does not show, and the
-    /// cluster's name (see `CIBConfiguration`). Fetched only when the CIB changed.
-    public var configurationLine: String {
-        line(["cibadmin", "--query", "--scope", "configuration"])
+    /// The move/ban constraints crm_mon does not show (see `CIBConfiguration`). Only the
+    /// constraints section: the rest of the configuration holds fence-device passwords.
+    public var constraintsLine: String {
+        line(["cibadmin", "--query", "--scope", "constraints"])
+    }
+
+    /// The cluster's name (the `cluster-name` property), printed alone on a line.
+    public var clusterNameLine: String {
+        line(["crm_attribute", "--type", "crm_config", "--name", "cluster-name", "--query", "--quiet"])
     }
 }

@@ -15,8 +15,8 @@ public struct CIBConfiguration: Sendable, Equatable {
         self.clusterName = clusterName
     }
 
-    /// Parses `cibadmin --query --scope configuration` (or `--scope constraints`, or a whole
-    /// CIB). A `--lifetime` constraint names its node in a `#uname eq NODE` rule expression and
+    /// Parses `cibadmin --query --scope constraints` (or a configuration section, or a whole
+    /// CIB, as in tests and files). A `--lifetime` constraint names its node in a `#uname eq NODE` rule expression and
     /// its end in a `date_expression`.
     public static func parse(_ data: Data) throws(CrmMonError) -> CIBConfiguration {
         let doc: XMLDocument
@@ -37,6 +37,12 @@ public struct CIBConfiguration: Sendable, Equatable {
             stack.append(contentsOf: el.children.reversed())
         }
         return out
+    }
+
+    /// `crm_attribute --query --quiet` prints the value alone; nil when there is none.
+    public static func clusterName(fromQuiet text: String) -> String? {
+        let v = text.trimmingWhitespaceAndNewlines()
+        return v.isEmpty || v.contains("\n") ? nil : v
     }
 
     private static func constraint(_ el: XMLElement) -> LocationConstraint? {

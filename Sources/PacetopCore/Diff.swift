@@ -129,26 +129,30 @@ public enum ClusterDiff {
         default: break
         }
 
-        out += resourceEvents(old, new)
+        // crm_mon reports no history for a node that is not online: its fail counts and failed
+        // actions did not change when it dropped out or came back, they were just not reported.
+        let reported = Set(old.nodes.filter(\.online).map(\.name)).intersection(new.nodes.filter(\.online).map(\.name))
+
+        out += resourceEvents(old, new, reported: reported)
 
         let oldFC = Dictionary(old.failCounts().map { ("\($0.resource)\u{0}\($0.node)", $0.count) }, uniquingKeysWith: { a, _ in a })
         let newFC = Dictionary(new.failCounts().map { ("\($0.resource)\u{0}\($0.node)", $0.count) }, uniquingKeysWith: { a, _ in a })
-        for c in new.failCounts() {
+        for c in new.failCounts() where reported.contains(c.node) {
             let key = "\(c.resource)\u{0}\(c.node)"
             if oldFC[key] != c.count {
                 out.append(.failCountChanged(resource: c.resource, node: c.node, from: oldFC[key], to: c.count))
             }
         }
-        for c in old.failCounts() where newFC["\(c.resource)\u{0}\(c.node)"] == nil {
+        for c in old.failCounts() where newFC["\(c.resource)\u{0}\(c.node)"] == nil && reported.contains(c.node) {
             out.append(.failCountChanged(resource: c.resource, node: c.node, from: c.count, to: nil))
         }
 
         let oldF = Set(old.failures.map { "\($0.opKey)\u{0}\($0.node)" })
         let newF = Set(new.failures.map { "\($0.opKey)\u{0}\($0.node)" })
-        for f in new.failures where !oldF.contains("\(f.opKey)\u{0}\(f.node)") {
+        for f in new.failures where !oldF.contains("\(f.opKey)\u{0}\(f.node)") && reported.contains(f.node) {
             out.append(.failedActionAdded(opKey: f.opKey, node: f.node, exitCode: f.exitCode))
         }
-        for f in old.failures where !newF.contains("\(f.opKey)\u{0}\(f.node)") {
+        for f in old.failures where !newF.contains("\(f.opKey)\u{0}\(f.node)") && reported.contains(f.node) {
             out.append(.failedActionCleared(opKey: f.opKey, node: f.node))
         }
 
@@ -165,18 +169,20 @@ public enum ClusterDiff {
 
     /// Per resource id: where its instances run and in which role. A single instance that
     /// leaves one node and appears on another is a move; anything else is stops and starts.
-    private static func resourceEvents(_ old: ClusterStatus, _ new: ClusterStatus) -> [ClusterEvent.Kind] {
+    private static func resourceEvents(_ old: ClusterStatus, _ new: ClusterStatus,
+                                       reported: Set<String>) -> [ClusterEvent.Kind] {
         struct Placement: Hashable { var node: String; var role: String }
-        func placements(_ s: ClusterStatus) -> ([String], [String: [Placement]], [String: Bool]) {
+        // Per id: the nodes of its failed instances (empty: not failed).
+        func placements(_ s: ClusterStatus) -> ([String], [String: [Placement]], [String: Set<String>]) {
             var order: [String] = []
             var map: [String: [Placement]] = [:]
-            var failed: [String: Bool] = [:]
+            var failed: [String: Set<String>] = [:]
             for p in s.primitives() {
                 let id = p.resource.id
                 if map[id] == nil { order.append(id); map[id] = [] }
                 let role = p.resource.role?.description ?? "Started"
                 for n in p.resource.nodes { map[id]!.append(Placement(node: n, role: role)) }
-                failed[id] = (failed[id] ?? false) || p.resource.failed
+                if p.resource.failed { failed[id, default: []].formUnion(p.resource.nodes.isEmpty ? [""] : p.resource.nodes) }
             }
             return (order, map, failed)
         }
@@ -199,9 +205,12 @@ public enum ClusterDiff {
                     out.append(.roleChanged(resource: id, node: pb.node, from: pa.role, to: pb.role))
                 }
             }
-            let fa = failedBefore[id] ?? false, fb = failedAfter[id] ?? false
-            if !fa, fb { out.append(.resourceFailed(resource: id)) }
-            if fa, !fb, before[id] != nil { out.append(.resourceRecovered(resource: id)) }
+            let fa = failedBefore[id] ?? [], fb = failedAfter[id] ?? []
+            if fa.isEmpty, !fb.isEmpty { out.append(.resourceFailed(resource: id)) }
+            // Not "recovered" when the failed instance's node merely dropped out of sight.
+            if !fa.isEmpty, fb.isEmpty, before[id] != nil, !fa.isDisjoint(with: reported.union([""])) {
+                out.append(.resourceRecovered(resource: id))
+            }
         }
         return out
     }

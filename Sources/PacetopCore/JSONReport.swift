@@ -37,6 +37,38 @@ public struct JSONReport: Sendable, Encodable {
         }
     }
 
+    /// The reasons of an error document's "unknown" verdict: the error.
+    var unknownReasons: [String] { error.map { [$0.message] } ?? [] }
+
+    private struct UnknownHealth: Encodable {
+        var level = "unknown"
+        var reasons: [String]
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case schema, generatedAt, source, via, error, health, master, layout, status
+    }
+
+    /// An error document keeps the `health` key, with level "unknown", so scripts that read
+    /// `.health.level` need no special case.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(schema, forKey: .schema)
+        try c.encode(generatedAt, forKey: .generatedAt)
+        try c.encode(source, forKey: .source)
+        try c.encode(via, forKey: .via)
+        try c.encodeIfPresent(error, forKey: .error)
+        if let health {
+            try c.encode(health, forKey: .health)
+        } else {
+            try c.encode(UnknownHealth(reasons: unknownReasons), forKey: .health)
+        }
+        try c.encodeIfPresent(master, forKey: .master)
+        try c.encode(layout, forKey: .layout)
+        try c.encodeIfPresent(status, forKey: .status)
+    }
+
+
     /// Pretty-printed, sorted keys, ISO 8601 dates: what JSONEncoder gives for this value
     /// (`Encodable`), written directly (see `JSONWriter`).
     public func encoded() -> String {

@@ -163,11 +163,15 @@ extension JSONReport {
                 }
             }
             w.field("generatedAt", date: generatedAt)
-            if let health {
-                w.key("health")
-                w.object { w in
+            w.key("health")
+            w.object { w in
+                // An error document keeps `health`, with level "unknown" (JSONReport.encode).
+                if let health {
                     w.field("level", health.level)
                     w.field("reasons", strings: health.texts)
+                } else {
+                    w.field("level", "unknown")
+                    w.field("reasons", strings: unknownReasons)
                 }
             }
             w.key("layout")

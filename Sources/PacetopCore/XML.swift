@@ -6,7 +6,7 @@ import PacetopBase
 final class XMLDocument {
     private let doc: xmlDocPtr
 
-    /// Parses bytes; never fetches anything from the network and never expands entities.
+    /// Parses bytes; never fetches anything, refuses DTDs, and so never expands an entity.
     init(bytes: UnsafeRawBufferPointer) throws(CrmMonError) {
         Self.initialize
         // A push parser fed in chunks, not xmlCtxtReadMemory: libxml2 2.9.x (Debian 12,
@@ -20,6 +20,11 @@ final class XMLDocument {
             | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue
             | XML_PARSE_NOBLANKS.rawValue)
         xmlCtxtUseOptions(ctxt, options)
+        // crm_mon and cibadmin never send a DTD, and a DTD is the only way to declare entities,
+        // whose expansion can turn kilobytes into gigabytes: stop at the first sign of one.
+        ctxt.pointee.sax.pointee.internalSubset = { ctx, _, _, _ in xmlStopParser(ctx?.assumingMemoryBound(to: xmlParserCtxt.self)) }
+        ctxt.pointee.sax.pointee.externalSubset = { ctx, _, _, _ in xmlStopParser(ctx?.assumingMemoryBound(to: xmlParserCtxt.self)) }
+        ctxt.pointee.sax.pointee.entityDecl = { ctx, _, _, _, _, _ in xmlStopParser(ctx?.assumingMemoryBound(to: xmlParserCtxt.self)) }
         if let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self) {
             var offset = 0
             while offset < bytes.count {
@@ -31,6 +36,12 @@ final class XMLDocument {
         xmlParseChunk(ctxt, nil, 0, 1)
         let parsed = ctxt.pointee.myDoc
         ctxt.pointee.myDoc = nil
+        if ctxt.pointee.errNo == Int32(XML_ERR_USER_STOP.rawValue) {
+            if let parsed { xmlFreeDoc(parsed) }
+            throw .malformedXML(line: max(1, Int(ctxt.pointee.input?.pointee.line ?? 1)), column: 0,
+                                "the document has a DTD (<!DOCTYPE>); crm_mon never sends one, so it is refused "
+                                + "(its entities could expand to gigabytes)")
+        }
         if let err = xmlCtxtGetLastError(ctxt), err.pointee.level.rawValue >= XML_ERR_ERROR.rawValue {
             if let parsed { xmlFreeDoc(parsed) }
             let message = err.pointee.message.map { String(cString: $0) }?
@@ -80,13 +91,15 @@ struct XMLElement {
         while let a = p {
             if xmlStrEqual(a.pointee.name, attr.utf8Start) != 0 {
                 guard let text = a.pointee.children else { return "" }
-                if text.pointee.next == nil { return text.pointee.content.map { String(cString: $0) } ?? "" }
-                // A value with an entity reference is several nodes (text, entity ref, text):
-                // join them, as `text` does, instead of keeping only the first.
+                if text.pointee.next == nil, text.pointee.type == XML_TEXT_NODE {
+                    return text.pointee.content.map { String(cString: $0) } ?? ""
+                }
+                // Without a DTD (refused above) a value is one text node; keep only text
+                // nodes anyway, so no entity's content is ever pasted in.
                 var value = ""
                 var p: xmlNodePtr? = text
                 while let n = p {
-                    if let c = n.pointee.content { value += String(cString: c) }
+                    if n.pointee.type == XML_TEXT_NODE, let c = n.pointee.content { value += String(cString: c) }
                     p = n.pointee.next
                 }
                 return value

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import PacetopBase
 
 /// Just enough of a private key file to decide how to use it: its type (an RSA key needs a
 /// special diagnosis on libssh2 < 1.11) and whether it needs a passphrase (only then is the
@@ -11,6 +12,14 @@ struct KeyFile: Equatable {
     var encrypted: Bool
     /// The matching `.pub` file, when present (libssh2 then need not derive it).
     var publicKeyPath: String?
+
+    /// OpenSSH's rule (sshkey_perm_ok): a key file of ours that group or others may access
+    /// is ignored. Returns its mode as ssh prints it ("0644"), or nil when the file is fine.
+    static func tooOpenMode(_ path: String) -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0, st.st_uid == getuid(), st.st_mode & 0o077 != 0 else { return nil }
+        return cFormat("0%03o", Int(st.st_mode & 0o777))
+    }
 
     static func inspect(_ path: String) -> KeyFile? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }

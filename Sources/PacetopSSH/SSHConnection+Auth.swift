@@ -56,7 +56,12 @@ extension SSHConnection {
 
         // 2. Identity files, in order; encrypted ones only with a passphrase.
         var triedFile = false
+        var tooOpen: SSHError?
         for path in ep.identityFiles {
+            if let mode = KeyFile.tooOpenMode(path) {
+                if tooOpen == nil { tooOpen = .keyFileTooOpen(key: path, mode: mode) }
+                continue
+            }
             guard let key = KeyFile.inspect(path) else { continue }
             if !triedFile { methodsTried.append("publickey"); triedFile = true }
             var attempt = 1
@@ -105,6 +110,7 @@ extension SSHConnection {
             throw .rsaKeyUnsupported(user: ep.user, host: ep.name, keys: rsaRefused, libssh2: LibSSH2.version)
         }
         if let passphraseError, keysTried.isEmpty { throw passphraseError }
+        if let tooOpen { throw tooOpen }
         throw .authFailed(user: ep.user, host: ep.name, methodsTried: methodsTried, keysTried: keysTried,
                           serverMethods: serverMethods)
     }

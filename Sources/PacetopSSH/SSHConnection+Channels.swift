@@ -56,6 +56,15 @@ extension SSHConnection {
                             libssh2_channel_read_ex(ch, stream, $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count)
                         }
                         if n > 0 {
+                            if (stream == 0 ? job.stdout.count : job.stderr.count) + n > Self.maxOutputBytes {
+                                // Fail this command only; the freed channel discards the rest.
+                                finish(job, .failure(.outputTooLarge(host: target.endpoint.name,
+                                                                     stream: stream == 0 ? "stdout" : "stderr",
+                                                                     limit: Self.maxOutputBytes)))
+                                job.stdout = []; job.stderr = []
+                                orphans.append(ch); job.channel = nil
+                                return true
+                            }
                             if stream == 0 { job.stdout.append(contentsOf: buffer[0..<n]) } else { job.stderr.append(contentsOf: buffer[0..<n]) }
                             progress = true
                             lastHeard = .now

@@ -148,12 +148,14 @@ extension SSHConnection {
     func handshake(_ hop: Hop) throws(SSHError) {
         let ep = hop.endpoint
         let s = hop.session
-        let known = KnownHosts(session: s, files: hostKeys.files + hostKeys.globalFiles)
+        let known = try KnownHosts.load(files: hostKeys.files + hostKeys.globalFiles,
+                                        revokedHostKeysFiles: hostKeys.revokedHostKeysFiles)
         let name = ep.knownHostsName
         let knownTypes = known.knownKeyTypes(for: name)
         // libssh2 only finds a host in known_hosts if it negotiated a key type listed there.
         if !knownTypes.isEmpty {
-            _ = libssh2_session_method_pref(s, LIBSSH2_METHOD_HOSTKEY, knownTypes.map(\.method).joined(separator: ","))
+            _ = libssh2_session_method_pref(s, LIBSSH2_METHOD_HOSTKEY,
+                                            knownTypes.flatMap { KnownHosts.methods(forKeyType: $0.method) }.joined(separator: ","))
         }
         var deadline = ContinuousClock.now + .seconds(target.connectTimeout)
         let rc = try drive(&deadline, host: ep.name, phase: "SSH handshake", seconds: target.connectTimeout) {
@@ -161,6 +163,13 @@ extension SSHConnection {
         }
         if rc != 0 {
             let msg = lastError(s)
+            if !knownTypes.isEmpty, knownTypes.allSatisfy({ $0.method == "ssh-rsa" }), !LibSSH2.supportsRSASHA2,
+               rc == LIBSSH2_ERROR_KEX_FAILURE {
+                throw .handshakeFailed(host: ep.name, reason: "\(msg). known_hosts holds only an RSA key for \(name) "
+                    + "(\(knownTypes[0].file):\(knownTypes[0].line)); libssh2 \(LibSSH2.version) checks RSA host keys only "
+                    + "with ssh-rsa (SHA-1) signatures, which OpenSSH 8.8+ no longer makes (rsa-sha2 needs libssh2 1.11). "
+                    + "Record the host's ed25519 or ECDSA key as well (ssh-keyscan -t ed25519).")
+            }
             if !knownTypes.isEmpty, rc == LIBSSH2_ERROR_KEX_FAILURE || msg.lowercased().contains("host key") {
                 throw .hostKeyTypeMismatch(host: name, known: knownTypes.map(\.method), file: knownTypes[0].file,
                                            line: knownTypes[0].line, reason: msg)
@@ -173,7 +182,7 @@ extension SSHConnection {
             throw .handshakeFailed(host: ep.name, reason: "the server sent no host key")
         }
         let key = keyPtr.withMemoryRebound(to: UInt8.self, capacity: len) { Array(UnsafeBufferPointer(start: $0, count: len)) }
-        let keyType = KnownHosts.keyTypeName(hostKeyType: type)
+        let keyType = KeyFile.keyType(blob: key) ?? "unknown-key-type"
         var fp = "SHA256:?"
         if let h = libssh2_hostkey_hash(s, LIBSSH2_HOSTKEY_HASH_SHA256) {
             fp = h.withMemoryRebound(to: UInt8.self, capacity: 32) {
@@ -181,12 +190,16 @@ extension SSHConnection {
             }
         }
         let file = hostKeys.files.first ?? HostKeyPolicy.defaultFile
-        switch known.verify(name: name, key: key, hostKeyType: type) {
+        switch known.verify(name: name, key: key) {
         case .match:
             try checkHostIP(hop, known: known, key: key, type: type, keyType: keyType, fingerprint: fp)
             return
+        case .revoked(let f, let line):
+            throw .hostKeyRevoked(host: name, keyType: keyType, fingerprint: fp, file: f, line: line)
         case .mismatch(let f, let line):
             throw .hostKeyChanged(host: name, keyType: keyType, fingerprint: fp, file: f, line: line)
+        case .certificateOnly(let f, let line):
+            throw .hostKeyCertificateOnly(host: name, keyType: keyType, fingerprint: fp, file: f, line: line)
         case .notFound:
             if !knownTypes.isEmpty {
                 throw .hostKeyTypeMismatch(host: name, known: knownTypes.map(\.method), file: knownTypes[0].file,
@@ -195,7 +208,9 @@ extension SSHConnection {
             guard hostKeys.acceptNew else {
                 throw .hostKeyUnknown(host: name, keyType: keyType, fingerprint: fp, file: file)
             }
-            try KnownHosts.append(name: name, keyType: keyType, key: key, to: file)
+            try KnownHosts.append(KnownHosts.line(name: name, key: key, keyType: keyType, hashed: hostKeys.hashKnownHosts), to: file)
+            note("accepted new host key for \(name): \(keyType) \(fp), recorded in \(file)"
+                 + (hostKeys.hashKnownHosts ? " (hashed)" : ""))
         }
     }
 
@@ -209,7 +224,7 @@ extension SSHConnection {
         guard ep.checkHostIP, hop === hops.first, hop.proxy == nil, let ip = Self.peerAddress(hop.fd),
               ip != ep.host, !ip.hasPrefix("127."), ip != "::1" else { return }
         let name = ep.port == 22 ? ip : "[\(ip)]:\(ep.port)"
-        if case .mismatch(let f, let line) = known.verify(name: name, key: key, hostKeyType: type) {
+        if case .mismatch(let f, let line) = known.verify(name: name, key: key) {
             throw .hostKeyChanged(host: "\(ep.knownHostsName) (address \(name), CheckHostIP)", keyType: keyType,
                                   fingerprint: fingerprint, file: f, line: line)
         }

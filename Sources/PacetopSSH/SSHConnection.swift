@@ -23,6 +23,8 @@ public final class SSHConnection: @unchecked Sendable {
     var threadStarted = false
     var threadDone = false
     var connectedFlag = false
+    /// What the user must be told (an accepted host key), until `takeNotices` takes it.
+    var notices: [String] = []
     let wakeRead: Int32
     let wakeWrite: Int32
 
@@ -55,6 +57,21 @@ public final class SSHConnection: @unchecked Sendable {
     deinit {
         if wakeRead >= 0 { Glibc.close(wakeRead) }
         if wakeWrite >= 0 { Glibc.close(wakeWrite) }
+    }
+
+    /// Per stream and command: crm_mon on 2,000 resources prints ~1.4 MB, so 64 MB is far
+    /// beyond any real answer and still well short of exhausting memory.
+    public static let maxOutputBytes = 64 * 1_048_576
+
+    /// Notices since the last call: each accepted host key with its fingerprint.
+    public func takeNotices() -> [String] {
+        cond.lock()
+        defer { notices = []; cond.unlock() }
+        return notices
+    }
+
+    func note(_ text: String) {
+        cond.lock(); notices.append(text); cond.unlock()
     }
 
     /// libssh2_init is not thread-safe: run it once, before any session exists.

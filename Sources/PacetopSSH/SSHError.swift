@@ -18,12 +18,20 @@ public enum SSHError: Error, Sendable, Equatable, CustomStringConvertible {
     /// known_hosts holds keys for the host, but the server offers none of their types.
     case hostKeyTypeMismatch(host: String, known: [String], file: String, line: Int, reason: String)
     case hostKeyFileError(file: String, reason: String)
+    /// The key is listed as `@revoked` (or in RevokedHostKeys): refused, always.
+    case hostKeyRevoked(host: String, keyType: String, fingerprint: String, file: String, line: Int)
+    /// Only a `@cert-authority` line names the host, and libssh2 cannot verify host certificates.
+    case hostKeyCertificateOnly(host: String, keyType: String, fingerprint: String, file: String, line: Int)
     case authFailed(user: String, host: String, methodsTried: [String], keysTried: [String],
                     serverMethods: String)
     /// An RSA key was refused and this libssh2 cannot sign with rsa-sha2 (needs 1.11+).
     case rsaKeyUnsupported(user: String, host: String, keys: [String], libssh2: String)
     case passphraseNeeded(key: String)
     case passphraseWrong(key: String)
+    /// A private key file others may read: ignored, as ssh ignores it (`mode` as in `ls`, e.g. 0644).
+    case keyFileTooOpen(key: String, mode: String)
+    /// A command printed more than `limit` bytes on one stream: stopped, nothing kept.
+    case outputTooLarge(host: String, stream: String, limit: Int)
     case channelFailed(host: String, reason: String)
     case execFailed(host: String, reason: String)
     /// `phase` says where the time went: "TCP connect", "handshake", "authentication",
@@ -63,6 +71,14 @@ public enum SSHError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "(\(file):\(line)) but the server offers none of these (\(reason)). Refusing to connect."
         case .hostKeyFileError(let file, let reason):
             "cannot use known_hosts file \(file): \(reason)"
+        case .hostKeyRevoked(let host, let keyType, let fingerprint, let file, let line):
+            "host key of \(host) (\(keyType) \(fingerprint)) is REVOKED (\(file):\(line)). Refusing to connect. "
+                + "The key was withdrawn on purpose; ask whoever revoked it which key the host has now."
+        case .hostKeyCertificateOnly(let host, let keyType, let fingerprint, let file, let line):
+            "\(host) is trusted only through a host certificate authority (@cert-authority, \(file):\(line)), "
+                + "and libssh2 cannot verify host certificates. Refusing to connect. It presented \(keyType) "
+                + "\(fingerprint); if that is right, add a plain line for it: "
+                + "ssh-keyscan -t \(keyType) \(Self.keyscanArgs(host)) >> ~/.ssh/known_hosts"
         case .authFailed(let user, let host, let methods, let keys, let server):
             "authentication failed for \(user)@\(host) (tried: "
                 + (methods.isEmpty ? "nothing usable" : methods.joined(separator: ", "))
@@ -78,6 +94,12 @@ public enum SSHError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "Load it into ssh-agent (ssh-add \(key)) or run pacetop from a terminal."
         case .passphraseWrong(let key):
             "wrong passphrase for key \(key) (or the key file is unreadable)"
+        case .keyFileTooOpen(let key, let mode):
+            "Permissions \(mode) for '\(key)' are too open. It is required that your private key files "
+                + "are NOT accessible by others. This private key will be ignored. (chmod 600 \(key))"
+        case .outputTooLarge(let host, let stream, let limit):
+            "the command on \(host) printed more than \(limit / 1_048_576) MB on \(stream); stopped it "
+                + "(pacetop never buffers more than that)"
         case .channelFailed(let host, let reason):
             "cannot open a command channel on \(host): \(reason)"
         case .execFailed(let host, let reason):
@@ -99,7 +121,8 @@ public enum SSHError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Whether this is a refused host key (never to be failed over silently).
     public var isHostKeyError: Bool {
         switch self {
-        case .hostKeyUnknown, .hostKeyChanged, .hostKeyTypeMismatch, .hostKeyFileError: true
+        case .hostKeyUnknown, .hostKeyChanged, .hostKeyTypeMismatch, .hostKeyFileError, .hostKeyRevoked,
+             .hostKeyCertificateOnly: true
         default: false
         }
     }

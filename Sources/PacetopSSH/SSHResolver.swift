@@ -201,8 +201,8 @@ public struct SSHResolver: Sendable {
         var policy = HostKeyPolicy()
         policy.files = userFiles
         policy.globalFiles = (o.values["globalknownhostsfile"] ?? []).filter { $0.lowercased() != "none" }.map(tokens.expand)
-        policy.revokedFiles = o["revokedhostkeys"].flatMap { $0.lowercased() == "none" ? nil : [tokens.expand($0)] } ?? []
-        policy.hashNew = o.flag("hashknownhosts")
+        policy.revokedHostKeysFiles = o["revokedhostkeys"].flatMap { $0.lowercased() == "none" ? nil : [tokens.expand($0)] } ?? []
+        policy.hashKnownHosts = o.flag("hashknownhosts")
         policy.acceptNew = o["stricthostkeychecking"]?.lowercased() == "accept-new"
 
         func number(_ k: String) -> Double? { o[k].flatMap(Double.init).flatMap { $0 > 0 && $0.isFinite ? $0 : nil } }

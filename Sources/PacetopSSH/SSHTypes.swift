@@ -98,20 +98,20 @@ public struct HostKeyPolicy: Sendable, Equatable {
     /// Also read (never written): the system-wide files, /etc/ssh/ssh_known_hosts by default.
     public var globalFiles: [String]
     /// RevokedHostKeys: files of public keys never to trust. Each must exist and be readable.
-    public var revokedFiles: [String]
+    public var revokedHostKeysFiles: [String]
     /// HashKnownHosts: record a new host as `|1|salt|hash` rather than its name.
-    public var hashNew: Bool
+    public var hashKnownHosts: Bool
     /// Like StrictHostKeyChecking=accept-new: an unknown host's key is recorded and trusted.
     /// A changed or revoked key is refused regardless.
     public var acceptNew: Bool
 
     public init(files: [String] = [HostKeyPolicy.defaultFile],
-                globalFiles: [String] = ["/etc/ssh/ssh_known_hosts"], revokedFiles: [String] = [],
-                hashNew: Bool = false, acceptNew: Bool = false) {
+                globalFiles: [String] = ["/etc/ssh/ssh_known_hosts"], revokedHostKeysFiles: [String] = [],
+                hashKnownHosts: Bool = false, acceptNew: Bool = false) {
         self.files = files
         self.globalFiles = globalFiles
-        self.revokedFiles = revokedFiles
-        self.hashNew = hashNew
+        self.revokedHostKeysFiles = revokedHostKeysFiles
+        self.hashKnownHosts = hashKnownHosts
         self.acceptNew = acceptNew
     }
 
@@ -161,6 +161,11 @@ enum SSHPaths {
 }
 
 enum TTYPrompt {
+    /// The terminal and its modes while a prompt has echo off, for `restoreAndDie`.
+    nonisolated(unsafe) static var ttyFD: Int32 = -1
+    nonisolated(unsafe) static let saved = UnsafeMutablePointer<termios>.allocate(capacity: 1)
+    static let fatalSignals = [SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGTSTP]
+
     static func readSecret(prompt: String) -> String? {
         let fd = open("/dev/tty", O_RDWR | O_NOCTTY)
         guard fd >= 0 else { return nil }
@@ -170,6 +175,21 @@ enum TTYPrompt {
         guard tcgetattr(fd, &old) == 0 else { return nil }
         var quiet = old
         quiet.c_lflag &= ~tcflag_t(ECHO)
+        // As OpenSSH's readpassphrase: Ctrl-C (or any fatal signal) while echo is off first puts
+        // the terminal back, then takes its usual course; dying with echo off would leave the
+        // user's shell blind.
+        saved.pointee = old
+        ttyFD = fd
+        let previous = fatalSignals.map { sig in
+            let h = signal(sig, restoreAndDie)
+            // A signal the caller ignores stays ignored.
+            if unsafeBitCast(h, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { signal(sig, SIG_IGN) }
+            return h
+        }
+        defer {
+            for (sig, handler) in zip(fatalSignals, previous) { signal(sig, handler) }
+            ttyFD = -1
+        }
         _ = tcsetattr(fd, TCSAFLUSH, &quiet)
         defer {
             _ = tcsetattr(fd, TCSAFLUSH, &old)
@@ -181,4 +201,14 @@ enum TTYPrompt {
         while read(fd, &c, 1) == 1, c != 10, c != 13 { bytes.append(c) }
         return String(decoding: bytes, as: UTF8.self)
     }
+}
+
+/// Signal handler (async-signal-safe calls only): terminal modes back, then the default action.
+private func restoreAndDie(_ sig: Int32) {
+    if TTYPrompt.ttyFD >= 0 {
+        _ = tcsetattr(TTYPrompt.ttyFD, TCSAFLUSH, TTYPrompt.saved)
+        _ = write(TTYPrompt.ttyFD, "\n", 1)
+    }
+    signal(sig, SIG_DFL)
+    raise(sig)
 }

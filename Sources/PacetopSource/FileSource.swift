@@ -26,7 +26,7 @@ public final class FileSource: ClusterSource, @unchecked Sendable {
         do {
             data = try read()
         } catch {
-            return PollOutcome(result: .failure(SourceError(.file, "cannot read \(via): \(errorMessage(error))")), via: via)
+            return PollOutcome(result: .failure(SourceError(.file, "cannot read \(via): \(Self.reason(path))")), via: via)
         }
         if let last = lock.withLock({ last }), last.data == data {
             return PollOutcome(result: last.result, via: via)
@@ -39,6 +39,17 @@ public final class FileSource: ClusterSource, @unchecked Sendable {
         }
         lock.withLock { last = (data, result) }
         return PollOutcome(result: result, via: via)
+    }
+
+    /// Why `path` cannot be read, in the words `cat` would use (Foundation's own message is
+    /// "The operation could not be completed (NSCocoaErrorDomain error 256.)").
+    static func reason(_ path: String) -> String {
+        var isDirectory = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return "no such file" }
+        if isDirectory { return "is a directory" }
+        guard let file = fopen(path, "r") else { return String(cString: strerror(errno)).lowercased() }
+        fclose(file)
+        return "read error"
     }
 
     private func read() throws -> Data {

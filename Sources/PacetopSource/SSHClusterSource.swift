@@ -126,6 +126,10 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
     /// What Corosync says, per node read from (read once per node).
     private var corosync: [String: CorosyncView] = [:]
     private var closed = false
+    /// Host keys accepted under accept-new (with fingerprints): all of them, and those no
+    /// poll has reported yet.
+    private var accepted: [String] = []
+    private var unannounced: [String] = []
 
     /// `nodes` must be non-empty; `resolver` maps a node name (typed or learned) to a target.
     public init(nodes: [String], resolver: @escaping Resolver, interval: Double = 2, sudo: Bool = false,
@@ -212,7 +216,18 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
     /// Connects to the first node now, so passphrase prompts happen before the screen starts.
     public func connectFirst() throws(SourceError) {
         let n = lock.withLock { nodes[0] }
-        do { try connection(n, route: 0).connect() } catch { throw Self.sourceError(error, node: n.name) }
+        let conn = connection(n, route: 0)
+        defer { collectNotices(conn) }
+        do { try conn.connect() } catch { throw Self.sourceError(error, node: n.name) }
+    }
+
+    /// Every host key accepted so far, as "accepted new host key for H: TYPE SHA256:…", for
+    /// stderr; each is also in the notes of the next poll (the timeline).
+    public var acceptedHostKeys: [String] { lock.withLock { accepted } }
+
+    private func collectNotices(_ conn: SSHConnection) {
+        let n = conn.takeNotices()
+        if !n.isEmpty { lock.withLock { accepted += n; unannounced += n } }
     }
 
     /// Call once the full-screen UI owns the terminal: no more passphrase prompts (a node
@@ -229,6 +244,12 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
     }
 
     public func poll() -> PollOutcome {
+        var outcome = pollNodes()
+        outcome.notes = lock.withLock { defer { unannounced = [] }; return unannounced } + outcome.notes
+        return outcome
+    }
+
+    private func pollNodes() -> PollOutcome {
         let (candidates, previous, isClosed) = lock.withLock { (nodes, current, closed) }
         if isClosed { return PollOutcome(result: .failure(SourceError(.connect, "the source is closed")), via: "") }
         var notes: [String] = []
@@ -318,6 +339,7 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         case .success(let c): conn = c
         case .failure(let error): return .failed(Self.sourceError(error, node: node.name), short: Self.short(error))
         }
+        defer { collectNotices(conn) }
         let remote = RemoteCommand(sudo: sudo)
         do {
             var r = try conn.exec(remote.statusLine(legacy: node.legacy), timeout: commandTimeout)
@@ -452,8 +474,12 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         if let cached { return cached }
         // A failed query (no permission, old cibadmin) is remembered too: nil = not known.
         var parsed: CIBConfiguration?
-        if let r = try? conn.exec(remote.configurationLine, timeout: commandTimeout), r.exitStatus == 0, r.exitSignal == nil {
+        if let r = try? conn.exec(remote.constraintsLine, timeout: commandTimeout), r.exitStatus == 0, r.exitSignal == nil {
             parsed = try? CIBConfiguration.parse(Data(r.stdout))
+            if parsed != nil, let n = try? conn.exec(remote.clusterNameLine, timeout: commandTimeout),
+               n.exitStatus == 0, n.exitSignal == nil {
+                parsed?.clusterName = CIBConfiguration.clusterName(fromQuiet: n.stdoutString)
+            }
         }
         lock.withLock { constraintsKey = key; constraints = parsed }
         return parsed
@@ -505,6 +531,7 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
     static func sourceError(_ e: SSHError, node: String) -> SourceError {
         if e.isHostKeyError { return SourceError(.hostKey, e.description) }
         if case .timeout = e { return SourceError(.timeout, e.description) }
+        if case .outputTooLarge = e { return SourceError(.command, e.description) }
         return SourceError(.connect, e.description)
     }
 
@@ -515,7 +542,8 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         case .resolveFailed: "name does not resolve"
         case .timeout(_, let phase, _): "timed out: \(phase)"
         case .disconnected: "connection lost"
-        case .authFailed, .rsaKeyUnsupported, .passphraseNeeded, .passphraseWrong: "login refused"
+        case .authFailed, .rsaKeyUnsupported, .passphraseNeeded, .passphraseWrong, .keyFileTooOpen: "login refused"
+        case .outputTooLarge: "output too large"
         default: "ssh failed"
         }
     }

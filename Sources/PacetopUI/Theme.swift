@@ -110,8 +110,8 @@ extension Color {
         case (.rgb(let r, let g, let b), .c256): return .indexed(Palette.nearest256(r, g, b))
         case (.ansi(let n), .ansi16): return .ansi(n & 15)
         case (.indexed(let n), .ansi16):
-            return .ansi(n < 16 ? n : Palette.nearest16(Palette.rgb(ofIndex: n)))
-        case (.rgb(let r, let g, let b), .ansi16): return .ansi(Palette.nearest16((r, g, b)))
+            return .ansi(n < 16 ? n : Palette.sameFamily16(Palette.rgb(ofIndex: n)))
+        case (.rgb(let r, let g, let b), .ansi16): return .ansi(Palette.sameFamily16((r, g, b)))
         case (_, .ansi8):
             guard case .ansi(let n)? = degraded(to: .ansi16) else { return .default }
             // Bright colours become their normal counterpart, except bright black (gray),
@@ -175,28 +175,63 @@ public enum Palette {
     }
 
     static let lab256: [Lab] = (0...255).map { lab(rgb(ofIndex: UInt8($0))) }
-    static let lab16: [Lab] = ansi16.map { lab($0) }
+    static let family256: [Family] = (0...255).map { family(rgb(ofIndex: UInt8($0))) }
 
-    /// The nearest of the 240 colours 16–255 (the first 16 vary between terminals).
+    /// The nearest of the 240 colours 16–255 (the first 16 vary between terminals) of the
+    /// same family, so that a role keeps its meaning.
     public static func nearest256(_ r: UInt8, _ g: UInt8, _ b: UInt8) -> UInt8 {
         let target = lab((r, g, b))
+        let wanted = family((r, g, b))
         var best = 16, bestD = Double.infinity
-        for n in 16...255 {
+        for n in 16...255 where family256[n] == wanted {
             let d = distance(target, lab256[n])
             if d < bestD { bestD = d; best = n }
         }
         return UInt8(best)
     }
 
-    /// The nearest of the 16 ANSI colours.
-    public static func nearest16(_ c: (UInt8, UInt8, UInt8)) -> UInt8 {
-        let target = lab(c)
-        var best = 0, bestD = Double.infinity
-        for n in 0..<16 {
-            let d = distance(target, lab16[n])
-            if d < bestD { bestD = d; best = n }
+    /// What a colour means on a dashboard: its hue family, or gray for the unsaturated.
+    public enum Family: String, Sendable, CaseIterable {
+        case black, gray, white, red, yellow, green, cyan, blue, magenta
+    }
+
+    /// The family of an sRGB colour. Olive (Solarized's green, hue 68°) is green and orange
+    /// is yellow: what matters is that good stays green, warning yellow and bad red.
+    public static func family(_ c: (UInt8, UInt8, UInt8)) -> Family {
+        let r = Double(c.0), g = Double(c.1), b = Double(c.2)
+        let hi = max(r, g, b), lo = min(r, g, b)
+        if hi < 70 { return .black }
+        if (hi - lo) / hi < 0.2 { return hi < 170 ? .gray : .white }
+        var hue: Double
+        if hi == r { hue = 60 * (g - b) / (hi - lo) }
+        else if hi == g { hue = 60 * (b - r) / (hi - lo) + 120 }
+        else { hue = 60 * (r - g) / (hi - lo) + 240 }
+        if hue < 0 { hue += 360 }
+        switch hue {
+        case ..<30, 345...: return .red
+        case ..<64: return .yellow
+        case ..<165: return .green
+        case ..<195: return .cyan
+        case ..<255: return .blue
+        default: return .magenta
         }
-        return UInt8(best)
+    }
+
+    /// The ANSI colour of the same family (bright for light shades). Lab distance alone
+    /// turned Solarized's olive green into yellow and a sea green into cyan on 8/16 colours.
+    public static func sameFamily16(_ c: (UInt8, UInt8, UInt8)) -> UInt8 {
+        let bright = max(c.0, c.1, c.2) > 230
+        switch family(c) {
+        case .black: return 0
+        case .gray: return 8
+        case .white: return max(c.0, c.1, c.2) > 240 ? 15 : 7
+        case .red: return bright ? 9 : 1
+        case .green: return bright ? 10 : 2
+        case .yellow: return bright ? 11 : 3
+        case .blue: return bright ? 12 : 4
+        case .magenta: return bright ? 13 : 5
+        case .cyan: return bright ? 14 : 6
+        }
     }
 }
 

@@ -81,14 +81,56 @@ public struct Block: Sendable {
 // MARK: - Table and List
 
 public struct TableColumn: Sendable {
+    /// Which end of a cell gives way when it is too wide.
+    public enum Truncation: Sendable {
+        /// `rsc_SAPHana_…`: for text whose start says the most.
+        case tail
+        /// `…16-133`: for names, which share their start (`ip-172-31-16-`) and differ at the end.
+        case head
+    }
+
     public var title: String
     public var width: Constraint
     public var alignment: Alignment
+    public var truncation: Truncation
 
-    public init(_ title: String, width: Constraint, alignment: Alignment = .left) {
+    public init(_ title: String, width: Constraint, alignment: Alignment = .left, truncation: Truncation = .tail) {
         self.title = title
         self.width = width
         self.alignment = alignment
+        self.truncation = truncation
+    }
+}
+
+extension Line {
+    /// The line cut to `width` columns from the front: leading spaces (indentation) stay, then
+    /// `ellipsis`, then as much of the end as fits. Unchanged when it fits.
+    public func keepingEnd(width: Int, ellipsis: String) -> Line {
+        guard self.width > width else { return self }
+        var graphemes: [(Character, Style)] = spans.flatMap { s in s.text.map { ($0, s.style) } }
+        var indent: [(Character, Style)] = []
+        while let first = graphemes.first, first.0 == " ", indent.count + 1 < width {
+            indent.append(graphemes.removeFirst())
+        }
+        let budget = width - indent.count - DisplayWidth.of(ellipsis)
+        guard budget > 0 else { return self }
+        var tail: [(Character, Style)] = []
+        var used = 0
+        for g in graphemes.reversed() {
+            let w = DisplayWidth.of(g.0)
+            if used + w > budget { break }
+            tail.insert(g, at: 0)
+            used += w
+        }
+        var out: [Span] = []
+        func add(_ c: Character, _ style: Style) {
+            if let last = out.last, last.style == style { out[out.count - 1].text.append(c) }
+            else { out.append(Span(String(c), style: style)) }
+        }
+        for g in indent { add(g.0, g.1) }
+        for c in ellipsis { add(c, tail.first?.1 ?? .plain) }
+        for g in tail { add(g.0, g.1) }
+        return Line(out)
     }
 }
 
@@ -189,7 +231,10 @@ public struct Table: Sendable {
                 buffer.write(sym, x: area.x, y: y, maxWidth: symbolWidth, style: row.style)
             }
             for (i, cell) in row.cells.enumerated() where i < cols.count {
-                let styled = Line(cell.spans.map { Span($0.text, style: row.style.patched(with: $0.style)) })
+                var styled = Line(cell.spans.map { Span($0.text, style: row.style.patched(with: $0.style)) })
+                if i < columns.count, columns[i].truncation == .head {
+                    styled = styled.keepingEnd(width: cols[i].width, ellipsis: ellipsis)
+                }
                 let colRect = Rect(x: cols[i].x, y: y, width: cols[i].width, height: 1)
                 buffer.write(styled, in: colRect, alignment: i < columns.count ? columns[i].alignment : .left,
                              ellipsis: ellipsis)
@@ -350,11 +395,13 @@ public struct Modal: Sendable {
     public var buttonStyle: Style
     public var focusedButtonStyle: Style
     public var maxWidth: Int
+    /// Wrapped body rows skipped at the top when the body is taller than the box can be.
+    public var scroll: Int
 
     public init(title: String, body: [Line], buttons: [String], focusedButton: Int = 0,
                 glyphs: GlyphSet = .unicode, borderStyle: Style = .plain, titleStyle: Style = Style(bold: true),
                 textStyle: Style = .plain, buttonStyle: Style = .plain,
-                focusedButtonStyle: Style = Style(reverse: true), maxWidth: Int = 72) {
+                focusedButtonStyle: Style = Style(reverse: true), maxWidth: Int = 72, scroll: Int = 0) {
         self.title = title
         self.body = body
         self.buttons = buttons
@@ -366,6 +413,7 @@ public struct Modal: Sendable {
         self.buttonStyle = buttonStyle
         self.focusedButtonStyle = focusedButtonStyle
         self.maxWidth = maxWidth
+        self.scroll = scroll
     }
 
     func buttonLabel(_ i: Int) -> String {
@@ -377,16 +425,35 @@ public struct Modal: Sendable {
         return buttons.indices.reduce(0) { $0 + DisplayWidth.of(buttonLabel($1)) } + 2 * (buttons.count - 1)
     }
 
-    /// The box's rect when shown centred in `area`.
-    public func frame(in area: Rect) -> Rect {
+    private func boxWidth(in area: Rect) -> Int {
         let content = max(body.map(\.width).max() ?? 0, buttonsWidth, DisplayWidth.of(title) + 2)
-        let w = min(area.width, maxWidth, content + 4)
-        let bodyRows = body.flatMap { Paragraph.wrap($0, width: max(1, w - 4)) }.count
-        let h = bodyRows + (buttons.isEmpty ? 2 : 4)
-        return area.centered(width: w, height: h)
+        return min(area.width, maxWidth, content + 4)
     }
 
-    /// Draws the box over whatever is in `area` and returns its rect.
+    /// The body after wrapping to the box's width in `area`.
+    public func wrappedBody(in area: Rect) -> [Line] {
+        body.flatMap { Paragraph.wrap($0, width: max(1, boxWidth(in: area) - 4)) }
+    }
+
+    /// The box's rect when shown centred in `area`.
+    public func frame(in area: Rect) -> Rect {
+        let h = wrappedBody(in: area).count + (buttons.isEmpty ? 2 : 4)
+        return area.centered(width: boxWidth(in: area), height: h)
+    }
+
+    /// The whole body and the buttons show in `area`, without scrolling.
+    public func fits(in area: Rect) -> Bool {
+        boxWidth(in: area) >= 5 && wrappedBody(in: area).count + (buttons.isEmpty ? 2 : 4) <= area.height
+    }
+
+    /// The largest useful `scroll` in `area`: 0 when the body fits.
+    public func scrollLimit(in area: Rect) -> Int {
+        let rows = frame(in: area).height - (buttons.isEmpty ? 2 : 4)
+        return max(0, wrappedBody(in: area).count - max(1, rows))
+    }
+
+    /// Draws the box over whatever is in `area` and returns its rect. A body taller than the
+    /// box scrolls by `scroll`, and the border says `↓ more` / `↑ more` where rows are hidden.
     @discardableResult
     public func render(into buffer: inout Buffer, area: Rect) -> Rect {
         let box = frame(in: area)
@@ -399,7 +466,17 @@ public struct Modal: Sendable {
         // gets at least one row.
         let buttonRows = buttons.isEmpty ? 0 : (text.height >= 3 ? 2 : min(1, text.height))
         let bodyArea = Rect(x: text.x, y: text.y, width: text.width, height: text.height - buttonRows)
-        Paragraph(body, style: textStyle).render(into: &buffer, area: bodyArea)
+        let rows = Paragraph(body).wrappedLines(width: max(1, text.width)).count
+        let top = min(max(0, scroll), max(0, rows - max(0, bodyArea.height)))
+        Paragraph(body, style: textStyle, scroll: top).render(into: &buffer, area: bodyArea)
+        var marks: [String] = []
+        if top > 0 { marks.append("\(glyphs.arrowUp) more") }
+        if top + bodyArea.height < rows { marks.append("\(glyphs.arrowDown) more") }
+        if !marks.isEmpty, box.height >= 2 {
+            buffer.write(Line(" " + marks.joined(separator: " ") + " ", style: borderStyle),
+                         in: Rect(x: box.x + 2, y: box.bottom - 1, width: max(0, box.width - 4), height: 1),
+                         alignment: .right)
+        }
         if !buttons.isEmpty, text.height > 0 {
             var spans: [Span] = []
             for i in buttons.indices {

@@ -55,6 +55,9 @@ struct Pacetop: ParsableCommand {
     @Flag(help: "ASCII glyphs even in a UTF-8 locale.")
     var ascii = false
 
+    @Flag(help: "Show times in UTC instead of the local time zone.")
+    var utc = false
+
     @Option(help: "The resource that marks the master (default pbx).")
     var anchor: String?
 
@@ -69,6 +72,13 @@ struct Pacetop: ParsableCommand {
 
     @OptionGroup var ssh: SSHArguments
 
+    /// `pacetop help` and `pacetop version`, alone, do what --help and --version do, instead
+    /// of trying to reach a node called "help".
+    static func main() {
+        let args = Array(CommandLine.arguments.dropFirst())
+        main(args == ["help"] ? ["--help"] : args == ["version"] ? ["--version"] : nil)
+    }
+
     func validate() throws {
         if demo && xmlFile != nil { throw ValidationError("--demo and --xml-file exclude each other") }
         if (demo && nodes.count > 1) || (demo && nodes.count == 1 && nodes[0] != "failover" && nodes[0] != "steady") {
@@ -77,7 +87,10 @@ struct Pacetop: ParsableCommand {
         if (demo || xmlFile != nil) && !nodes.isEmpty && !demo {
             throw ValidationError("--xml-file does not take nodes")
         }
-        if let interval, interval < 0.5 { throw ValidationError("--interval must be at least 0.5 seconds") }
+        if let interval { try Numbers.seconds(interval, "--interval", Numbers.intervalRange) }
+        if let t = ssh.connectTimeout { try Numbers.seconds(t, "--connect-timeout", Numbers.timeoutRange) }
+        if let p = ssh.port { try Numbers.port(p, "--port") }
+        try ssh.validateOptions()
         if json && !once { throw ValidationError("--json goes with --once") }
         if let anchor { do { try Validate.resource(anchor) } catch { throw ValidationError(error.description) } }
     }
@@ -86,7 +99,9 @@ struct Pacetop: ParsableCommand {
         let env = ProcessInfo.processInfo.environment
         let file: ConfigFile
         do {
-            file = try ConfigFile.load(path: config ?? ConfigFile.standardPath(environment: env), mustExist: config != nil)
+            // `--config /dev/null`: no config at all.
+            file = config == "/dev/null" ? ConfigFile()
+                : try ConfigFile.load(path: config ?? ConfigFile.standardPath(environment: env), mustExist: config != nil)
         } catch {
             throw fail("config: \(error)", code: 64)
         }
@@ -96,21 +111,25 @@ struct Pacetop: ParsableCommand {
             layout.chain = c
         }
         let interval = self.interval ?? file.interval ?? 2
+        do { try Numbers.seconds(interval, "interval", Numbers.intervalRange) } catch let e as ValidationError {
+            throw fail("config: \(e.message)", code: 64)
+        }
         let sudo = ssh.sudo || (file.sudo ?? false)
         let source = try makeSource(file: file, interval: interval, sudo: sudo)
 
 
-        if once { return try runOnce(source, layout: layout) }
+        if once { return try runOnce(source, layout: layout, utc: utc || (file.utc ?? false)) }
 
         let themes = ThemeLoader.standard(environment: env)
         let themeName = theme ?? file.theme ?? ThemeLoader.builtinName
         let loaded: Theme
         do { loaded = try themes.load(themeName) } catch { throw fail("theme: \(error)", code: 64) }
-        let appConfig = AppConfig(
+        var appConfig = AppConfig(
             layout: layout, interval: interval, readOnly: readOnly || (file.readOnly ?? false),
             sourceLabel: source.label, isDemo: source.isDemo, canPerformActions: source.canPerformActions,
             remote: source.remote, keyMap: KeyMap.standard.remapped(file.keys),
             user: env["USER"] ?? env["LOGNAME"] ?? "unknown")
+        appConfig.utc = utc || (file.utc ?? false)
         var state = AppState(config: appConfig, themeNames: themes.availableThemes(), themeName: loaded.name)
         if loaded.isBuiltIn {
             state.message = StatusMessage(text: "no theme files found: using the built-in theme", level: .degraded, at: state.now)
@@ -139,9 +158,12 @@ struct Pacetop: ParsableCommand {
         if reason != .user { throw ExitCode(reason.exitCode) }
     }
 
-    private func runOnce(_ source: ClusterSource, layout: MasterLayout) throws {
+    private func runOnce(_ source: ClusterSource, layout: MasterLayout, utc: Bool) throws {
         let outcome = source.poll()
         source.close()
+        for k in (source as? SSHClusterSource)?.acceptedHostKeys ?? [] {
+            writeStandardError("pacetop: \(k)\n")
+        }
         let report = JSONReport(outcome: outcome, source: source.label, layout: layout)
         if json {
             print(report.encoded())
@@ -149,18 +171,35 @@ struct Pacetop: ParsableCommand {
             var state = AppState(config: AppConfig(layout: layout, sourceLabel: source.label, isDemo: source.isDemo,
                                                    canPerformActions: false),
                                  now: outcome.at)
+            state.config.utc = utc
             _ = App.update(&state, .polled(outcome))
             if let error = report.error {
-                writeStandardError("pacetop: \(error.message)\n")
+                writeStandardError("pacetop: \(SafeText.strip(error.message))\n")
             } else {
-                let width = Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 100
-                print(Batch.text(state, width: max(60, width)), terminator: "")
+                print(SafeText.strip(Batch.text(state, width: onceWidth(), glyphs: onceGlyphs())), terminator: "")
             }
         }
         // Exit here rather than unwinding: freeing the parsed document and the report's
         // buffers one by one costs more than the output itself on a large cluster.
         fflush(nil)
         Glibc.exit(report.exitCode.rawValue)
+    }
+
+    /// Like `top -b`: whole lines into a pipe or file unless COLUMNS says otherwise; on a
+    /// terminal, its width.
+    private func onceWidth() -> Int? {
+        if let columns = Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? ""), columns > 0 { return max(60, columns) }
+        guard isatty(1) != 0 else { return nil }
+        var size = winsize()
+        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return max(60, Int(size.ws_col)) }
+        return 100
+    }
+
+    /// ASCII when asked or when the locale is not UTF-8, as on the live screen.
+    private func onceGlyphs() -> GlyphSet {
+        setlocale(LC_ALL, "")
+        let codeset = String(cString: nl_langinfo(nl_item(CODESET))).uppercased()
+        return ascii || (codeset != "UTF-8" && codeset != "UTF8") ? .ascii : .unicode
     }
 
     private func makeSource(file: ConfigFile, interval: Double, sudo: Bool) throws -> ClusterSource {
@@ -188,15 +227,16 @@ struct Pacetop: ParsableCommand {
             do { try source.connectFirst() } catch where error.kind == .hostKey {
                 throw fail(error.message, code: OnceExitCode.hostKeyRefused.rawValue)
             } catch {
-                writeStandardError("pacetop: \(error.message); trying the other nodes\n")
+                writeStandardError("pacetop: \(SafeText.strip(error.message)); trying the other nodes\n")
             }
+            for k in source.acceptedHostKeys { writeStandardError("pacetop: \(k)\n") }
             source.stopPrompting()
         }
         return source
     }
 
     private func fail(_ message: String, code: Int32) -> ExitCode {
-        writeStandardError("pacetop: \(message)\n")
+        writeStandardError("pacetop: \(SafeText.strip(message))\n")
         return ExitCode(code)
     }
 }

@@ -35,11 +35,21 @@ struct SSHArguments: ParsableArguments {
 }
 
 extension SSHArguments {
-    func makeSource(nodes: [String], addresses: [String: String], interval: Double, sudo: Bool) throws -> SSHClusterSource {
-        // `-o` keywords pacetop cannot honour are refused here, with the list it can.
+    /// `-o` options pacetop cannot honour are refused, with the list it can; numbers must be
+    /// finite and in range (`-o ConnectTimeout=inf` is an error, not a hang).
+    func validateOptions() throws {
         for o in options {
             if let problem = SSHSourceOptions.problem(withOption: o) { throw ValidationError(problem) }
+            let parts = o.split(separator: "=", maxSplits: 1).map(String.init)
+            if parts.count == 2, parts[0].lowercased() == "connecttimeout" {
+                guard let t = Double(parts[1]) else { throw ValidationError("-o ConnectTimeout=\(parts[1]): expected seconds") }
+                try Numbers.seconds(t, "-o ConnectTimeout", Numbers.timeoutRange)
+            }
         }
+    }
+
+    func makeSource(nodes: [String], addresses: [String: String], interval: Double, sudo: Bool) throws -> SSHClusterSource {
+        try validateOptions()
         let opts = SSHSourceOptions(
             nodes: nodes, user: user, port: port, identityFiles: identity, jump: jump,
             sshConfigFile: sshConfig, options: options, acceptNew: acceptNew, sudo: sudo, interval: interval,

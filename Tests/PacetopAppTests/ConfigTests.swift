@@ -13,7 +13,7 @@ import PacetopUI
         let text = String(readme[readme.index(start.lowerBound, offsetBy: 8)..<end.lowerBound])
         let c = try ConfigFile.parse(text, file: "README.md")
         #expect(c.theme == "solarized-dark")
-        #expect(c.interval == 2)
+        #expect(c.interval == 1.5, "TOML floats")
         #expect(c.readOnly == false && c.sudo == false)
         #expect(c.anchor == "pbx")
         #expect(c.chain == MasterLayout.portSIP.chain)
@@ -33,6 +33,7 @@ import PacetopUI
         ("[keys]\nfrobnicate = \"x\"", 2, "frobnicate", "unknown command"),
         ("anchor = \"-rf\"", 1, "anchor", "not a valid Pacemaker id"),
         ("read_only = \"yes\"", 1, "read_only", "expected true or false"),
+        ("theme = \"x\"\ninterval = 0.25", 2, "interval", "at least 0.5"),
     ])
     func errorsNameFileLineAndKey(_ text: String, _ line: Int, _ key: String, _ message: String) {
         do {

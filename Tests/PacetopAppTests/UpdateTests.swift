@@ -37,7 +37,7 @@ import PacetopUI
         #expect(press(&s, .char("R")) == [])
         guard case .confirm(let p) = s.overlay else { Issue.record("no confirmation pane"); return }
         #expect(p.action == .restart(resource: "pbx"))
-        #expect(p.commandLine == "env TZ=UTC LC_ALL=C PATH=/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/sbin:/usr/local/bin crm_resource --restart -r pbx --timeout 120s")
+        #expect(p.commandLine == "TZ=UTC LC_ALL=C /usr/sbin/crm_resource --restart -r pbx --timeout 120s")
         #expect(!p.confirmFocused, "Cancel is the default button")
         #expect(press(&s, .enter) == [], "Enter on Cancel cancels")
         #expect(s.overlay == .none)
@@ -268,7 +268,7 @@ import PacetopUI
         guard let i = rows.firstIndex(where: { if case .failedAction = $0 { true } else { false } }) else {
             Issue.record("failed action not listed"); return
         }
-        s.selection[.problems] = i
+        s.select(i, in: .problems)
         press(&s, .char("C"))
         guard case .confirm(let q) = s.overlay else { Issue.record("no confirmation"); return }
         #expect(q.action == .cleanup(resource: "pbx", node: "ip-172-31-16-133"))

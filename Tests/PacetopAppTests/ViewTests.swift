@@ -17,7 +17,7 @@ import PacetopUI
     @Test func healthyAt80x24() throws {
         let lines = screen(try state("healthy"))
         #expect(lines.count == 24)
-        #expect(lines[0] == "pacetop test • OK  quorum yes  DC ip-172-31-16-133  corosync")
+        #expect(lines[0] == "pacetop test • OK  quorum yes  DC ip-172-31-16-133  corosync  times \(View.zoneName(utc: false))")
         #expect(lines[1] == "via ip-172-31-16-133 live")
         #expect(lines[3].contains("ip-172-31-16-133") && lines[3].contains("online") && lines[3].contains("★ master DC"))
         let resources = lines.firstIndex { $0.contains("Resources (7)") }!
@@ -54,8 +54,8 @@ import PacetopUI
 
     @Test func tinyTerminalShowsTheEssentials() throws {
         let lines = screen(try state("failover-after", size: Size(width: 20, height: 6)))
-        #expect(lines == ["pacetop DEGRADED", "via ip-172-31-16-13…", "quorum yes DC ip-17…",
-                          "★ master ip-172-31-…", "nodes 2/3 online", "q quit ? help"])
+        #expect(lines == ["pacetop DEGRADED", "via …-31-16-133 live", "quorum yes DC …6-134",
+                          "★ master …-31-16-134", "nodes 2/3 online", "q quit ? help"])
     }
 
     @Test func belowTheMinimumSaysSo() throws {

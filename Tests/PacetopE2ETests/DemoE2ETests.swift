@@ -68,7 +68,7 @@ import PacetopTestSupport
     @Test func standbyMovesTheMasterAndBack() throws {
         let t = try pacetop("--demo", "--interval", "0.5")
         try t.waitFor("pbx")
-        try t.send("Tab", "Tab", "Tab")  // nodes pane
+        try t.send("Tab", "Tab")  // resources → timeline → nodes (no problems, so no Problems pane)
         try t.send("s")
         try t.waitFor("crm_attribute --node ip-172-31-16-133 --name standby --update on")
         try t.send("y")
@@ -208,6 +208,7 @@ import PacetopTestSupport
         #expect(s.contains("VIEW-ONLY"), "a file cannot run actions")
         let failed = try Data(contentsOf: fixtures.appendingPathComponent("failed-pbx.xml"))
         try failed.write(to: file, options: .atomic)
+        try t.send("G")  // pbx, the last row: the resources pane scrolls at 80×24 beside the timeline
         s = try t.waitFor("FAILED", timeout: 5)
         #expect(s.contains("DEGRADED"))
         try Data("<pacemaker-result".utf8).write(to: file, options: .atomic)

@@ -268,6 +268,32 @@ struct LabE2ETests {
         }
     }
 
+    // 2b
+    @Test func sudoWorksWithOnlyTheREADMEsSudoersRule() throws {
+        try Lab.step {
+            // The lab's own rule for `ubuntu` is ALL; for this test only the README's lines hold.
+            let readme = try String(contentsOf: Tmux.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+            let start = try #require(readme.range(of: "```\n# Reading the status"))
+            let end = try #require(readme.range(of: "```", range: start.upperBound..<readme.endIndex))
+            let rule = String(readme[readme.index(start.lowerBound, offsetBy: 4)..<end.lowerBound])
+            let sudoers = "/etc/sudoers.d/pacetop-lab"
+            let saved = try String(contentsOfFile: sudoers, encoding: .utf8)
+            defer { try? saved.write(toFile: sudoers, atomically: true, encoding: .utf8) }
+            try rule.write(toFile: sudoers + ".test", atomically: true, encoding: .utf8)
+            #expect(try Tmux.run(["visudo", "-cqf", sudoers + ".test"]).status == 0, "the README's rule is valid sudoers")
+            try Tmux.run(["chmod", "0440", sudoers + ".test"])
+            #expect(rename(sudoers + ".test", sudoers) == 0)
+
+            let r = try Tmux.run([Tmux.pacetop, "-F", Lab.sshConfig, "--sudo", "--once", n1])
+            #expect(r.status == 0, "\(r.output)")
+            #expect(r.output.contains("portsip-lab"), "the cluster name comes through sudo: \(r.output)")
+            #expect(r.output.contains(n1) && r.output.contains("pbx"))
+            // The rule names commands, not a blank cheque: the full configuration stays out of reach.
+            let refused = try Lab.exec(1, "su", "ubuntu", "-c", "sudo -n /usr/sbin/cibadmin --query --scope configuration; echo rc=$?")
+            #expect(refused.contains("rc=1"), "\(refused)")
+        }
+    }
+
     // 11
     @Test func changedHostKeyOfNodeOneIsRefused() throws {
         try Lab.step {

@@ -167,8 +167,8 @@ struct SSHConfigTests {
         for (reader, r) in try resolveAll(file, "odd") {
             #expect(r.hostKeys.files == [home + "/kh_odd", home + "/kh2"], "\(reader)")
             #expect(r.hostKeys.globalFiles == ["/etc/ssh/kh_odd"], "\(reader)")
-            #expect(r.hostKeys.revokedFiles == [home + "/revoked_odd"], "\(reader)")
-            #expect(r.hostKeys.hashNew, "\(reader)")
+            #expect(r.hostKeys.revokedHostKeysFiles == [home + "/revoked_odd"], "\(reader)")
+            #expect(r.hostKeys.hashKnownHosts, "\(reader)")
             let ep = r.target.endpoint
             #expect(ep.proxyCommand == "sh -c \"nc -X connect -x proxy:3128 odd 22\" fallback@odd", "\(reader)")
             #expect(ep.knownHostsName == "i-0123456789abcdef0", "\(reader)")
@@ -177,7 +177,7 @@ struct SSHConfigTests {
         for (reader, r) in try resolveAll(file, "plainhost") {
             #expect(r.hostKeys.files == [home + "/.ssh/known_hosts", home + "/.ssh/known_hosts2"], "\(reader)")
             #expect(r.hostKeys.globalFiles == ["/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"], "\(reader)")
-            #expect(r.hostKeys.revokedFiles.isEmpty && !r.hostKeys.hashNew, "\(reader)")
+            #expect(r.hostKeys.revokedHostKeysFiles.isEmpty && !r.hostKeys.hashKnownHosts, "\(reader)")
             #expect(r.target.endpoint.knownHostsName == "plainhost", "\(reader)")
             #expect(!r.target.endpoint.checkHostIP, "\(reader)")
         }

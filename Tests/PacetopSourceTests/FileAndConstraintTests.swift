@@ -51,7 +51,7 @@ struct FileAndConstraintTests {
         let outcome = source.perform(try PreparedAction(.restart(resource: "pbx"), remote: source.remote, node: "x"))
         #expect(!outcome.sent)
         #expect(outcome.error?.contains("not a cluster") == true)
-        #expect(outcome.commandLine.hasSuffix(" crm_resource --restart -r pbx --timeout 120s"))
+        #expect(outcome.commandLine.hasSuffix("crm_resource --restart -r pbx --timeout 120s"))
     }
 
     @Test func onceExitCodes() {

@@ -188,7 +188,7 @@ struct BackoffTests {
         let c = try FakeCluster()
         let clock = ManualClock()
         let source = try SSHClusterSource(nodes: ["node1", "node2"], resolver: c.resolver(), interval: 0.5, useAgent: false,
-                                          commandTimeout: 3, clock: { clock.now() })
+                                          commandTimeout: 20, clock: { clock.now() })
         defer { source.close() }
         c.nodes[0].sshd.stop()
         // Just before and at each expected retry (1, 2, 4 … then 30 s apart), and between.
@@ -218,7 +218,7 @@ struct BackoffTests {
         let c = try FakeCluster(["node1"], status: { _ in statusXML(nodes: ["node1"]) })
         let clock = ManualClock()
         let source = try SSHClusterSource(nodes: ["node1"], resolver: c.resolver(), interval: 0.5, useAgent: false,
-                                          commandTimeout: 3, clock: { clock.now() })
+                                          commandTimeout: 20, clock: { clock.now() })
         defer { source.close() }
         #expect(source.poll().via == "node1")
         c.nodes[0].sshd.stop()

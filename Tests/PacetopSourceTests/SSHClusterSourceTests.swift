@@ -33,7 +33,8 @@ final class FakeNode: @unchecked Sendable {
                 if [ -f $d/notconnected ]; then echo "crm_mon: Error: cluster is not available on this node" >&2; exit 102; fi
                 cat $d/status.xml ;;
               *crm_mon*--as-xml*) cat $d/status.xml ;;
-              *cibadmin*) cat $d/constraints.xml ;;
+              *"cibadmin --query --scope constraints") cat $d/constraints.xml ;;
+              *"crm_attribute --type crm_config --name cluster-name --query --quiet") echo "fakecluster" ;;
               *"cat /etc/corosync/corosync.conf") cat $d/corosync.conf || exit 1 ;;
               *corosync-cmapctl) cat $d/cmap.txt 2>/dev/null || { echo "Failed to initialize the cmap API. Error CS_ERR_ACCESS" >&2; exit 1; } ;;
               *"crm_node -l") echo "crm_node: connection refused" >&2; exit 102 ;;
@@ -95,7 +96,7 @@ struct FakeCluster {
     func source(_ given: [String] = ["node1"], sudo: Bool = false,
                 passphrase: PassphraseProvider? = nil) throws -> SSHClusterSource {
         try SSHClusterSource(nodes: given, resolver: resolver(), interval: 0.5, sudo: sudo, useAgent: false,
-                             passphraseProvider: passphrase, commandTimeout: 3)
+                             passphraseProvider: passphrase, commandTimeout: 15)
     }
 }
 
@@ -114,7 +115,16 @@ struct SSHClusterSourceTests {
         #expect(try source.poll().result.get().cliConstraints?.count == 4)
         let node = cluster.nodes[0]
         #expect(node.commands.filter { $0.contains("cibadmin") }.count == 1)
-        #expect(node.commands.first == "env TZ=UTC LC_ALL=C PATH=\(RemoteCommand.path) crm_mon --output-as=xml")
+        #expect(status.clusterName == "fakecluster")
+        // Absolute paths, no `env`; only the constraints and the cluster's name from the CIB
+        // (never --scope configuration, which holds fence-device passwords).
+        #expect(Array(node.commands.prefix(4)) == [
+            "TZ=UTC LC_ALL=C /usr/sbin/crm_mon --output-as=xml",
+            "TZ=UTC LC_ALL=C /usr/sbin/cibadmin --query --scope constraints",
+            "TZ=UTC LC_ALL=C /usr/sbin/crm_attribute --type crm_config --name cluster-name --query --quiet",
+            "/bin/cat /etc/corosync/corosync.conf",  // unknown to the fake node: exit 99
+        ])
+        #expect(!node.commands.contains { $0.contains("configuration") })
         try node.setStatus(statusXML(lastChange: "Mon Nov 24 11:11:11 2026", nodes: ["node1"]))
         _ = source.poll()
         #expect(node.commands.filter { $0.contains("cibadmin") }.count == 2)
@@ -255,7 +265,9 @@ struct SSHClusterSourceTests {
         _ = source.poll()
         let command = try PreparedAction(.move(resource: "pbx", node: "node2"), remote: source.remote, node: "node1")
         let line = command.commandLine
-        #expect(line == "sudo -n env TZ=UTC LC_ALL=C PATH=\(RemoteCommand.path) crm_resource --move -r pbx -N node2")
+        // sudo keeps TZ and LC_* (its env_check list), so the sudoers rule names the tool itself.
+        #expect(line == "TZ=UTC LC_ALL=C sudo -n /usr/sbin/crm_resource --move -r pbx -N node2")
+        #expect(cluster.nodes[0].commands.contains("TZ=UTC LC_ALL=C sudo -n /usr/sbin/crm_mon --output-as=xml"))
         let outcome = source.perform(command)
         #expect(outcome.succeeded)
         #expect(outcome.via == "node1")

@@ -79,6 +79,6 @@ import PacetopUI
         let theme = ThemeLoader.builtinTheme()
         let b = screen(glyphs: .unicode, theme: theme, width: 12, height: 4, confirm: true)
         // The confirmation keeps its title and buttons; the body gives way.
-        #expect(b.lines() == ["┌ Restart… ┐", "│ crm_reso │", "│ > Cance… │", "└──────────┘"])
+        #expect(b.lines() == ["┌ Restart… ┐", "│ crm_reso │", "│ > Cance… │", "└─ ↓ more ─┘"])
     }
 }

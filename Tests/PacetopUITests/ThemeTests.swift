@@ -65,20 +65,41 @@ func loadError(_ loader: ThemeLoader, _ name: String) -> String? {
         #expect(c["d"] == .integer(1))
     }
 
-    @Test func syntaxErrorsNameFileLineAndKey() {
+    /// Parse errors come from toml++ in its words, with the file and the line.
+    @Test func syntaxErrorsNameFileAndLine() {
         func err(_ text: String) -> String {
             do { _ = try TOML.parse(text, file: "x.toml"); return "parsed" } catch { return error.description }
         }
-        #expect(err("a = 1\nb = {fg = \"red\"\n") == "x.toml:2: key \"b\": expected \",\" or \"}\" in inline table")
-        #expect(err("\nalert \"red\"") == "x.toml:2: key \"alert\": expected \"=\" after the key")
-        #expect(err("a = \"open") == "x.toml:1: unterminated string")
-        #expect(err("a = 1\na = 2") == "x.toml:2: key \"a\": duplicate key")
-        #expect(err("a = red") == "x.toml:1: key \"a\": unsupported value \"red\" (strings need quotes)")
-        #expect(err("a = 1 2") == "x.toml:1: unexpected \"2\" after value; expected end of line")
-        #expect(err("[p]\n[p]") == "x.toml:2: key \"p\": table defined twice")
-        #expect(err("a = [1,\n2") == "x.toml:2: key \"a\": unterminated array")
-        #expect(err("a = \"\\q\"") == "x.toml:1: unknown escape \\q")
-        #expect(err("a = " + String(repeating: "[", count: 100_000)) == "x.toml:1: key \"a\": values nested too deeply")
+        for (text, line) in [("a = 1\nb = {fg = \"red\"\n", 2), ("\nalert \"red\"", 2), ("a = \"open", 1),
+                             ("a = 1\na = 2", 2), ("a = red", 1), ("a = 1 2", 1), ("[p]\n[p]", 2),
+                             ("a = \"\\q\"", 1)] {
+            let message = err(text)
+            #expect(message.hasPrefix("x.toml:\(line): "), "\(text.debugDescription) → \(message)")
+        }
+        #expect(err("a = 1\na = 2").contains("a"), "names the key")
+        #expect(err("a = " + String(repeating: "[", count: 100_000)).contains("nested"))
+        // Keys nested deeper than the cap are refused before parsing.
+        let deep = Array(repeating: "k", count: 40).joined(separator: ".") + " = 1"
+        #expect(err("ok = 1\n" + deep) == "x.toml:2: keys nested too deeply (more than 16 levels)")
+        #expect(err("[" + Array(repeating: "t", count: 40).joined(separator: ".") + "]").hasPrefix("x.toml:1: keys nested too deeply"))
+    }
+
+    @Test func fullTOMLFloatsDatesAndMultiLineStrings() throws {
+        let t = try TOML.parse("""
+            interval = 1.5
+            when = 2026-11-30T03:00:00Z
+            text = \"\"\"
+            two
+            lines\"\"\"
+            [keys]
+            cleanup = "x"
+            """, file: "t.toml")
+        #expect(t["interval"] == .float(1.5))
+        guard case .datetime? = t["when"] else { Issue.record("no date"); return }
+        #expect(t["text"] == .string("two\nlines"))
+        #expect(t.entries.map(\.key) == ["interval", "when", "text", "keys"], "source order")
+        guard case .table(let keys)? = t["keys"] else { Issue.record("no keys table"); return }
+        #expect(keys.entry("cleanup")?.line == 7)
     }
 }
 
@@ -205,7 +226,7 @@ func loadError(_ loader: ThemeLoader, _ name: String) -> String? {
         try check("field", "\"alert\" = { colour = \"red\" }", "1: key \"alert\": unknown style field \"colour\" (use fg, bg, modifiers)")
         try check("palette", "[palette]\nfoo = \"#12345\"\n", "2: key \"palette.foo\": unknown colour \"#12345\" (use a [palette] name, \"#rrggbb\", a colour name like \"light-red\", or 0-255)")
         try check("missing", "# x\ninherits = \"nope\"", "2: key \"inherits\": inherited theme \"nope\" not found")
-        try check("syntax", "\"alert\" = { fg = \"red\"", "1: key \"alert\": expected \",\" or \"}\" in inline table")
+        try check("syntax", "\"alert\" = { fg = \"red\"", "1: Error while parsing inline table: encountered end-of-file")
         try write("inherits = \"b\"\n", to: "\(dir)/a.toml")
         try write("\n\ninherits = \"a\"\n", to: "\(dir)/b.toml")
         #expect(loadError(loader, "a") == "\(dir)/b.toml:3: key \"inherits\": inherits cycle: a.toml -> b.toml -> a.toml")
@@ -323,5 +344,44 @@ func loadError(_ loader: ThemeLoader, _ name: String) -> String? {
         #expect(ThemeLoader.builtinTheme().isBuiltIn)
         #expect(ThemeLoader.builtinTheme()[.alert] == Style(fg: .red, bold: true))
         #expect(try !ThemeLoader(directories: [repoThemes]).load("default").isBuiltIn)
+    }
+}
+
+/// Issue 15: lowering colours keeps what each role means.
+@Suite struct ThemeLoweringTests {
+    static let shipped = ["default", "default-256", "solarized-dark", "high-contrast", "monochrome", "colorblind"]
+
+    func rgb(_ c: Color) -> (UInt8, UInt8, UInt8)? {
+        switch c {
+        case .default: nil
+        case .ansi(let n): Palette.rgb(ofIndex: n & 15)
+        case .indexed(let n): Palette.rgb(ofIndex: n)
+        case .rgb(let r, let g, let b): (r, g, b)
+        }
+    }
+
+    @Test(arguments: shipped)
+    func rolesKeepTheirColourFamilyAt8And16And256Colours(_ name: String) throws {
+        let theme = try ThemeLoader(directories: [repoThemes]).load(name)
+        for role in Role.allCases {
+            guard let fg = theme.style(role).fg, let full = rgb(fg) else { continue }
+            let meaning = Palette.family(full)
+            for depth in [ColorDepth.c256, .ansi16, .ansi8] {
+                guard let lowered = theme.resolved(for: depth).style(role).fg, let c = rgb(lowered) else { continue }
+                var family = Palette.family(c)
+                // On 8 colours there is no gray: bright black becomes white, and white is white.
+                if depth == .ansi8, [.gray, .white].contains(meaning), [.gray, .white].contains(family) { family = meaning }
+                #expect(family == meaning, "\(name) \(role.rawValue) at \(depth): \(meaning) became \(family)")
+            }
+        }
+    }
+
+    @Test func goodStaysGreenOnEightColours() throws {
+        let loader = ThemeLoader(directories: [repoThemes])
+        for name in ["solarized-dark", "default-256"] {
+            let eight = try loader.load(name).resolved(for: .ansi8)
+            #expect(eight.style(.ok).fg == .ansi(2), "\(name): ok is green on 8 colours")
+            #expect(eight.style(.nodeOnline).fg == .ansi(2), "\(name): online is green on 8 colours")
+        }
     }
 }
