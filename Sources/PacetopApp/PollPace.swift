@@ -19,6 +19,7 @@ public enum PollPace {
         /// An action of ours is running.
         public var actionRunning: Bool
 
+        /// What the last poll saw; all false means the cluster was quiet.
         public init(inTransition: Bool = false, changed: Bool = false, actionRunning: Bool = false) {
             self.inTransition = inTransition
             self.changed = changed

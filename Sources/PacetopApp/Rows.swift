@@ -59,15 +59,22 @@ public enum ProblemRow: Sendable, Equatable {
 /// What every frame needs from a status, computed once when the status arrives (in
 /// `update`), not per frame: the verdict, the master and the unfiltered rows of each pane.
 public struct StatusDigest: Sendable, Equatable {
+    /// The verdict, with its typed reasons.
     public var health: HealthVerdict
+    /// The node running the anchor resource, if any.
     public var master: String?
+    /// Every node, unfiltered.
     public var nodes: [NodeRow]
+    /// The resource tree as rows, master chain first, unfiltered.
     public var resources: [ResourceRow]
+    /// Constraints, failures, fail counts and other reasons, unfiltered.
     public var problems: [ProblemRow]
     /// Primitive instances, and how many of them run somewhere.
     public var primitives: Int
+    /// How many primitive instances run on some node.
     public var runningPrimitives: Int
 
+    /// Derives everything once from a new status.
     public init(_ st: ClusterStatus, layout: MasterLayout) {
         health = st.health(layout)
         let master = st.master(layout)
@@ -138,7 +145,9 @@ public struct StatusDigest: Sendable, Equatable {
     }
 }
 
+/// Each pane's rows for the current state: the digest's rows with the filter applied.
 public enum Rows {
+    /// Nodes matching the filter, in crm_mon's order.
     public static func nodes(_ s: AppState) -> [NodeRow] {
         guard let d = s.digest else { return [] }
         if s.filter.isEmpty { return d.nodes }
@@ -166,6 +175,7 @@ public enum Rows {
         return rows.indices.filter { keep[$0] }.map { rows[$0] }
     }
 
+    /// Problems matching the filter (the screen says how many it hides).
     public static func problems(_ s: AppState) -> [ProblemRow] {
         guard let d = s.digest else { return [] }
         if s.filter.isEmpty { return d.problems }

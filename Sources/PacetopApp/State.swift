@@ -150,6 +150,7 @@ public struct StatusMessage: Sendable, Equatable {
 public struct AppState: Sendable, Equatable {
     /// Settings fixed at start.
     public var config: AppConfig
+    /// The last good cluster status; kept (and marked stale) while polls fail. Setting it recomputes `digest`.
     public var status: ClusterStatus? {
         didSet { digest = status.map { StatusDigest($0, layout: config.layout) } }
     }

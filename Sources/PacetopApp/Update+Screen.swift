@@ -30,7 +30,14 @@ extension App {
         return max(1, area.height - 2 - hiddenLine)
     }
 
-    static func page(_ state: AppState) -> Int { visibleRows(state, state.focus) }
+    /// PgUp/PgDn: the list and the cursor move by the rows the pane shows, so the cursor
+    /// keeps its place on screen (as in less and htop) until an end of the list.
+    static func turnPage(_ state: inout AppState, _ direction: Int) {
+        let pane = state.focus, rows = visibleRows(state, pane)
+        let last = max(0, Rows.count(state, pane) - rows)
+        state.tables[pane, default: TableState()].offset = max(0, min(last, state.offset(pane) + direction * rows))
+        move(&state, by: direction * rows)
+    }
 
     /// Scrolls each pane as little as needed to keep its selection on screen.
     static func follow(_ state: inout AppState) {

@@ -288,8 +288,8 @@ public enum App {
         case .prevPane: cycleFocus(&state, by: -1)
         case .up: move(&state, by: -1)
         case .down: move(&state, by: 1)
-        case .pageUp: move(&state, by: -page(state))
-        case .pageDown: move(&state, by: page(state))
+        case .pageUp: turnPage(&state, -1)
+        case .pageDown: turnPage(&state, 1)
         case .top: move(&state, by: -Int.max / 2)
         case .bottom: move(&state, by: Int.max / 2)
         case .details:
@@ -323,7 +323,7 @@ public enum App {
         return []
     }
 
-    private static func move(_ state: inout AppState, by delta: Int) {
+    static func move(_ state: inout AppState, by delta: Int) {
         let count = Rows.count(state, state.focus)
         let current = state.selected(state.focus)
         state.select(max(0, min(count - 1, current.addingReportingOverflow(delta).partialValue)), in: state.focus)

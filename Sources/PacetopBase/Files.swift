@@ -35,12 +35,17 @@ public func homeDirectory() -> String {
 
 /// Writes `text` to standard error, unbuffered (FileHandle.standardError without Foundation).
 public func writeStandardError(_ text: String) {
-    var bytes = Array(text.utf8)[...]
-    while !bytes.isEmpty {
-        let n = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    writeAll(Array(text.utf8), to: 2)
+}
+
+/// Writes all of `bytes` to `fd` (FileHandle.write without Foundation); gives up on an error.
+public func writeAll(_ bytes: [UInt8], to fd: Int32) {
+    var rest = bytes[...]
+    while !rest.isEmpty {
+        let n = rest.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         if n < 0 && errno == EINTR { continue }
         guard n > 0 else { return }
-        bytes = bytes.dropFirst(n)
+        rest = rest.dropFirst(n)
     }
 }
 

@@ -58,6 +58,7 @@ public enum HealthReason: Sendable, Equatable, CustomStringConvertible {
     /// A move/ban constraint left behind.
     case constraint(LocationConstraint)
 
+    /// The reason as the user reads it (header, --once, --json).
     public var description: String {
         switch self {
         case .noDC: "no DC elected"
@@ -99,9 +100,12 @@ public enum HealthReason: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// How healthy the cluster is overall, and why: the header's verdict and `--once`'s exit code.
 public struct HealthVerdict: Sendable, Equatable, Encodable {
+    /// Overall state: ok, degraded (works, needs attention) or critical (service at risk or down).
     public enum Level: String, Sendable, Codable, Comparable {
         case ok, degraded, critical
+        /// Orders levels by severity: ok < degraded < critical.
         public static func < (a: Level, b: Level) -> Bool { a.rank < b.rank }
         private var rank: Int {
             switch self {
@@ -117,6 +121,7 @@ public struct HealthVerdict: Sendable, Equatable, Encodable {
     /// Most severe first.
     public var reasons: [HealthReason]
 
+    /// A verdict with its reasons, most severe first.
     public init(level: Level, reasons: [HealthReason]) {
         self.level = level
         self.reasons = reasons
@@ -125,6 +130,7 @@ public struct HealthVerdict: Sendable, Equatable, Encodable {
     /// The reasons as the user reads them.
     public var texts: [String] { reasons.map(\.description) }
 
+    /// The `pacetop --once` exit code for this verdict (0 ok, 1 degraded, 2 critical).
     public var exitCode: OnceExitCode {
         switch level {
         case .ok: .ok

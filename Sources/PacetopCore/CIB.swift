@@ -71,9 +71,13 @@ public enum CorosyncConfig {
     /// One `key: value` line, with the sections it is in (["nodelist", "node"]) and the
     /// number of the innermost section occurrence (two `node {}` blocks differ in `block`).
     public struct Setting: Sendable, Equatable {
+        /// Enclosing sections, outermost first.
         public var sections: [String]
+        /// Which occurrence of the innermost section this line is in.
         public var block: Int
+        /// The key, as written.
         public var key: String
+        /// The value, trimmed.
         public var value: String
     }
 
@@ -172,11 +176,14 @@ public enum CorosyncConfig {
 
 /// One node of Corosync's nodelist.
 public struct CorosyncNode: Sendable, Equatable, Codable {
+    /// Its `name`, which Pacemaker uses as the node name.
     public var name: String?
+    /// Its `nodeid`.
     public var nodeid: String?
     /// ring0_addr, ring1_addr, … in ring order.
     public var addresses: [String]
 
+    /// A nodelist entry as read.
     public init(name: String?, nodeid: String?, addresses: [String]) {
         self.name = name
         self.nodeid = nodeid

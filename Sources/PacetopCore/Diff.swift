@@ -177,12 +177,12 @@ public enum ClusterDiff {
             var order: [String] = []
             var map: [String: [Placement]] = [:]
             var failed: [String: Set<String>] = [:]
-            for p in s.primitives() {
-                let id = p.resource.id
+            s.forEachPrimitive { r, _ in
+                let id = r.id
                 if map[id] == nil { order.append(id); map[id] = [] }
-                let role = p.resource.role?.description ?? "Started"
-                for n in p.resource.nodes { map[id]!.append(Placement(node: n, role: role)) }
-                if p.resource.failed { failed[id, default: []].formUnion(p.resource.nodes.isEmpty ? [""] : p.resource.nodes) }
+                let role = r.role?.description ?? "Started"
+                for n in r.nodes { map[id]!.append(Placement(node: n, role: role)) }
+                if r.failed { failed[id, default: []].formUnion(r.nodes.isEmpty ? [""] : r.nodes) }
             }
             return (order, map, failed)
         }

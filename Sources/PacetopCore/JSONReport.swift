@@ -71,10 +71,13 @@ public struct JSONReport: Sendable, Encodable {
 
     /// Pretty-printed, sorted keys, ISO 8601 dates: what JSONEncoder gives for this value
     /// (`Encodable`), written directly (see `JSONWriter`).
-    public func encoded() -> String {
+    public func encoded() -> String { String(decoding: encodedBytes(), as: UTF8.self) }
+
+    /// `encoded()` as UTF-8 bytes, for writing out without another copy.
+    public func encodedBytes() -> [UInt8] {
         var w = JSONWriter()
         write(&w)
-        return String(decoding: w.bytes, as: UTF8.self)
+        return w.bytes
     }
 
     /// The `--once` exit code for this report.

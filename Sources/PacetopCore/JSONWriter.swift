@@ -63,7 +63,11 @@ struct JSONWriter {
         member()
         bytes.append(UInt8(ascii: "\""))
         k.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: [UInt8(ascii: "\""), 0x20, UInt8(ascii: ":"), 0x20])
+        // One byte at a time: an array literal here would be allocated for every key.
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(0x20)
+        bytes.append(UInt8(ascii: ":"))
+        bytes.append(0x20)
     }
 
     // MARK: Members (nil optionals are left out, as Codable's synthesized encoding does)
@@ -83,7 +87,7 @@ struct JSONWriter {
     mutating func field(_ k: StaticString, _ v: Bool?) {
         guard let v else { return }
         key(k)
-        bytes.append(contentsOf: v ? Array("true".utf8) : Array("false".utf8))
+        raw(v ? "true" : "false")
     }
 
     mutating func field(_ k: StaticString, _ v: Double?) {
@@ -122,14 +126,26 @@ struct JSONWriter {
 
     // MARK: Values
 
-    mutating func int(_ n: Int) { bytes.append(contentsOf: String(n).utf8) }
+    mutating func int(_ n: Int) {
+        if n >= 0 && n < 10 { bytes.append(UInt8(ascii: "0") + UInt8(n)); return }
+        raw(String(n))
+    }
+
+    private mutating func raw(_ s: StaticString) { s.withUTF8Buffer { bytes.append(contentsOf: $0) } }
+    private mutating func raw(_ s: String) { bytes.append(contentsOf: s.utf8) }
 
     mutating func double(_ d: Double) {
-        if d == d.rounded(), abs(d) < 1e15 { int(Int(d)) } else { bytes.append(contentsOf: "\(d)".utf8) }
+        if d == d.rounded(), abs(d) < 1e15 { int(Int(d)) } else { raw("\(d)") }
     }
 
     mutating func string(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
+        // Most strings need no escaping: copy them whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            bytes.append(contentsOf: s.utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for b in s.utf8 {
             switch b {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])

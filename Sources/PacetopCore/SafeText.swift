@@ -3,6 +3,7 @@
 /// so nobody else's bytes can move the cursor, rewrite a line (CR) or start an escape sequence
 /// (ESC, or the 8-bit CSI U+009B). Newlines and tabs stay.
 public enum SafeText {
+    /// `s` without control characters (C0 but newline and tab, DEL, C1).
     public static func strip(_ s: String) -> String {
         guard s.unicodeScalars.contains(where: isControl) else { return s }
         var out = String.UnicodeScalarView()

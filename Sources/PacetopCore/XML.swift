@@ -127,7 +127,16 @@ struct XMLElement {
 
     /// "60000ms" → 60000; "10s" → 10000; a bare number is taken as milliseconds.
     func milliseconds(_ attr: StaticString) -> Int? {
-        guard var v = self[attr]?.trimmedWhitespaces else { return nil }
+        guard let raw = self[attr] else { return nil }
+        // The usual "10000ms" or "0ms": digits then "ms", read without building substrings.
+        var n = 0, digits = 0
+        var it = raw.utf8.makeIterator()
+        while let b = it.next() {
+            if b >= 0x30 && b <= 0x39, digits < 18 { n = n * 10 + Int(b - 0x30); digits += 1; continue }
+            if b == UInt8(ascii: "m"), digits > 0, it.next() == UInt8(ascii: "s"), it.next() == nil { return n }
+            break
+        }
+        var v = raw.trimmedWhitespaces
         var factor = 1
         if v.hasSuffix("ms") { v.removeLast(2) } else if v.hasSuffix("s") { v.removeLast(); factor = 1000 }
         return Int(v).map { $0 * factor }

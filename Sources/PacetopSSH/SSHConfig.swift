@@ -33,6 +33,7 @@ public struct SSHConfig: Sendable {
     /// The files ssh would read, in order.
     var files: [File] = []
 
+    /// No files: every host gets ssh's defaults.
     public init() {}
 
     /// OpenSSH's include depth limit (READCONF_MAX_DEPTH).

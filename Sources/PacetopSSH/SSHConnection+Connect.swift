@@ -192,7 +192,7 @@ extension SSHConnection {
         let file = hostKeys.files.first ?? HostKeyPolicy.defaultFile
         switch known.verify(name: name, key: key) {
         case .match:
-            try checkHostIP(hop, known: known, key: key, type: type, keyType: keyType, fingerprint: fp)
+            try checkHostIP(hop, known: known, key: key, keyType: keyType, fingerprint: fp)
             return
         case .revoked(let f, let line):
             throw .hostKeyRevoked(host: name, keyType: keyType, fingerprint: fp, file: f, line: line)
@@ -218,7 +218,7 @@ extension SSHConnection {
     /// different key. Skipped where ssh skips it: through a proxy or jump host, on loopback,
     /// and when the host name is the address. (ssh would also record a missing address
     /// entry; pacetop does not write for it.)
-    func checkHostIP(_ hop: Hop, known: KnownHosts, key: [UInt8], type: Int32, keyType: String,
+    func checkHostIP(_ hop: Hop, known: KnownHosts, key: [UInt8], keyType: String,
                      fingerprint: String) throws(SSHError) {
         let ep = hop.endpoint
         guard ep.checkHostIP, hop === hops.first, hop.proxy == nil, let ip = Self.peerAddress(hop.fd),

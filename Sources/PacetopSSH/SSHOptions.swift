@@ -6,10 +6,13 @@ import PacetopBase
 /// values (IdentityFile: one per file; ProxyCommand: the command line as one value). Both
 /// readers (`ssh -G` and `SSHConfig`) produce it; `SSHResolver` turns it into endpoints.
 public struct SSHOptions: Sendable, Equatable {
+    /// Lower-case keyword → its values, as `ssh -G` prints them.
     public var values: [String: [String]]
 
+    /// Options from a keyword → values table.
     public init(_ values: [String: [String]] = [:]) { self.values = values }
 
+    /// The first value of `keyword` (lower-case), nil when it is not set.
     public subscript(_ keyword: String) -> String? { values[keyword]?.first }
 
     /// `ssh -G` output: "keyword value..." per line.

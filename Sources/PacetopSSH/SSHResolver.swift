@@ -4,14 +4,18 @@ import PacetopBase
 
 /// Command-line options that override ssh_config (as `ssh -l -p -i -J -o` do).
 public struct SSHOverrides: Sendable, Equatable {
+    /// `-l` (or the `user@` typed before the host).
     public var user: String?
+    /// `-p`.
     public var port: Int?
+    /// `-i`, tried before ssh_config's IdentityFile, on every hop.
     public var identityFiles: [String]
     /// `-J`: "[user@]host[:port]", comma-separated chain, or "none".
     public var jump: String?
     /// `-o Keyword=value`, in command-line order: the first of a keyword wins, as in ssh.
     public var options: [String]
 
+    /// The command line's SSH options, as given.
     public init(user: String? = nil, port: Int? = nil, identityFiles: [String] = [], jump: String? = nil,
                 options: [String] = []) {
         self.user = user
@@ -59,12 +63,18 @@ public struct SSHOverrides: Sendable, Equatable {
 
 /// Everything needed to open an `SSHConnection` to one host.
 public struct ResolvedTarget: Sendable {
+    /// Where to connect: the node and its jump hosts, with timing.
     public var target: SSHTarget
+    /// known_hosts files and how strictly to check them.
     public var hostKeys: HostKeyPolicy
+    /// ssh_config IdentityAgent; nil: `$SSH_AUTH_SOCK`.
     public var agentSocket: String?
+    /// false for `IdentityAgent none`.
     public var useAgent: Bool
+    /// Settings pacetop does not honour as ssh would, for the user to see.
     public var warnings: [String]
 
+    /// A target as the resolver (or a test) builds it.
     public init(target: SSHTarget, hostKeys: HostKeyPolicy, agentSocket: String? = nil, useAgent: Bool = true,
                 warnings: [String] = []) {
         self.target = target
@@ -100,12 +110,6 @@ public struct SSHResolver: Sendable {
     let configFile: String?
     let overrides: SSHOverrides
     let first: [SSHConfig.Entry]
-
-    /// Whether `ssh -G` does the reading (for messages and tests).
-    public var usesOpenSSH: Bool {
-        if case .openSSH = backend { return true }
-        return false
-    }
 
     /// `configFile`: `-F`. Errors: a bad `-o`, an unreadable `-F` file, a bad line.
     public init(configFile: String? = nil, reader: Reader = .automatic, overrides: SSHOverrides = SSHOverrides()) throws(SSHError) {
@@ -242,11 +246,24 @@ public struct SSHResolver: Sendable {
         guard let port = Int(t.port), (1...65535).contains(port) else {
             throw .configError(file: "ssh_config", reason: "bad Port \(t.port.debugDescription) for \(name)")
         }
+        // %h %n %r go into a shell command line; node names can come from the cluster (CIB),
+        // so refuse shell characters there, as OpenSSH 9.6 does.
+        if o["proxycommand"] != nil, let bad = [t.hostName, t.original, t.user].first(where: { !Self.shellSafe($0) }) {
+            throw .configError(file: "ProxyCommand", reason: "refusing to put \(bad.debugDescription) into the command: "
+                + "it has characters the shell would interpret")
+        }
         var files: [String] = []
         for f in (o.values["identityfile"] ?? []).map(t.expand) where !files.contains(f) { files.append(f) }
         return SSHEndpoint(name: name, host: t.hostName, port: port, user: t.user, identityFiles: files,
                            identitiesOnly: o.flag("identitiesonly"), proxyCommand: o["proxycommand"].map(t.expandCommand),
                            hostKeyAlias: o["hostkeyalias"], checkHostIP: o.flag("checkhostip"))
+    }
+
+    /// Letters, digits and `.-_:@%[]`, not starting with `-`.
+    static func shellSafe(_ s: String) -> Bool {
+        !s.hasPrefix("-") && s.unicodeScalars.allSatisfy {
+            ($0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil)) || ".-_:@%[]".unicodeScalars.contains($0)
+        }
     }
 
     /// "[user@]host[:port]" or "[user@][v6addr]:port".

@@ -59,21 +59,31 @@ struct PeerRoutes: Sendable {
         probe = try? resolver(Self.probeName)
     }
 
-    /// The targets to try for `peer`, in order: its name, then each of its addresses.
+    /// The targets to try for `peer`, in order: its name, then each of its addresses. Empty
+    /// when none can be built (see `inherited`).
     func targets(for peer: ClusterPeer) -> [ResolvedTarget] {
         var hosts = [peer.name]
         for a in peer.addresses where !hosts.contains(a) { hosts.append(a) }
-        return hosts.map { host in
-            var t = ownEntry(host) ?? inherited(host)
+        return hosts.compactMap { host in
+            guard var t = ownEntry(host) ?? inherited(host) else { return nil }
             t.hostKeys.acceptNew = false
             return t
         }
     }
 
-    func inherited(_ host: String) -> ResolvedTarget {
+    /// The seed's settings for another host. The seed's HostKeyAlias names the seed's key, so
+    /// it is dropped: a peer's key is checked under its own host. A seed reached through a
+    /// ProxyCommand cannot lend it (it was expanded for the seed's host and port): such a peer
+    /// is reached only where ssh_config gives the host a ProxyCommand of its own (`Host *`).
+    func inherited(_ host: String) -> ResolvedTarget? {
+        if seed.target.endpoint.proxyCommand != nil {
+            guard let r = try? resolver(host), r.target.endpoint.proxyCommand != nil else { return nil }
+            return r
+        }
         var t = seed
         t.target.endpoint.name = host
         t.target.endpoint.host = host
+        t.target.endpoint.hostKeyAlias = nil
         t.warnings = []
         return t
     }
@@ -88,7 +98,8 @@ struct PeerRoutes: Sendable {
             let e = t.target.endpoint
             return [e.host == name ? "%h" : e.host, e.user, String(e.port), String(e.identitiesOnly),
                     t.target.jumps.map { "\($0.user)@\($0.host):\($0.port)" }.joined(separator: ","),
-                    String(t.target.connectTimeout)]
+                    String(t.target.connectTimeout), e.hostKeyAlias ?? "",
+                    (e.proxyCommand ?? "").replacing(name, with: "%h")]
                 + e.identityFiles.map { $0.replacing(name, with: "%h") }
                 + t.hostKeys.files
         }

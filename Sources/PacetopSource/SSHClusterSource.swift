@@ -88,6 +88,10 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         var nextTry: ContinuousClock.Instant
         var lastError: SourceError?
         var hostKeyError: String?
+        /// How long crm_mon usually takes here (seconds; slow answers count at once, fast
+        /// ones lower it gradually): a node that stops answering is given up on after a
+        /// few times that, not after the full command timeout.
+        var typical: Double?
         init(name: String, routes: [ResolvedTarget], now: ContinuousClock.Instant) {
             self.name = name
             self.routes = routes
@@ -174,10 +178,12 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         guard !o.nodes.isEmpty else { throw SourceError(.connect, "no cluster node given: pacetop [options] NODE [NODE...]") }
         guard o.interval >= 0.5 else { throw SourceError(.connect, "--interval must be at least 0.5 s (got \(o.interval))") }
         if let p = o.port, !(1...65535).contains(p) { throw SourceError(.connect, "--port must be 1-65535 (got \(p))") }
-        if let t = o.connectTimeout, t <= 0 { throw SourceError(.connect, "--connect-timeout must be positive") }
+        if let t = o.connectTimeout, !(t > 0 && t <= 86_400) { throw SourceError(.connect, "--connect-timeout must be more than 0 and at most 86400 seconds (got \(t))") }
         // The flags are -o options placed where they win: an explicit --connect-timeout first;
         // --accept-new next to a contradicting -o StrictHostKeyChecking is refused.
-        var options = o.connectTimeout.map { ["ConnectTimeout=\($0)"] } ?? []
+        // ssh takes whole seconds ("2.0" is "invalid time value" to ssh -G): a fraction is
+        // rounded up, never a shorter wait than asked for.
+        var options = o.connectTimeout.map { ["ConnectTimeout=\(Int($0.rounded(.up)))"] } ?? []
         options += o.options
         if o.acceptNew {
             let strict = o.options.compactMap { try? SSHOverrides.parseOption($0) }.first { $0.keyword == "stricthostkeychecking" }
@@ -342,7 +348,11 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         defer { collectNotices(conn) }
         let remote = RemoteCommand(sudo: sudo)
         do {
-            var r = try conn.exec(remote.statusLine(legacy: node.legacy), timeout: commandTimeout)
+            let started = ContinuousClock.now
+            var r = try conn.exec(remote.statusLine(legacy: node.legacy),
+                                  timeout: Self.statusTimeout(commandTimeout, typical: node.typical))
+            let took = (ContinuousClock.now - started) / .seconds(1)
+            node.typical = node.typical.map { max(took, $0 * 0.8) } ?? took
             if !node.legacy, Self.rejectsOutputAs(r) {
                 // Pacemaker < 2.0.3: remember per node, for good.
                 node.legacy = true
@@ -372,6 +382,14 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         }
     }
 
+    /// The time crm_mon gets on a node: five times what it usually takes there, at least 3 s,
+    /// at most the command timeout. When the node being read dies (its link goes silent, no
+    /// FIN arrives), the next node is read within seconds instead of after the full timeout.
+    static func statusTimeout(_ commandTimeout: Double, typical: Double?) -> Double {
+        guard let typical else { return commandTimeout }
+        return min(commandTimeout, max(3, 5 * typical))
+    }
+
     /// The node's live connection, or a new one over the first of its routes that connects
     /// (a peer's name first, then its ring addresses). A key unknown under one name may be
     /// known under the next; a changed key ends the search, loudly.
@@ -381,6 +399,7 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
         var unknownKey: SSHError?
         for i in node.routes.indices {
             let c = connection(node, route: i)
+            defer { collectNotices(c) }
             do {
                 try c.connect()
                 lock.withLock { node.route = i }
@@ -504,6 +523,13 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
                 guard var r = try? resolver(mapped) else { continue }
                 r.hostKeys.acceptNew = false
                 targets = [r]
+            }
+            if targets.isEmpty {
+                if lock.withLock({ self.rejected.insert("route:" + p.name).inserted }) {
+                    notes.append("cannot reach \(p.name) the way \(given[0]) is reached (its ProxyCommand is for that host only): "
+                        + "give \(p.name) an entry of its own in ssh_config")
+                }
+                continue
             }
             let state = NodeState(name: p.name, routes: targets, now: now())
             if !seen.isDisjoint(with: state.keys) { continue }

@@ -20,7 +20,12 @@ func childrenCPU() -> Double { rusageSeconds(RUSAGE_CHILDREN.rawValue) }
 private func rusageSeconds(_ who: Int32) -> Double {
     var u = rusage()
     getrusage(who, &u)
-    return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6
+    return seconds(u)
+}
+
+/// User + system time of a rusage, in seconds.
+func seconds(_ u: rusage) -> Double {
+    Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6
         + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
 }
 
@@ -33,6 +38,18 @@ func procCPU(_ pid: pid_t) -> Double? {
     guard rest.count > 13, let u = Double(rest[11]), let st = Double(rest[12]) else { return nil }
     let hz = Double(sysconf(Int32(_SC_CLK_TCK)))
     return (u + st) / hz
+}
+
+/// Resident and peak resident memory of a live process from /proc/PID/status, in MiB.
+func procMemory(_ pid: pid_t) -> (rss: Double, peak: Double)? {
+    guard let s = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+    func kib(_ key: String) -> Double? {
+        s.split(separator: "\n").first { $0.hasPrefix(key + ":") }
+            .flatMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first }
+            .flatMap { Double($0) }
+    }
+    guard let rss = kib("VmRSS"), let peak = kib("VmHWM") else { return nil }
+    return (rss / 1024, peak / 1024)
 }
 
 func mallocs() -> UInt64 { pacetop_malloc_count() }

@@ -103,5 +103,15 @@ func runTerminal(_ docs: Documents, _ report: Report, quick: Bool) throws {
                        verdict: isFloor ? (pct < target ? .pass : .fail) : .info))
     }
     report.note("CPU from /proc/PID/stat (10 ms ticks): ±\(String(format: "%.3f", 1 / dt)) % resolution")
+    // Memory of the same live processes after the window (issue 14: ≤ 25 MiB for the PortSIP
+    // cluster, ≤ 80 MiB for 2,000 resources).
+    for (i, c) in idleCases.enumerated() {
+        guard let m = procMemory(procs[i].pid) else { continue }
+        let target: Double? = i == 1 ? 25 : i == 2 ? 80 : nil
+        report.add(Row(name: "memory, \(c.0): RSS (peak \(String(format: "%.1f", m.peak)) MiB)",
+                       iterations: "1", median: String(format: "%.1f MiB", m.rss), p90: "", allocations: "",
+                       floor: target.map { "≤ \(Int($0)) MiB" } ?? "",
+                       verdict: target.map { m.rss <= $0 ? .pass : .fail } ?? .info))
+    }
     report.end()
 }

@@ -1,15 +1,15 @@
 import Foundation
 
-// pacetop-bench [--quick] [parse] [frame] [terminal] [ssh]
+// pacetop-bench [--quick] [parse] [frame] [terminal] [ssh] [scale] [failover] [soak]
 // Prints one table per section and a one-line summary. Figures, never assertions: the exit
 // status is 0 unless a section could not run at all.
 
 let usage = """
     usage: pacetop-bench [--quick] [section...]
-    sections: parse frame terminal ssh (default: all)
-      --quick   fewer iterations; terminal idle-CPU windows of 10 s instead of 60 s
+    sections: parse frame terminal ssh scale failover (default: these), soak (only when named: long)
+      --quick   fewer iterations; terminal idle-CPU windows of 10 s instead of 60 s; soak 4,320 polls
     """
-let allSections = ["parse", "frame", "terminal", "ssh"]
+let allSections = ["parse", "frame", "terminal", "ssh", "scale", "failover", "soak"]
 var sections: [String] = []
 var quick = false
 for a in CommandLine.arguments.dropFirst() {
@@ -20,7 +20,7 @@ for a in CommandLine.arguments.dropFirst() {
     default: FileHandle.standardError.write(Data("pacetop-bench: unknown argument \(a)\n\(usage)\n".utf8)); exit(2)
     }
 }
-if sections.isEmpty { sections = allSections }
+if sections.isEmpty { sections = allSections.filter { $0 != "soak" } }
 
 let root = packageRoot()
 let report = Report()
@@ -40,6 +40,9 @@ do {
             case "frame": runFrame(docs, report, quick: quick)
             case "terminal": try runTerminal(docs, report, quick: quick)
             case "ssh": try runSSH(docs, report, quick: quick)
+            case "scale": try runScale(docs, report, quick: quick)
+            case "failover": try runFailover(docs, report, quick: quick)
+            case "soak": try runSoak(docs, report, quick: quick)
             default: break
             }
         } catch {

@@ -166,7 +166,9 @@ struct Pacetop: ParsableCommand {
         }
         let report = JSONReport(outcome: outcome, source: source.label, layout: layout)
         if json {
-            print(report.encoded())
+            var bytes = report.encodedBytes()
+            bytes.append(0x0A)
+            writeAll(bytes, to: 1)
         } else {
             var state = AppState(config: AppConfig(layout: layout, sourceLabel: source.label, isDemo: source.isDemo,
                                                    canPerformActions: false),
@@ -176,7 +178,7 @@ struct Pacetop: ParsableCommand {
             if let error = report.error {
                 writeStandardError("pacetop: \(SafeText.strip(error.message))\n")
             } else {
-                print(SafeText.strip(Batch.text(state, width: onceWidth(), glyphs: onceGlyphs())), terminator: "")
+                print(SafeText.strip(OnceReport.text(state, width: onceWidth(), glyphs: onceGlyphs())), terminator: "")
             }
         }
         // Exit here rather than unwinding: freeing the parsed document and the report's

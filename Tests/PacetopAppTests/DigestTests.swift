@@ -21,10 +21,7 @@ import Testing
     /// for them are not listed a second time, the others are (decided by type, not by text).
     @Test func problemsListEachThingOnce() throws {
         var s = makeState()
-        var moved = try Fixture.status("moved")
-        moved.cliConstraints = [LocationConstraint(id: "cli-prefer-pbx", kind: .prefer, resource: "pbx",
-                                                   node: "ip-172-31-16-135", score: "INFINITY")]
-        _ = poll(&s, moved)
+        _ = poll(&s, try Fixture.movedAndPinned())
         let rows = Rows.problems(s)
         #expect(rows.count == 1)
         guard case .constraint(let c) = rows.first else { Issue.record("no constraint row: \(rows)"); return }

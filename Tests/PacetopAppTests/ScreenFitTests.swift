@@ -62,11 +62,11 @@ import PacetopUI
         status.resources[0].id = "httpd-bundle-ip-192.168.122.131-and-then-some"
         _ = poll(&s, status)
         let screenText = text(s)
-        let once = Batch.text(s, width: 60)
+        let once = OnceReport.text(s, width: 60)
         #expect(screenText.contains("-then-some"), "the end of the name shows on screen")
         #expect(once.contains("-then-some"), "and in --once at the same width")
         // Into a pipe: whole lines.
-        let whole = Batch.text(s, width: nil)
+        let whole = OnceReport.text(s, width: nil)
         #expect(whole.contains("httpd-bundle-ip-192.168.122.131-and-then-some"))
         #expect(!whole.contains("…"))
     }
@@ -77,7 +77,7 @@ import PacetopUI
         moved.cliConstraints = [LocationConstraint(id: "cli-prefer-pbx", kind: .prefer, resource: "pbx", node: "ip-172-31-16-135")]
         _ = poll(&s, moved)
         s.config.canPerformActions = true
-        let out = Batch.text(s, width: nil, glyphs: .ascii)
+        let out = OnceReport.text(s, width: nil, glyphs: .ascii)
         let nonASCII = String(String.UnicodeScalarView(out.unicodeScalars.filter { !$0.isASCII }))
         #expect(nonASCII.isEmpty, "non-ASCII in --once: \(nonASCII)")
         #expect(!out.contains("live"), "a one-shot is not live")
@@ -163,8 +163,12 @@ import PacetopUI
         let page = try #require(View.paneAreas(s)[.resources]).height - 2
         press(&s, .pageDown)
         #expect(s.selected(.resources) == page)
+        #expect(s.offset(.resources) == page, "the list turns a page with the cursor")
         press(&s, .pageDown, .pageUp)
         #expect(s.selected(.resources) == page)
+        // The second page stopped at the end of the list; PgUp turns back a whole page from there.
+        let count = Rows.resources(s).count
+        #expect(s.offset(.resources) == min(count - page, 2 * page) - page)
     }
 
     @Test func movingUpALongListScrollsInsteadOfPinningTheCursor() throws {

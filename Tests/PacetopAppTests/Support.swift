@@ -11,6 +11,14 @@ enum Fixture {
     static func status(_ name: String) throws -> ClusterStatus {
         try CrmMonParser.parse(Data(contentsOf: dir.appendingPathComponent("\(name).xml")))
     }
+
+    /// pbx moved to node 3 by `crm_resource --move`: its cli-prefer constraint is still there.
+    static func movedAndPinned() throws -> ClusterStatus {
+        var moved = try status("moved")
+        moved.cliConstraints = [LocationConstraint(id: "cli-prefer-pbx", kind: .prefer, resource: "pbx",
+                                                   node: "ip-172-31-16-135", score: "INFINITY")]
+        return moved
+    }
 }
 
 let t0 = Date(timeIntervalSince1970: 1_795_000_000)

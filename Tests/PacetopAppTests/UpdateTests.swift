@@ -250,10 +250,7 @@ import PacetopUI
 
     @Test func clearAndCleanupFromTheProblemsPane() throws {
         var s = makeState()
-        var moved = try Fixture.status("moved")
-        moved.cliConstraints = [LocationConstraint(id: "cli-prefer-pbx", kind: .prefer, resource: "pbx",
-                                                   node: "ip-172-31-16-135", score: "INFINITY")]
-        _ = poll(&s, moved)
+        _ = poll(&s, try Fixture.movedAndPinned())
         press(&s, .tab)
         #expect(s.focus == .problems)
         guard case .constraint(let c) = Rows.problems(s).first else { Issue.record("constraint not listed"); return }

@@ -138,7 +138,7 @@ import PacetopUI
     @Test func batchTextIsTheDashboardContent() throws {
         var s = makeState()
         _ = poll(&s, try Fixture.status("failed-pbx"))
-        let out = Batch.text(s, width: 100)
+        let out = OnceReport.text(s, width: 100)
         #expect(out.contains("DEGRADED"))
         #expect(out.contains("Nodes\n"))
         #expect(out.contains("pbx") && out.contains("FAILED"))

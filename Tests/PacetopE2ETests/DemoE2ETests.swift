@@ -70,7 +70,7 @@ import PacetopTestSupport
         try t.waitFor("pbx")
         try t.send("Tab", "Tab")  // resources → timeline → nodes (no problems, so no Problems pane)
         try t.send("s")
-        try t.waitFor("crm_attribute --node ip-172-31-16-133 --name standby --update on")
+        try t.waitFor("crm_attribute --node ip-172-31-16-133")  // the pane wraps the rest of the line
         try t.send("y")
         try t.waitFor("master moved", timeout: 30) { $0.contains("standby") && !$0.contains("133             online      ★") }
         try t.waitFor("★ master", timeout: 30) { s in

@@ -90,14 +90,7 @@ struct LabE2ETests {
         try Lab.step {
             let startBefore = try #require(try Lab.crmMon().call("pbx", "start", on: n1))
             let p = try pacetop()
-            try p.tmux.waitFor("pbx on node 1", timeout: 5) { $0.shows("pbx", startedOn: n1) }
-            try p.tmux.send("G", "R")
-            try confirmation(p, "crm_resource --restart -r pbx --timeout 120s")
-            try p.tmux.send("y")
-            // The restart is under way once the cluster has been told to stop pbx.
-            Lab.waitForCluster("pbx told to stop", timeout: 10) {
-                try Lab.crmMon().string("//resource[@id='pbx']/@target_role").lowercased() == "stopped"
-            }
+            try startRestartOfPbx(p)
             // pacetop and its SSH session die at once, as when a jump host drops.
             _ = try Tmux.run(["tmux", "-L", p.tmux.socket, "kill-server"])
             Lab.waitForCluster("pbx started again on node 1 without pacetop", timeout: 60) {
@@ -110,6 +103,17 @@ struct LabE2ETests {
             #expect(p.auditLines().first?.contains("\"result\":\"started\"") == true)
             // The terminal went away mid-action: pacetop recorded that it left the command running.
             #expect(p.auditLines().last?.contains("\"result\":\"detached\"") == true, "\(p.auditLines())")
+        }
+    }
+
+    /// Confirms "restart pbx" and waits until it is under way: the cluster has been told to stop pbx.
+    func startRestartOfPbx(_ p: LabPacetop, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        try p.tmux.waitFor("pbx on node 1", timeout: 5, sourceLocation: sourceLocation) { $0.shows("pbx", startedOn: n1) }
+        try p.tmux.send("G", "R")
+        try confirmation(p, "crm_resource --restart -r pbx --timeout 120s", sourceLocation: sourceLocation)
+        try p.tmux.send("y")
+        Lab.waitForCluster("pbx told to stop", timeout: 10, sourceLocation: sourceLocation) {
+            try Lab.crmMon().string("//resource[@id='pbx']/@target_role").lowercased() == "stopped"
         }
     }
 
@@ -492,13 +496,7 @@ struct LabE2ETests {
     @Test func aRestartWhoseNodeDiesMidWayHasAnUnknownOutcome() throws {
         try Lab.step {
             let p = try pacetop("--interval", "0.5", "--connect-timeout", "2", height: 60)
-            try p.tmux.waitFor("pbx on node 1", timeout: 5) { $0.shows("pbx", startedOn: n1) }
-            try p.tmux.send("G", "R")
-            try confirmation(p, "crm_resource --restart -r pbx --timeout 120s")
-            try p.tmux.send("y")
-            Lab.waitForCluster("pbx told to stop", timeout: 10) {
-                try Lab.crmMon().string("//resource[@id='pbx']/@target_role").lowercased() == "stopped"
-            }
+            try startRestartOfPbx(p)
             try Lab.lab("kill", "1")
             let s = try p.tmux.waitFor("Restart pbx: outcome unknown — check the cluster", timeout: 60)
             #expect(!s.contains("could not run"))

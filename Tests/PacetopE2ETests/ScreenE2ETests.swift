@@ -216,12 +216,23 @@ extension DemoE2ETests {
         let visible = resourceRows(s).count
         #expect(visible > 2 && visible < 11, "the demo's 11 resources do not all fit at 80×24: \(visible)")
         try t.send("NPage")
-        s = try t.waitFor("the cursor on the last visible row") { self.resourceRows($0).last?.contains("▶") == true }
-        #expect(resourceRows(s).first?.contains("eip") == true, "one page down from the top: no scrolling yet")
+        // A page down from the top: the list turns as far as it can (one row here).
+        s = try t.waitFor("the list turned") { self.resourceRows($0).first?.contains("eip") == false }
         try t.send("G")
         try t.waitFor("the last row") { self.resourceRows($0).last?.contains("▶") == true && $0.contains("Resources (11)") }
         try t.send("k")
         s = try t.waitFor("one up, the list stays") { self.resourceRows($0).dropLast().last?.contains("▶") == true }
         #expect(resourceRows(s).last?.contains("█") == true || resourceRows(s).contains { $0.hasSuffix("█") }, "a scrollbar")
+    }
+}
+
+extension DemoE2ETests {
+    @Test func onceOnATerminalUsesItsWidth() throws {
+        let t = try Tmux(["/usr/bin/env", "-u", "COLUMNS", Tmux.pacetop, "--demo", "--once"], width: 64, height: 40)
+        let s = try t.waitFor("[pacetop exited with 0]")
+        #expect(s.contains("ip-172-31-16-133") && s.contains("pbx"))
+        #expect(s.split(separator: "\n").allSatisfy { $0.count <= 64 }, "\(s)")
+        // Cut to the terminal by pacetop (…), not wrapped by the terminal.
+        #expect(s.split(separator: "\n").first?.hasSuffix("…") == true, "\(s)")
     }
 }

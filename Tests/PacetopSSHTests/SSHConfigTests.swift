@@ -239,6 +239,14 @@ struct SSHConfigTests {
             #expect(r.target.jumps.map(\.name) == ["cli"], "\(reader)")
             #expect(r.target.endpoint.proxyCommand == nil, "\(reader)")
         }
+        // A node name (they can come from the CIB) never reaches the shell with shell characters.
+        try dir.write("shell", "Host *\n    ProxyCommand nc %h %p\n")
+        for reader in readers() {
+            let resolver = try SSHResolver(configFile: dir.file("shell"), reader: reader)
+            #expect(throws: SSHError.self, "\(reader)") { try resolver.resolve("x;touch${IFS}/tmp/pwned") }
+            #expect(throws: SSHError.self, "\(reader)") { try resolver.resolve("$(id)") }
+            #expect(try resolver.resolve("ip-172-31-16-133").target.endpoint.proxyCommand == "nc ip-172-31-16-133 22", "\(reader)")
+        }
         try dir.write("loop", "Host a\n    ProxyJump b\nHost b\n    ProxyJump a\n")
         for reader in readers() {
             #expect(throws: SSHError.self) { try SSHResolver(configFile: dir.file("loop"), reader: reader).resolve("a") }
@@ -372,6 +380,23 @@ struct SSHConfigTests {
         try dir.write("crlf", "# edited on Windows\r\nHost w\r\n    User crlf\r\n    Port 2200\r\n")
         for (reader, r) in try resolveAll(dir.file("crlf"), "w") {
             #expect(r.target.endpoint.user == "crlf" && r.target.endpoint.port == 2200, "\(reader)")
+        }
+    }
+
+    @Test func theInstalledFilesReadTheSameThroughBothReaders() throws {
+        guard let ssh = sshClient else { return }
+        // No -F: ~/.ssh/config then /etc/ssh/ssh_config (Debian's has Include and HashKnownHosts yes).
+        let openSSH = try SSHResolver(reader: .openSSH(ssh)).options(for: "pacetop-test-host")
+        let builtin: SSHOptions
+        do { builtin = try SSHResolver(reader: .builtin(systemFile: "/etc/ssh/ssh_config")).options(for: "pacetop-test-host") } catch {
+            // A personal config with Match exec is the fallback's documented limit.
+            #expect(error.description.contains("not supported by pacetop's own ssh_config reader"))
+            return
+        }
+        for k in ["hostname", "user", "port", "hashknownhosts", "userknownhostsfile", "globalknownhostsfile", "proxyjump", "proxycommand"] {
+            let norm = { (v: [String]?) in v?.map { ["yes": "true", "no": "false"][$0] ?? $0 } }
+            if k == "hashknownhosts", builtin.values[k] == nil { #expect(openSSH[k] == "no"); continue }
+            #expect(norm(builtin.values[k]) == norm(openSSH.values[k]), "\(k)")
         }
     }
 

@@ -302,4 +302,37 @@ struct PeerRoutingTests {
         #expect(!own[0].hostKeys.acceptNew)
         #expect(own[1].target.endpoint.user == "ubuntu", "the address has no entry of its own")
     }
+
+    @Test func aPeerNeverInheritsTheSeedsProxyCommandOrHostKeyAlias() throws {
+        // The seed's ProxyCommand has the seed's name expanded into it, and its HostKeyAlias
+        // names the seed's key: inherited as they are, a "peer" would be the seed again.
+        let dir = try TempDir("pacetop-peers")
+        try dir.write("ssh_config", """
+            Host node1
+                HostName i-0seed
+                HostKeyAlias i-0seed
+                ProxyCommand ssm-proxy %h %p
+            Host other1
+                HostName 10.0.0.1
+                ProxyCommand corp-proxy %h %p
+            Host *
+                User ubuntu
+
+            """)
+        let config = try SSHResolver(configFile: dir.file("ssh_config"), reader: .builtin(systemFile: nil))
+        let resolver: SSHClusterSource.Resolver = { (h: String) throws(SSHError) -> ResolvedTarget in try config.resolve(h) }
+        let routes = PeerRoutes(resolver: resolver, seed: try resolver("node1"))
+        for t in routes.targets(for: ClusterPeer(name: "pt-b.invalid", addresses: ["10.0.0.2"])) {
+            #expect(t.target.endpoint.proxyCommand == nil, "\(t.target.endpoint)")
+            #expect(t.target.endpoint.hostKeyAlias == nil)
+            #expect(t.target.endpoint.knownHostsName == t.target.endpoint.host)
+        }
+        // A ProxyCommand every host gets (Host *) is expanded for the peer itself.
+        try dir.write("all", "Host *\n    ProxyCommand corp-proxy %h %p\n")
+        let everyone = try SSHResolver(configFile: dir.file("all"), reader: .builtin(systemFile: nil))
+        let r2: SSHClusterSource.Resolver = { (h: String) throws(SSHError) -> ResolvedTarget in try everyone.resolve(h) }
+        let peers = PeerRoutes(resolver: r2, seed: try r2("node1")).targets(for: ClusterPeer(name: "pt-b.invalid"))
+        #expect(peers.map(\.target.endpoint.proxyCommand) == ["corp-proxy pt-b.invalid 22"])
+    }
 }
+

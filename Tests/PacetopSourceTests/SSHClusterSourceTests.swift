@@ -122,7 +122,7 @@ struct SSHClusterSourceTests {
             "TZ=UTC LC_ALL=C /usr/sbin/crm_mon --output-as=xml",
             "TZ=UTC LC_ALL=C /usr/sbin/cibadmin --query --scope constraints",
             "TZ=UTC LC_ALL=C /usr/sbin/crm_attribute --type crm_config --name cluster-name --query --quiet",
-            "/bin/cat /etc/corosync/corosync.conf",  // unknown to the fake node: exit 99
+            "/bin/cat /etc/corosync/corosync.conf",
         ])
         #expect(!node.commands.contains { $0.contains("configuration") })
         try node.setStatus(statusXML(lastChange: "Mon Nov 24 11:11:11 2026", nodes: ["node1"]))
@@ -162,7 +162,7 @@ struct SSHClusterSourceTests {
         var back: PollOutcome?
         for _ in 0..<40 {
             let o = source.poll()
-            if o.via == "node1" { back = o; break }
+            if o.via == "node1", case .success = o.result { back = o; break }
             usleep(200_000)
         }
         #expect(back?.notes.contains("now reading from node2") == false)
@@ -403,6 +403,28 @@ struct SSHClusterSourceTests {
         }
         #expect(SSHSourceOptions.problem(withOption: "StrictHostKeyChecking=no")?.contains("always checks host keys") == true)
         #expect(SSHSourceOptions.problem(withOption: "StrictHostKeyChecking=accept-new") == nil)
+    }
+
+    /// `--connect-timeout 2` (a Double) must reach ssh -G as a time value it accepts, not "2.0".
+    @Test func connectTimeoutFlagIsAcceptedByBothReaders() throws {
+        let cluster = try FakeCluster(["node1"], status: { _ in statusXML(nodes: ["node1"]) })
+        let cfg = cluster.keys.file("ssh_config")
+        try "Host pbx1\n    HostName 127.0.0.1\n    Port \(cluster.nodes[0].sshd.port)\n    IdentityFile \(cluster.key)\n    UserKnownHostsFile \(cluster.knownHosts)\n"
+            .write(toFile: cfg, atomically: true, encoding: .utf8)
+        var readers: [SSHResolver.Reader] = [.builtin(systemFile: nil)]
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/ssh") { readers.append(.openSSH("/usr/bin/ssh")) }
+        for reader in readers {
+            for t in [2.0, 1.5] {
+                let source = try SSHClusterSource.make(SSHSourceOptions(nodes: ["pbx1"], sshConfigFile: cfg, interval: 1,
+                                                                        connectTimeout: t, configReader: reader,
+                                                                        useAgent: false, passphraseProvider: nil))
+                defer { source.close() }
+                #expect(source.poll().via == "pbx1", "\(reader) \(t)")
+            }
+        }
+        for bad in [Double.infinity, .nan, 0, -1] {
+            #expect(throws: SourceError.self) { try SSHClusterSource.make(SSHSourceOptions(nodes: ["x"], connectTimeout: bad)) }
+        }
     }
 }
 

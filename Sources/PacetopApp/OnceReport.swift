@@ -4,7 +4,7 @@ import PacetopCore
 import PacetopUI
 
 /// `--once` output: the dashboard's content as plain text, like `top -b`.
-public enum Batch {
+public enum OnceReport {
     /// The header, nodes, resources and problems as text `width` columns wide (nil: whole
     /// lines, however long, for a pipe or a file), with trailing blank lines dropped.
     public static func text(_ state: AppState, width: Int? = 100, glyphs: GlyphSet = .unicode) -> String {
