@@ -24,17 +24,22 @@ let package = Package(
         // header defines what is needed instead, and the headers live in /usr/include.
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
 
+        // MARK: Base
+        // Locks, threads, paths and string helpers that Foundation has and FoundationEssentials
+        // lacks: the shipped modules import only FoundationEssentials, so ICU is not linked.
+        .target(name: "PacetopBase"),
+
         // MARK: Model
         // Cluster model, crm_mon parser, diff, actions, JSON report, the ClusterSource protocol.
-        .target(name: "PacetopCore", dependencies: ["CLibxml2"]),
+        .target(name: "PacetopCore", dependencies: ["CLibxml2", "PacetopBase"]),
 
         // MARK: Where status comes from
         // libssh2 transport: session, exec, known_hosts, agent/key auth, ssh_config, jump hosts.
-        .target(name: "PacetopSSH", dependencies: ["CLibssh2"]),
+        .target(name: "PacetopSSH", dependencies: ["CLibssh2", "PacetopBase"]),
         // The SSH poller with node failover, and the XML file source.
-        .target(name: "PacetopSource", dependencies: ["PacetopCore", "PacetopSSH"]),
+        .target(name: "PacetopSource", dependencies: ["PacetopBase", "PacetopCore", "PacetopSSH"]),
         // The built-in demo cluster: a simulation that renders crm_mon XML (Core only).
-        .target(name: "PacetopDemo", dependencies: ["PacetopCore"]),
+        .target(name: "PacetopDemo", dependencies: ["PacetopBase", "PacetopCore"]),
 
         // MARK: Screen
         // Terminal-independent UI: Cell, Buffer, Rect, widgets, themes, the Terminal protocol.
@@ -43,11 +48,13 @@ let package = Package(
         .target(name: "PacetopCurses", dependencies: ["CNcursesw", "PacetopUI"]),
         // State, Message, update, view, effects and the runner (talks to a Terminal and a
         // ClusterSource, never to curses or SSH directly).
-        .target(name: "PacetopApp", dependencies: ["PacetopCore", "PacetopUI"]),
+        .target(name: "PacetopApp", dependencies: ["PacetopBase", "PacetopCore", "PacetopUI"]),
 
         // MARK: Executables
+        // The commit for --version, baked in by scripts/package (a generated header).
+        .target(name: "CBuildInfo"),
         .executableTarget(name: "pacetop", dependencies: [
-            "PacetopApp", "PacetopCore", "PacetopUI", "PacetopCurses", "PacetopSource", "PacetopDemo",
+            "CBuildInfo", "PacetopBase", "PacetopApp", "PacetopCore", "PacetopUI", "PacetopCurses", "PacetopSource", "PacetopDemo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Counts malloc calls for the benchmark (interposes malloc in that binary only).
@@ -60,6 +67,7 @@ let package = Package(
         // MARK: Tests
         // Real sshd processes, keys, tmux and subprocess helpers, for the tests and the benchmark.
         .target(name: "PacetopTestSupport"),
+        .testTarget(name: "PacetopBaseTests", dependencies: ["PacetopBase"]),
         .testTarget(name: "PacetopCoreTests", dependencies: ["PacetopCore", "PacetopTestSupport"]),
         .testTarget(name: "PacetopSSHTests", dependencies: ["PacetopSSH", "PacetopTestSupport"]),
         .testTarget(name: "PacetopSourceTests", dependencies: [

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import PacetopBase
 import PacetopCore
 import PacetopUI
 
@@ -51,7 +53,7 @@ public struct ConfigFile: Sendable, Equatable {
     /// `$XDG_CONFIG_HOME/pacetop/config.toml`, or `~/.config/pacetop/config.toml` without it.
     public static func standardPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (NSHomeDirectory() + "/.config")
+            ?? (homeDirectory() + "/.config")
         return base + "/pacetop/config.toml"
     }
 

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import PacetopBase
 import PacetopCore
 import PacetopUI
 
@@ -13,7 +15,7 @@ enum Details {
     }
 
     private static func kv(_ k: String, _ v: String, _ env: ViewEnv, _ style: Style? = nil) -> Line {
-        Line([Span(k.padding(toLength: 16, withPad: " ", startingAt: 0), style: env.style(.uiDim)),
+        Line([Span(k.padded(to: 16), style: env.style(.uiDim)),
               Span(v, style: style ?? env.style(.uiText))])
     }
 

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import PacetopCore
 
 /// The rows each pane shows, derived from state. Update and view both use these, so what is
@@ -229,7 +230,7 @@ public enum Rows {
     }
 
     static func matches(_ filter: String, _ text: String) -> Bool {
-        filter.isEmpty || text.range(of: filter, options: .caseInsensitive) != nil
+        filter.isEmpty || text.lowercased().contains(filter.lowercased())
     }
 
     static func problemText(_ p: ProblemRow) -> String {

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import PacetopBase
 import PacetopCore
 import PacetopUI
 
@@ -6,7 +8,7 @@ import PacetopUI
 /// handlers write their signal's number into the same pipe (a write is all a handler may do);
 /// workers write 0.
 final class Inbox: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var queue: [Message] = []
     let readFD: Int32
     let writeFD: Int32
@@ -75,14 +77,12 @@ enum SignalRouting {
 /// A thread that runs submitted jobs one at a time, in order (polls on one, actions on
 /// another, so a poll keeps going while a long restart runs).
 final class SerialWorker: @unchecked Sendable {
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var jobs: [@Sendable () -> Void] = []
     private var stopped = false
 
     init(name: String) {
-        let thread = Thread { [self] in loop() }
-        thread.name = name
-        thread.start()
+        startThread(name: name) { [self] in loop() }
     }
 
     func submit(_ job: @escaping @Sendable () -> Void) {
@@ -123,7 +123,7 @@ public struct AuditLog: Sendable {
     /// `$XDG_STATE_HOME/pacetop/audit.log`, default `~/.local/state/pacetop/audit.log`.
     public static func standardPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         let base = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (NSHomeDirectory() + "/.local/state")
+            ?? (homeDirectory() + "/.local/state")
         return base + "/pacetop/audit.log"
     }
 
@@ -136,13 +136,13 @@ public struct AuditLog: Sendable {
     /// Appends one line and syncs it to disk, so a "started" record exists before the command
     /// it announces is sent. Errors carry the system's own words (errno), with the path.
     public func append(_ record: AuditRecord) throws(WriteError) {
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = parentDirectory(of: path)
         if !dir.isEmpty, !FileManager.default.fileExists(atPath: dir) {
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
                                                         attributes: [.posixPermissions: 0o700])
             } catch {
-                throw WriteError(description: "cannot create \(dir): \(error.localizedDescription)")
+                throw WriteError(description: "cannot create \(dir): \(errorMessage(error))")
             }
         }
         let enc = JSONEncoder()

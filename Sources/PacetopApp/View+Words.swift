@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import PacetopBase
 import PacetopCore
 import PacetopUI
 
@@ -56,13 +58,13 @@ extension View {
     /// Time of day, HH:MM:SS, in the one zone the whole screen uses (local unless `--utc`).
     static func clock(_ d: Date, utc: Bool) -> String {
         let parts = fields(d, utc: utc)
-        return String(format: "%02d:%02d:%02d", parts.tm_hour, parts.tm_min, parts.tm_sec)
+        return cFormat("%02d:%02d:%02d", parts.tm_hour, parts.tm_min, parts.tm_sec)
     }
 
     /// A date and time, YYYY-MM-DD HH:MM:SS, in the screen's zone.
     static func stamp(_ d: Date, utc: Bool) -> String {
         let parts = fields(d, utc: utc)
-        return String(format: "%04d-%02d-%02d %02d:%02d:%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+        return cFormat("%04d-%02d-%02d %02d:%02d:%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
                       parts.tm_hour, parts.tm_min, parts.tm_sec)
     }
 
@@ -89,7 +91,7 @@ extension View {
         // "Wed Nov 25 04:55:46 2026"
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         if words.count == 5, let month = months.firstIndex(of: words[1]), let day = Int(words[2]), Int(words[4]) != nil {
-            return words[4] + String(format: "-%02d-%02d ", month + 1, day) + words[3]
+            return words[4] + cFormat("-%02d-%02d ", month + 1, day) + words[3]
         }
         return text
     }

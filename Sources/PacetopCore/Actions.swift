@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Something the user can ask the cluster to do. Builds its own argv from validated ids, so no
 /// user text is ever glued into a shell line unchecked.
@@ -156,7 +156,7 @@ public enum ShellQuote {
             c.isASCII && (("a"..."z").contains(c) || ("A"..."Z").contains(c)
                 || ("0"..."9").contains(c) || "-_./=:,+@%".unicodeScalars.contains(c))
         }) { return s }
-        return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        return "'" + s.replacing("'", with: "'\\''") + "'"
     }
 
     /// An argv as one shell line, each argument quoted as needed.

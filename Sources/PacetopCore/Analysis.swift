@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Which resource marks "the master" and which resources should run with it. For the PortSIP
 /// cluster the seven resources form one colocated chain anchored by `pbx`.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import PacetopBase
 
 /// What pacetop reads from the CIB's configuration that crm_mon does not show: the move/ban
 /// constraints left by `crm_resource --move/--ban`, and the cluster's name.
@@ -40,7 +41,7 @@ public struct CIBConfiguration: Sendable, Equatable {
 
     /// `crm_attribute --query --quiet` prints the value alone; nil when there is none.
     public static func clusterName(fromQuiet text: String) -> String? {
-        let v = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let v = text.trimmingWhitespaceAndNewlines()
         return v.isEmpty || v.contains("\n") ? nil : v
     }
 
@@ -87,15 +88,15 @@ public enum CorosyncConfig {
         var blocks = 0
         for raw in text.split(whereSeparator: \.isNewline) {
             let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first
-                .map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+                .map { $0.trimmingWhitespace() } ?? ""
             if line.hasSuffix("{") {
                 blocks += 1
-                path.append((String(line.dropLast()).trimmingCharacters(in: .whitespaces), blocks))
+                path.append((String(line.dropLast()).trimmingWhitespace(), blocks))
                 continue
             }
             if line == "}" { _ = path.popLast(); continue }
             // The first colon only: an IPv6 ring address has more.
-            let kv = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            let kv = line.split(separator: ":", maxSplits: 1).map { $0.trimmingWhitespace() }
             guard kv.count == 2, !kv[0].isEmpty else { continue }
             out.append(Setting(sections: path.map(\.name), block: path.last?.block ?? 0, key: kv[0], value: kv[1]))
         }
@@ -146,7 +147,7 @@ public enum CorosyncConfig {
             guard parts.count == 2 else { continue }
             // "nodelist.node.0.ring0_addr (str) " → key path; the value as it is.
             let key = parts[0].split(separator: " ").first.map(String.init) ?? ""
-            let value = parts[1].trimmingCharacters(in: .whitespaces)
+            let value = parts[1].trimmingWhitespace()
             let path = key.split(separator: ".").map(String.init)
             if path.count == 4, path[0] == "nodelist", path[1] == "node" {
                 listed[path[2], default: [:]][path[3]] = value

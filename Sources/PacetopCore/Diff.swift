@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import PacetopBase
 
 /// Something that changed between two successive statuses, stamped with when it was seen.
 public struct ClusterEvent: Sendable, Equatable, Codable {
@@ -247,8 +248,8 @@ public struct FailoverTracker: Sendable, Equatable {
         /// "FAILOVER a → b in 8.6 s (8.0 s to detect)", "SWITCHOVER a → b in 11.2 s".
         public var text: String {
             let what = nodeLost ? "FAILOVER" : "SWITCHOVER"
-            let d = detectionSeconds.map { String(format: " (%.1f s to detect)", $0) } ?? ""
-            return "\(what) \(from) → \(to) in \(upperBound ? "≤ " : "")\(String(format: "%.1f", seconds)) s\(d)"
+            let d = detectionSeconds.map { cFormat(" (%.1f s to detect)", $0) } ?? ""
+            return "\(what) \(from) → \(to) in \(upperBound ? "≤ " : "")\(cFormat("%.1f", seconds)) s\(d)"
         }
     }
 
@@ -351,7 +352,9 @@ public enum PacemakerTime {
     public static func parse(_ text: String) -> Date? {
         let parts = text.split(separator: " ", omittingEmptySubsequences: true)
         var c = DateComponents()
-        c.timeZone = TimeZone(identifier: "UTC")
+        // .gmt, not TimeZone(identifier: "UTC"): without ICU (FoundationEssentials only, as in
+        // the shipped binary) named zones are nil; unit tests link Foundation and cannot tell.
+        c.timeZone = .gmt
         var offset = 0
         if parts.count == 5, let month = months.firstIndex(of: String(parts[1])) {
             c.month = month + 1
@@ -376,7 +379,7 @@ public enum PacemakerTime {
             return nil
         }
         var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = TimeZone(identifier: "UTC")!
+        cal.timeZone = .gmt
         return cal.date(from: c).map { $0.addingTimeInterval(Double(-offset)) }
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What `pacetop --once --json` prints. Keys are stable; new keys may be added, none renamed.
 public struct JSONReport: Sendable, Encodable {

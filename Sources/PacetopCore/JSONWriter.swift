@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import PacetopBase
 
 /// Writes `--json` output directly into bytes: the same text JSONEncoder gives with
 /// `.prettyPrinted, .sortedKeys, .withoutEscapingSlashes` and ISO 8601 dates, at a fraction of

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One snapshot of a Pacemaker cluster, as crm_mon reported it.
 public struct ClusterStatus: Sendable, Equatable, Codable {

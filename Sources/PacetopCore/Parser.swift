@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import PacetopBase
 
 /// Why a crm_mon document could not become a ClusterStatus. Each case names what was wrong.
 public enum CrmMonError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -275,8 +276,8 @@ public enum CrmMonParser {
 
     /// `ocf::heartbeat:IPaddr2` (1.1/2.0) → `ocf:heartbeat:IPaddr2` (2.1+).
     static func normaliseAgent(_ a: String) -> String {
-        // Most agents have no "::": skip Foundation's replace for them.
-        a.utf8.contains(UInt8(ascii: ":")) && a.contains("::") ? a.replacingOccurrences(of: "::", with: ":") : a
+        // Most agents have no "::": skip the replace for them.
+        a.utf8.contains(UInt8(ascii: ":")) && a.contains("::") ? a.replacing("::", with: ":") : a
     }
 
     private static func nodeAttributes(_ el: XMLElement) throws(CrmMonError) -> NodeAttributes {
@@ -354,6 +355,6 @@ extension XMLElement {
             if let c = n.pointee.content { out += String(cString: c) }
             p = n.pointee.next
         }
-        return out.trimmingCharacters(in: .whitespacesAndNewlines)
+        return out.trimmingWhitespaceAndNewlines()
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where cluster status comes from and where actions go: SSH to the cluster's nodes, an XML
 /// file, or the demo cluster. Calls block; the app makes them from worker threads, never

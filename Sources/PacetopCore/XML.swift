@@ -1,5 +1,6 @@
 import CLibxml2
-import Foundation
+import FoundationEssentials
+import PacetopBase
 
 /// A parsed XML document (libxml2), owned and freed by this value's lifetime.
 final class XMLDocument {
@@ -44,7 +45,7 @@ final class XMLDocument {
         if let err = xmlCtxtGetLastError(ctxt), err.pointee.level.rawValue >= XML_ERR_ERROR.rawValue {
             if let parsed { xmlFreeDoc(parsed) }
             let message = err.pointee.message.map { String(cString: $0) }?
-                .trimmingCharacters(in: .whitespacesAndNewlines) ?? "parse error"
+                .trimmingWhitespaceAndNewlines() ?? "parse error"
             throw .malformedXML(line: Int(err.pointee.line), column: Int(err.pointee.int2), message)
         }
         guard let parsed, ctxt.pointee.wellFormed != 0 else {
@@ -161,7 +162,7 @@ extension String {
     var trimmedWhitespaces: String {
         func plain(_ c: Unicode.Scalar) -> Bool { c.isASCII && c != " " && c != "\t" }
         guard let f = unicodeScalars.first, let l = unicodeScalars.last, plain(f), plain(l) else {
-            return trimmingCharacters(in: .whitespaces)
+            return trimmingWhitespace()
         }
         return self
     }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import PacetopCore
 
 /// The demo's versions of the commands `ClusterAction.argv()` builds: same effects on the

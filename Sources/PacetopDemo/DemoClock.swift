@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import PacetopBase
 
 /// The time source of the demo cluster. The simulation never reads `Date()` itself, so tests
 /// can drive it with a `ManualDemoClock` and get the same screens every run.
@@ -17,7 +19,7 @@ public struct WallDemoClock: DemoClock {
 
     public func sleep(until deadline: Date) {
         let seconds = deadline.timeIntervalSinceNow
-        if seconds > 0 { Thread.sleep(forTimeInterval: seconds) }
+        if seconds > 0 { sleepSeconds(seconds) }
     }
 }
 
@@ -30,7 +32,7 @@ public struct WallDemoClock: DemoClock {
 /// `advance(by:)` between polls.
 public final class ManualDemoClock: DemoClock, @unchecked Sendable {
     // @unchecked: `current` is only touched while holding `lock`.
-    private let lock = NSLock()
+    private let lock = Lock()
     private var current: Date
 
     /// The default start is the moment of the reference documents in the corpus, a Wednesday.

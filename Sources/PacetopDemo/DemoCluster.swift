@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import PacetopCore
 
 /// What the demo cluster does on its own.

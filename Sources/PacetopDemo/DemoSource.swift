@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import PacetopBase
 import PacetopCore
 
 /// `pacetop --demo`: an in-process simulated PortSIP cluster (three nodes, the seven-resource
@@ -32,7 +34,7 @@ public final class DemoSource: ClusterSource, @unchecked Sendable {
     public let canPerformActions = true
 
     private let clock: any DemoClock
-    private let lock = NSLock()
+    private let lock = Lock()
     private var cluster: DemoCluster
     private var closed = false
     /// The command wrapper an SSH source would use; only its text is shown here.

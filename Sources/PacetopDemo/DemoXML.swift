@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import PacetopCore
 
 /// Renders the simulated cluster as Pacemaker 2.1.5's `crm_mon --output-as=xml` (api 2.25)

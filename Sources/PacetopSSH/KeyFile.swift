@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import PacetopBase
 
 /// Just enough of a private key file to decide how to use it: its type (an RSA key needs a
 /// special diagnosis on libssh2 < 1.11) and whether it needs a passphrase (only then is the
@@ -16,7 +18,7 @@ struct KeyFile: Equatable {
     static func tooOpenMode(_ path: String) -> String? {
         var st = stat()
         guard stat(path, &st) == 0, st.st_uid == getuid(), st.st_mode & 0o077 != 0 else { return nil }
-        return String(format: "0%03o", Int(st.st_mode & 0o777))
+        return cFormat("0%03o", Int(st.st_mode & 0o777))
     }
 
     static func inspect(_ path: String) -> KeyFile? {

@@ -1,5 +1,7 @@
 import CLibssh2
-import Foundation
+import FoundationEssentials
+import Glibc
+import PacetopBase
 
 /// known_hosts files read the way OpenSSH reads them (sshd(8), "SSH_KNOWN_HOSTS FILE FORMAT"),
 /// in Swift rather than through libssh2's knownhost API, which has no `@revoked`, no
@@ -198,18 +200,18 @@ struct KnownHosts {
     /// temporary file next to it, which then replaces it (rename), so a crash or a full disk
     /// never leaves half a file. A new file is 0600; an existing one keeps its mode.
     static func append(_ line: String, to file: String) throws(SSHError) {
-        let dir = (file as NSString).deletingLastPathComponent
+        let dir = parentDirectory(of: file)
         if !dir.isEmpty && !FileManager.default.fileExists(atPath: dir) {
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
                                                         attributes: [.posixPermissions: 0o700])
             } catch {
-                throw .hostKeyFileError(file: file, reason: "cannot create \(dir): \(error.localizedDescription)")
+                throw .hostKeyFileError(file: file, reason: "cannot create \(dir): \(errorMessage(error))")
             }
         }
         // Write through a symlink to its target, as an appending ssh would.
         let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: file)).map {
-            $0.hasPrefix("/") ? $0 : (dir as NSString).appendingPathComponent($0)
+            $0.hasPrefix("/") ? $0 : appendingPathComponent($0, to: dir)
         } ?? file
         var old = try readIfPresent(target) ?? []
         var st = stat()

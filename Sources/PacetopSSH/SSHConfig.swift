@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import PacetopBase
 
 /// pacetop's own ssh_config(5) reader, used when OpenSSH's `ssh` is not installed (otherwise
 /// `SSHResolver` asks `ssh -G`, which is the truth). It evaluates one host the way ssh does,
@@ -51,7 +53,7 @@ public struct SSHConfig: Sendable {
             config.files.append(try read(user, base: SSHPaths.home + "/.ssh", depth: 0))
         }
         if let systemFile, FileManager.default.fileExists(atPath: systemFile) {
-            config.files.append(try read(systemFile, base: (systemFile as NSString).deletingLastPathComponent, depth: 0))
+            config.files.append(try read(systemFile, base: parentDirectory(of: systemFile), depth: 0))
         }
         return config
     }
@@ -76,7 +78,7 @@ public struct SSHConfig: Sendable {
         var number = 0
         for raw in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             number += 1
-            let line = raw.trimmingCharacters(in: .whitespaces)
+            let line = raw.trimmingWhitespace()
             if line.isEmpty || line.hasPrefix("#") { continue }
             let at = "\(file):\(number)"
             guard let (keyword, args, rest) = splitLine(line) else {
@@ -116,8 +118,8 @@ public struct SSHConfig: Sendable {
     static func splitLine(_ line: String) -> (String, [String], String)? {
         guard let sep = line.firstIndex(where: { $0 == " " || $0 == "\t" || $0 == "=" }) else { return nil }
         let keyword = line[..<sep].lowercased()
-        var rest = line[sep...].trimmingCharacters(in: .whitespaces)
-        if rest.hasPrefix("=") { rest = String(rest.dropFirst()).trimmingCharacters(in: .whitespaces) }
+        var rest = line[sep...].trimmingWhitespace()
+        if rest.hasPrefix("=") { rest = String(rest.dropFirst()).trimmingWhitespace() }
         var args: [String] = []
         var cur = ""
         var quoted = false

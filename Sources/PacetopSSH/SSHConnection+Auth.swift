@@ -1,5 +1,6 @@
 import CLibssh2
-import Foundation
+import FoundationEssentials
+import Glibc
 
 // Authentication: ssh-agent, then key files (with passphrases), in OpenSSH order.
 extension SSHConnection {

@@ -1,5 +1,6 @@
 import CLibssh2
-import Foundation
+import FoundationEssentials
+import Glibc
 
 // The exec channel state machine: open, exec, read stdout/stderr, close, exit status.
 extension SSHConnection {

@@ -1,5 +1,6 @@
 import CLibssh2
-import Foundation
+import FoundationEssentials
+import Glibc
 
 // Connecting: TCP, jump-host tunnels, handshake, host-key check.
 extension SSHConnection {
@@ -169,7 +170,7 @@ extension SSHConnection {
                     + "with ssh-rsa (SHA-1) signatures, which OpenSSH 8.8+ no longer makes (rsa-sha2 needs libssh2 1.11). "
                     + "Record the host's ed25519 or ECDSA key as well (ssh-keyscan -t ed25519).")
             }
-            if !knownTypes.isEmpty, rc == LIBSSH2_ERROR_KEX_FAILURE || msg.localizedCaseInsensitiveContains("host key") {
+            if !knownTypes.isEmpty, rc == LIBSSH2_ERROR_KEX_FAILURE || msg.lowercased().contains("host key") {
                 throw .hostKeyTypeMismatch(host: name, known: knownTypes.map(\.method), file: knownTypes[0].file,
                                            line: knownTypes[0].line, reason: msg)
             }

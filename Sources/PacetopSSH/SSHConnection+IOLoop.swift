@@ -1,5 +1,6 @@
 import CLibssh2
-import Foundation
+import FoundationEssentials
+import Glibc
 
 // The I/O thread: the poll() loop that drives every libssh2 call, with deadlines.
 extension SSHConnection {

@@ -1,5 +1,7 @@
 import CLibssh2
-import Foundation
+import FoundationEssentials
+import Glibc
+import PacetopBase
 
 /// One persistent SSH session to a target (through its jump hosts), with one exec channel per
 /// command. All libssh2 calls happen on the connection's own I/O thread, non-blocking, driven
@@ -15,7 +17,7 @@ public final class SSHConnection: @unchecked Sendable {
     let hostKeys: HostKeyPolicy
 
     // Shared with callers, guarded by `cond`.
-    let cond = NSCondition()
+    let cond = Condition()
     var incoming: [Job] = []
     var closed = false
     var threadStarted = false
@@ -126,9 +128,7 @@ public final class SSHConnection: @unchecked Sendable {
         incoming.append(job)
         if !threadStarted {
             threadStarted = true
-            let t = Thread { [self] in self.run() }
-            t.name = "pacetop-ssh \(target.endpoint.name)"
-            t.start()
+            startThread(name: "pacetop-ssh \(target.endpoint.name)") { [self] in self.run() }
         }
         cond.unlock()
         wake()

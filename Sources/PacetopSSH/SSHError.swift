@@ -1,5 +1,7 @@
 import CLibssh2
-import Foundation
+import FoundationEssentials
+import Glibc
+import PacetopBase
 
 /// Everything that can go wrong on the way to a remote command, each case worded so an
 /// on-call engineer at 3 a.m. knows what to do next. Never carries secrets.
@@ -140,7 +142,7 @@ public enum SSHError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     private static func secs(_ s: Double) -> String {
-        s == s.rounded() ? "\(Int(s)) s" : String(format: "%.1f s", s)
+        s == s.rounded() ? "\(Int(s)) s" : cFormat("%.1f s", s)
     }
 
     /// "[h]:p" → "-p p h" for ssh-keyscan; plain names unchanged.

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import PacetopBase
 
 /// One host's evaluated ssh_config in the shape `ssh -G` prints it: lower-case keyword →
 /// values (IdentityFile: one per file; ProxyCommand: the command line as one value). Both

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import PacetopBase
 
 /// Command-line options that override ssh_config (as `ssh -l -p -i -J -o` do).
 public struct SSHOverrides: Sendable, Equatable {
@@ -36,7 +38,7 @@ public struct SSHOverrides: Sendable, Equatable {
             throw .configError(file: "-o \(o)", reason: "expected Keyword=value")
         }
         let keyword = String(o[..<sep]).lowercased()
-        let value = o[o.index(after: sep)...].trimmingCharacters(in: .whitespaces)
+        let value = o[o.index(after: sep)...].trimmingWhitespace()
         guard supportedOptions.contains(where: { $0.lowercased() == keyword }) else {
             throw .configError(file: "-o \(o)", reason: "not supported (supported: \(supportedOptions.joined(separator: ", ")))")
         }
@@ -260,7 +262,7 @@ public struct SSHResolver: Sendable {
     /// Letters, digits and `.-_:@%[]`, not starting with `-`.
     static func shellSafe(_ s: String) -> Bool {
         !s.hasPrefix("-") && s.unicodeScalars.allSatisfy {
-            ($0.isASCII && CharacterSet.alphanumerics.contains($0)) || ".-_:@%[]".unicodeScalars.contains($0)
+            ($0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil)) || ".-_:@%[]".unicodeScalars.contains($0)
         }
     }
 

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import PacetopBase
 
 /// One SSH server to log in to: a cluster node or a jump host, already resolved through
 /// ssh_config (HostName, User, Port, IdentityFile).
@@ -142,7 +144,7 @@ public struct ExecResult: Sendable, Equatable {
 enum SSHPaths {
     static var home: String {
         if let h = ProcessInfo.processInfo.environment["HOME"], !h.isEmpty { return h }
-        return NSHomeDirectory()
+        return homeDirectory()
     }
 
     static var localUser: String {

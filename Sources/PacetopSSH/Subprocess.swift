@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import PacetopBase
 
 /// Child processes pacetop starts itself: `ssh -G` and ProxyCommand. posix_spawn, not
 /// Foundation.Process (whose reaping hung with many threads blocked); signals back to their
@@ -103,7 +105,7 @@ final class ProxyProcess {
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
             throw .proxyCommandFailed(command: command, reason: "socketpair: \(String(cString: strerror(errno)))", stderr: "")
         }
-        var template = Array((NSTemporaryDirectory() + "/pacetop-proxy-XXXXXX").utf8CString)
+        var template = Array((FileManager.default.temporaryDirectory.path + "/pacetop-proxy-XXXXXX").utf8CString)
         let errFD = mkstemp(&template)
         if errFD >= 0 {
             _ = fcntl(errFD, F_SETFD, FD_CLOEXEC)
@@ -161,7 +163,7 @@ final class ProxyProcess {
         let size = Int(st.st_size)
         var buf = [UInt8](repeating: 0, count: min(limit, size))
         let n = pread(errFD, &buf, buf.count, off_t(size - buf.count))
-        return String(decoding: buf.prefix(max(0, n)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return String(decoding: buf.prefix(max(0, n)), as: UTF8.self).trimmingWhitespaceAndNewlines()
     }
 
     /// Ends it (the session socket is closed first, so a well-behaved proxy has already seen

@@ -1,11 +1,13 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import PacetopBase
 import PacetopCore
 
 /// Reads a crm_mon XML file at every poll, so pacetop can watch a file another process
 /// rewrites (`crm_mon --output-as=xml > status.xml` in a loop). `-` reads stdin, once.
 public final class FileSource: ClusterSource, @unchecked Sendable {
     public let path: String
-    private let lock = NSLock()
+    private let lock = Lock()
     private var stdinData: Data?
     /// The last bytes parsed and their result: an unchanged file is not parsed again.
     private var last: (data: Data, result: Result<ClusterStatus, SourceError>)?
@@ -42,9 +44,9 @@ public final class FileSource: ClusterSource, @unchecked Sendable {
     /// Why `path` cannot be read, in the words `cat` would use (Foundation's own message is
     /// "The operation could not be completed (NSCocoaErrorDomain error 256.)").
     static func reason(_ path: String) -> String {
-        var isDirectory: ObjCBool = false
+        var isDirectory = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return "no such file" }
-        if isDirectory.boolValue { return "is a directory" }
+        if isDirectory { return "is a directory" }
         guard let file = fopen(path, "r") else { return String(cString: strerror(errno)).lowercased() }
         fclose(file)
         return "read error"
@@ -54,7 +56,7 @@ public final class FileSource: ClusterSource, @unchecked Sendable {
         guard path == "-" else { return try Data(contentsOf: URL(fileURLWithPath: path)) }
         lock.lock(); defer { lock.unlock() }
         if let stdinData { return stdinData }
-        let d = FileHandle.standardInput.readDataToEndOfFile()
+        let d = readToEnd(fd: 0)
         stdinData = d
         return d
     }

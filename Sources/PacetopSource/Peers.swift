@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import PacetopBase
 import PacetopCore
 import PacetopSSH
 
@@ -97,8 +99,8 @@ struct PeerRoutes: Sendable {
             return [e.host == name ? "%h" : e.host, e.user, String(e.port), String(e.identitiesOnly),
                     t.target.jumps.map { "\($0.user)@\($0.host):\($0.port)" }.joined(separator: ","),
                     String(t.target.connectTimeout), e.hostKeyAlias ?? "",
-                    (e.proxyCommand ?? "").replacingOccurrences(of: name, with: "%h")]
-                + e.identityFiles.map { $0.replacingOccurrences(of: name, with: "%h") }
+                    (e.proxyCommand ?? "").replacing(name, with: "%h")]
+                + e.identityFiles.map { $0.replacing(name, with: "%h") }
                 + t.hostKeys.files
         }
         return shape(r, host) == shape(probe, Self.probeName) ? nil : r
@@ -125,7 +127,7 @@ public struct PeerMemory: Sendable {
     /// The default file for `environment`.
     public static func standard(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> PeerMemory {
         let base = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/state"
+            ?? (environment["HOME"] ?? homeDirectory()) + "/.local/state"
         return PeerMemory(path: base + "/pacetop/peers.json")
     }
 
@@ -160,7 +162,7 @@ public struct PeerMemory: Sendable {
             file.clusters[name] = other
         }
         file.clusters[cluster] = entry
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = parentDirectory(of: path)
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
                                                  attributes: [.posixPermissions: 0o700])
         let encoder = JSONEncoder()

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import PacetopBase
 import PacetopCore
 import PacetopSSH
 
@@ -119,8 +121,8 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
     private let given: [String]
     private var remembered: (String, [ClusterPeer])?
 
-    private let lock = NSLock()
-    private let performLock = NSLock()
+    private let lock = Lock()
+    private let performLock = Lock()
     private var nodes: [NodeState] = []
     private var current: NodeState?
     private var constraintsKey: String?
@@ -676,7 +678,7 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
 /// One passphrase per key file for all nodes: the same key usually opens every node, and a
 /// failover must not prompt on a terminal the dashboard is drawing on.
 final class PassphraseCache: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var known: [String: String] = [:]
     private var prompting = true
     private let inner: PassphraseProvider?

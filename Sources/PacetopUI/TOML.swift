@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import PacetopBase
 import TOMLKit
 
 /// Config and theme files are TOML 1.0, read with TOMLKit (toml++), then turned into this
@@ -171,13 +173,13 @@ private struct SourceLines {
             } else if ch == "\"" || ch == "'" {
                 quote = ch
             } else if ch == "." {
-                parts.append(current.trimmingCharacters(in: .whitespaces))
+                parts.append(current.trimmingWhitespace())
                 current = ""
             } else {
                 current.append(ch)
             }
         }
-        let last = current.trimmingCharacters(in: .whitespaces)
+        let last = current.trimmingWhitespace()
         if !last.isEmpty || !parts.isEmpty { parts.append(last) }
         return parts
     }

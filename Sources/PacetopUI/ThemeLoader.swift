@@ -1,7 +1,9 @@
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
-import Foundation
+import FoundationEssentials
+import Glibc
+import PacetopBase
 #endif
 
 /// Why a theme could not be loaded. `description` is the message to show the user.

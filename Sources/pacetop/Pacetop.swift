@@ -1,5 +1,8 @@
 import ArgumentParser
-import Foundation
+import CBuildInfo
+import FoundationEssentials
+import Glibc
+import PacetopBase
 import PacetopApp
 import PacetopCore
 import PacetopCurses
@@ -20,7 +23,7 @@ struct Pacetop: ParsableCommand {
             --once prints the status as text (or --json) and exits with: 0 ok, 1 degraded,
             2 critical, 3 status unreadable, 4 could not connect, 5 host key refused.
             """,
-        version: "pacetop 0.1.0 (libssh2 \(SSHInfo.libssh2Version)\(SSHInfo.supportsRSAKeys ? "" : ", no rsa-sha2: use ed25519/ECDSA keys"))")
+        version: "pacetop 0.1.0 (commit \(String(cString: pacetop_build_commit())), libssh2 \(SSHInfo.libssh2Version)\(SSHInfo.supportsRSAKeys ? "" : ", no rsa-sha2: use ed25519/ECDSA keys"))")
 
     @Argument(help: "Cluster nodes to read from, in order of preference (ssh_config aliases work).")
     var nodes: [String] = []
@@ -104,7 +107,7 @@ struct Pacetop: ParsableCommand {
         }
         var layout = MasterLayout.portSIP
         if let a = anchor ?? file.anchor { layout.anchor = a }
-        if let c = chain.map({ $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }) ?? file.chain {
+        if let c = chain.map({ $0.split(separator: ",").map { $0.trimmingWhitespace() } }) ?? file.chain {
             layout.chain = c
         }
         let interval = self.interval ?? file.interval ?? 2
@@ -160,13 +163,13 @@ struct Pacetop: ParsableCommand {
         let outcome = source.poll()
         source.close()
         for k in (source as? SSHClusterSource)?.acceptedHostKeys ?? [] {
-            FileHandle.standardError.write(Data("pacetop: \(k)\n".utf8))
+            writeStandardError("pacetop: \(k)\n")
         }
         let report = JSONReport(outcome: outcome, source: source.label, layout: layout)
         if json {
             var bytes = report.encodedBytes()
             bytes.append(0x0A)
-            FileHandle.standardOutput.write(Data(bytes))
+            writeAll(bytes, to: 1)
         } else {
             var state = AppState(config: AppConfig(layout: layout, sourceLabel: source.label, isDemo: source.isDemo,
                                                    canPerformActions: false),
@@ -174,7 +177,7 @@ struct Pacetop: ParsableCommand {
             state.config.utc = utc
             _ = App.update(&state, .polled(outcome))
             if let error = report.error {
-                FileHandle.standardError.write(Data("pacetop: \(SafeText.strip(error.message))\n".utf8))
+                writeStandardError("pacetop: \(SafeText.strip(error.message))\n")
             } else {
                 print(SafeText.strip(OnceReport.text(state, width: onceWidth(), glyphs: onceGlyphs())), terminator: "")
             }
@@ -219,24 +222,24 @@ struct Pacetop: ParsableCommand {
         } catch let e as SourceError {
             throw fail(e.message, code: OnceExitCode.forFailure(e).rawValue)
         }
-        for w in source.warnings { FileHandle.standardError.write(Data("pacetop: warning: \(w)\n".utf8)) }
+        for w in source.warnings { writeStandardError("pacetop: warning: \(w)\n") }
         if !once {
             // Passphrase prompts happen now, before the screen owns the terminal. A refused host
             // key stops here, loudly; an unreachable node is left to the poller's failover.
-            FileHandle.standardError.write(Data("pacetop: connecting to \(targets[0])…\n".utf8))
+            writeStandardError("pacetop: connecting to \(targets[0])…\n")
             do { try source.connectFirst() } catch where error.kind == .hostKey {
                 throw fail(error.message, code: OnceExitCode.hostKeyRefused.rawValue)
             } catch {
-                FileHandle.standardError.write(Data("pacetop: \(SafeText.strip(error.message)); trying the other nodes\n".utf8))
+                writeStandardError("pacetop: \(SafeText.strip(error.message)); trying the other nodes\n")
             }
-            for k in source.acceptedHostKeys { FileHandle.standardError.write(Data("pacetop: \(k)\n".utf8)) }
+            for k in source.acceptedHostKeys { writeStandardError("pacetop: \(k)\n") }
             source.stopPrompting()
         }
         return source
     }
 
     private func fail(_ message: String, code: Int32) -> ExitCode {
-        FileHandle.standardError.write(Data("pacetop: \(SafeText.strip(message))\n".utf8))
+        writeStandardError("pacetop: \(SafeText.strip(message))\n")
         return ExitCode(code)
     }
 }
