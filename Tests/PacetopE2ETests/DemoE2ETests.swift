@@ -122,7 +122,7 @@ import PacetopTestSupport
         try t.send("s")
         // The command wraps at 80 columns: its words, in order, across the pane's lines.
         try t.waitFor("the standby command") { s in
-            let borders: Set<Character> = ["│", "█", " ", "\n"]
+            let borders: Set<Character> = ["│", "█", "┌", "┐", "└", "┘", "─", " ", "\n"]
             let words = s.split(whereSeparator: { borders.contains($0) }).joined(separator: " ")
             return words.contains("crm_attribute --node ip-172-31-16-133 --name standby --update on")
         }
@@ -181,9 +181,9 @@ import PacetopTestSupport
         try t.send("Escape")
         try t.waitFor("help closed") { !$0.contains("pacetop help") }
         try t.send("G", "k", "k", "k", "k", "Enter")
-        s = try t.waitFor("Resource pbx")
+        // The whole pane, not only its title (tmux may capture a frame halfway drawn).
+        s = try t.waitFor("Resource pbx with its history") { $0.contains("Resource pbx") && $0.contains("History on ip-172-31-16-133") }
         #expect(s.contains("ocf:portsip:pbx"))
-        #expect(s.contains("History on ip-172-31-16-133"))
         try t.send("Escape")
         try t.send("/")
         try t.type("src")
