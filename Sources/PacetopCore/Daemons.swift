@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// corosync, pacemaker and pcsd on a node, as `systemctl is-active` / `is-enabled` say —
 /// what `pcs status` prints under "Daemon Status".

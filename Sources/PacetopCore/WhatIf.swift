@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import PacetopBase
 
 /// One thing the scheduler says it will do, from crm_simulate's "Transition Summary".
 public struct PlannedChange: Sendable, Equatable {
@@ -203,14 +204,14 @@ public enum TransitionSummary {
     /// The planned changes, in crm_simulate's order; nil when there is no summary at all.
     public static func parse(_ text: String) -> [PlannedChange]? {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)[...]
-        guard let start = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "Transition Summary:" })
+        guard let start = lines.firstIndex(where: { $0.trimmingWhitespace() == "Transition Summary:" })
         else { return nil }
         lines = lines[(start + 1)...]
         var out: [PlannedChange] = []
         for raw in lines {
             // The section ends at the next heading (a line that is not indented).
             if let first = raw.first, first != " ", first != "\t" { break }
-            let line = raw.trimmingCharacters(in: .whitespaces)
+            let line = raw.trimmingWhitespace()
             guard line.hasPrefix("* "), let change = change(String(line.dropFirst(2))) else { continue }
             out.append(change)
         }
@@ -226,7 +227,7 @@ public enum TransitionSummary {
         let verb = head[0].lowercased()
         if verb == "leave" { return nil }
         let inside = String(s[s.index(after: open)..<close])
-        let reason = s[s.index(after: close)...].trimmingCharacters(in: .whitespaces)
+        let reason = s[s.index(after: close)...].trimmingWhitespace()
         let sides = inside.components(separatedBy: "->").map {
             $0.split(whereSeparator: \.isWhitespace).map(String.init).filter { !roles.contains($0) }
         }

@@ -1,5 +1,5 @@
 import CLibxml2
-import Foundation
+import FoundationEssentials
 
 // Editing a parsed document in memory: what a what-if preview does to its copy of the CIB.
 extension XMLDocument {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import PacetopBase
 import PacetopCore
 
 /// The demo's what-if: the simulated cluster is copied, the action is applied to the copy,
@@ -40,7 +41,7 @@ extension DemoCluster {
     private mutating func apply(_ action: ClusterAction, via: String) -> String? {
         let id = submit(action, commandLine: "", via: via, at: now)
         guard let job = jobs[id], let code = job.exitCode, code != 0 else { return nil }
-        return job.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+        return job.stderr.trimmingWhitespaceAndNewlines()
     }
 
     /// Lets the copy run until nothing more is planned (bounded: ten simulated minutes).
