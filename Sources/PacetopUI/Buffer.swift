@@ -99,6 +99,15 @@ public struct Buffer: Hashable, Sendable {
 
         var col = 0
         outer: for span in line.spans {
+            // Printable ASCII needs neither grapheme breaking nor width lookups.
+            if DisplayWidth.isPrintableASCII(span.text) {
+                for b in span.text.utf8 {
+                    if col >= cutAt { break outer }
+                    put(Self.ascii[Int(b)], x: x + col, y: y, style: span.style)
+                    col += 1
+                }
+                continue
+            }
             for ch in span.text {
                 let (c, w) = Self.sanitize(ch)
                 if w == 0 { continue }
@@ -124,6 +133,9 @@ public struct Buffer: Hashable, Sendable {
         }
         return col
     }
+
+    /// The 128 ASCII characters, indexed by code.
+    private static let ascii: [Character] = (0..<128).map { Character(Unicode.Scalar(UInt8($0))) }
 
     private static func sanitize(_ ch: Character) -> (Character, Int) {
         if ch == "\t" { return (" ", 1) }

@@ -37,9 +37,16 @@ public enum DisplayWidth {
 
     /// Columns taken by a string.
     public static func of(_ text: String) -> Int {
+        // Printable ASCII, nearly all text here, is a column a byte: no grapheme breaking.
+        if isPrintableASCII(text) { return text.utf8.count }
         var total = 0
         for c in text { total += of(c) }
         return total
+    }
+
+    /// Whether every byte is printable ASCII (0x20–0x7E): one grapheme and one column each.
+    public static func isPrintableASCII(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7f }
     }
 
     // East Asian Wide (W) and Fullwidth (F) blocks, coarse but covering what appears in node
