@@ -62,7 +62,7 @@ public enum CrmMonParser {
     /// Parses crm_mon XML straight from a buffer; whitespace-only input is `.empty`.
     public static func parse(bytes: UnsafeRawBufferPointer) throws(CrmMonError) -> ClusterStatus {
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { throw .empty }
-        let doc = try XMLDocument(bytes: bytes)
+        let doc = try XMLTree(bytes: bytes)
         guard let root = doc.root else { throw .empty }
         let format: DocumentFormat
         let version: String
@@ -78,10 +78,10 @@ public enum CrmMonParser {
         return try build(root, format: format, version: version)
     }
 
-    private static func build(_ root: XMLElement, format: DocumentFormat, version: String) throws(CrmMonError) -> ClusterStatus {
-        var summaryEl: XMLElement?
+    private static func build(_ root: XMLTree.Element, format: DocumentFormat, version: String) throws(CrmMonError) -> ClusterStatus {
+        var summaryEl: XMLTree.Element?
         var status = ClusterStatus(format: format, apiVersion: version)
-        var statusEl: XMLElement?
+        var statusEl: XMLTree.Element?
         for el in root.children {
             if el.isNamed("summary") { summaryEl = el }
             else if el.isNamed("status") { statusEl = el }
@@ -101,7 +101,7 @@ public enum CrmMonParser {
         }
         guard let summaryEl else { throw .noSummary }
         status.summary = try summary(summaryEl, pacemakerd: status.summary.pacemakerdState)
-        var nodesEl: XMLElement?
+        var nodesEl: XMLTree.Element?
         for el in root.children {
             if el.isNamed("nodes") {
                 status.nodes = try el.children("node").map(node)
@@ -133,16 +133,24 @@ public enum CrmMonParser {
     /// fully active resources only under `<nodes><node>`, flat, and leaves them out of
     /// `<resources>`. Keep those the tree lacks, as top-level primitives on that node (their
     /// group or clone parents are not in the output).
-    private static func nodeListedResources(_ nodes: XMLElement, missingFrom tree: [Resource]) throws(CrmMonError) -> [Resource] {
-        var located = Set<[String]>()
-        for p in tree.flatMap({ $0.flattened() }) where p.kind == .primitive {
-            for n in p.nodes { located.insert([n, p.id]) }
+    private static func nodeListedResources(_ nodes: XMLTree.Element, missingFrom tree: [Resource]) throws(CrmMonError) -> [Resource] {
+        // Built on the first resource listed under a node: without --group-by-node there is none.
+        var located: Set<[String]>?
+        func locate() -> Set<[String]> {
+            var out = Set<[String]>()
+            func visit(_ r: Resource) {
+                if r.kind == .primitive { for n in r.nodes { out.insert([n, r.id]) } }
+                r.children.forEach(visit)
+            }
+            tree.forEach(visit)
+            return out
         }
         var out: [Resource] = []
         for n in nodes.children("node") {
             let name = try required(n, "name")
             for el in n.children("resource") {
-                guard var r = try resource(el), !located.contains([name, r.id]) else { continue }
+                if located == nil { located = locate() }
+                guard var r = try resource(el), located?.contains([name, r.id]) != true else { continue }
                 r.nodes = [name]
                 out.append(r)
             }
@@ -171,14 +179,14 @@ public enum CrmMonParser {
         f.opKey = "\(resource)_\(op.task)_\(op.intervalMs)"
     }
 
-    private static func required(_ el: XMLElement, _ attr: StaticString) throws(CrmMonError) -> String {
+    private static func required(_ el: XMLTree.Element, _ attr: StaticString) throws(CrmMonError) -> String {
         guard let v = el[attr], !v.isEmpty else {
             throw .invalid(element: el.name, attribute: "\(attr)", value: nil)
         }
         return v
     }
 
-    private static func summary(_ el: XMLElement, pacemakerd: String?) throws(CrmMonError) -> ClusterSummary {
+    private static func summary(_ el: XMLTree.Element, pacemakerd: String?) throws(CrmMonError) -> ClusterSummary {
         var s = ClusterSummary(pacemakerdState: pacemakerd)
         for c in el.children {
             if c.isNamed("stack") {
@@ -215,7 +223,7 @@ public enum CrmMonParser {
         return s
     }
 
-    private static func node(_ el: XMLElement) throws(CrmMonError) -> Node {
+    private static func node(_ el: XMLTree.Element) throws(CrmMonError) -> Node {
         let name = try required(el, "name")
         let kind: Node.Kind
         let container = el["id_as_resource"] ?? el["container_id"]
@@ -235,7 +243,7 @@ public enum CrmMonParser {
             health: el["health"].flatMap(Node.Health.init(rawValue:)), container: container)
     }
 
-    private static func resources(in el: XMLElement) throws(CrmMonError) -> [Resource] {
+    private static func resources(in el: XMLTree.Element) throws(CrmMonError) -> [Resource] {
         var out: [Resource] = []
         for c in el.children {
             if let r = try resource(c) { out.append(r) }
@@ -244,7 +252,7 @@ public enum CrmMonParser {
     }
 
     /// One element of the resource tree; nil for elements this version does not know.
-    private static func resource(_ el: XMLElement) throws(CrmMonError) -> Resource? {
+    private static func resource(_ el: XMLTree.Element) throws(CrmMonError) -> Resource? {
         if el.isNamed("resource") {
             let id = try required(el, "id")
             return Resource(
@@ -276,18 +284,24 @@ public enum CrmMonParser {
 
     /// `ocf::heartbeat:IPaddr2` (1.1/2.0) → `ocf:heartbeat:IPaddr2` (2.1+).
     static func normaliseAgent(_ a: String) -> String {
-        // Most agents have no "::": skip the replace for them.
-        a.utf8.contains(UInt8(ascii: ":")) && a.contains("::") ? a.replacing("::", with: ":") : a
+        // Most agents have no "::": look for it byte by byte (String's `contains` of a String
+        // is a generic search, 3 % of `--json` on 2,000 resources) and skip the replace.
+        var previous: UInt8 = 0
+        for b in a.utf8 {
+            if b == UInt8(ascii: ":") && previous == b { return a.replacing("::", with: ":") }
+            previous = b
+        }
+        return a
     }
 
-    private static func nodeAttributes(_ el: XMLElement) throws(CrmMonError) -> NodeAttributes {
+    private static func nodeAttributes(_ el: XMLTree.Element) throws(CrmMonError) -> NodeAttributes {
         NodeAttributes(node: try required(el, "name"), attributes: try el.children("attribute").map { a throws(CrmMonError) in
             NodeAttributes.Attribute(name: try required(a, "name"), value: a["value"] ?? "",
                                      expected: a["expected"])
         })
     }
 
-    private static func nodeHistory(_ el: XMLElement) throws(CrmMonError) -> NodeHistory {
+    private static func nodeHistory(_ el: XMLTree.Element) throws(CrmMonError) -> NodeHistory {
         NodeHistory(node: try required(el, "name"), resources: try el.children("resource_history").map { r throws(CrmMonError) in
             ResourceHistory(
                 id: try required(r, "id"), orphan: r.bool("orphan") || r.bool("removed"),
@@ -305,7 +319,7 @@ public enum CrmMonParser {
         })
     }
 
-    private static func failure(_ el: XMLElement) throws(CrmMonError) -> FailedAction {
+    private static func failure(_ el: XMLTree.Element) throws(CrmMonError) -> FailedAction {
         // 2.0.3 wrote id="id" when there was no op key; both spellings exist.
         let key = el["op_key"] ?? el["id"] ?? ""
         guard let code = el.int("exitcode") ?? el.int("rc") else {
@@ -334,27 +348,15 @@ public enum CrmMonParser {
         return (parts[..<(parts.count - 2)].joined(separator: "_"), task, interval)
     }
 
-    private static func ban(_ el: XMLElement) throws(CrmMonError) -> Ban {
+    private static func ban(_ el: XMLTree.Element) throws(CrmMonError) -> Ban {
         Ban(id: try required(el, "id"), resource: try required(el, "resource"),
             node: try required(el, "node"), weight: el.int("weight"),
             promotedOnly: el.bool("promoted-only") || el.bool("master_only"))
     }
 
-    private static func ticket(_ el: XMLElement) throws(CrmMonError) -> Ticket {
+    private static func ticket(_ el: XMLTree.Element) throws(CrmMonError) -> Ticket {
         Ticket(id: try required(el, "id"),
                granted: el["status"].map { $0 == "granted" }, standby: el["standby"].map { $0 == "true" },
                lastGranted: el["last-granted"])
-    }
-}
-
-extension XMLElement {
-    var text: String {
-        var out = ""
-        var p = node.pointee.children
-        while let n = p {
-            if let c = n.pointee.content { out += String(cString: c) }
-            p = n.pointee.next
-        }
-        return out.trimmingWhitespaceAndNewlines()
     }
 }

@@ -8,17 +8,45 @@ final class XMLDocument {
 
     /// Parses bytes; never fetches anything, refuses DTDs, and so never expands an entity.
     init(bytes: UnsafeRawBufferPointer) throws(CrmMonError) {
-        Self.initialize
+        let parsed = try XMLPushParser.parse(bytes, sax: nil, options: 0) { ctxt -> xmlDocPtr? in
+            defer { ctxt.pointee.myDoc = nil }
+            return ctxt.pointee.myDoc
+        }
+        guard let parsed else { throw .malformedXML(line: 0, column: 0, "no document") }
+        doc = parsed
+    }
+
+    deinit { xmlFreeDoc(doc) }
+
+    var root: XMLElement? {
+        xmlDocGetRootElement(doc).map(XMLElement.init)
+    }
+}
+
+/// libxml2's push parser, shared by the DOM (`XMLDocument`) and the lighter `XMLTree`.
+enum XMLPushParser {
+    /// Runs the parser over `bytes` with `sax` (nil: libxml2's own tree builder, which leaves
+    /// the document in `myDoc`) and returns what `finish` takes from the context, or throws the
+    /// document's first error. Callbacks receive the context (its `_private` is for `sax`'s
+    /// user); a document `finish` leaves in `myDoc` is freed.
+    static func parse<T>(_ bytes: UnsafeRawBufferPointer, sax: UnsafeMutablePointer<xmlSAXHandler>?,
+                         context: UnsafeMutableRawPointer? = nil, options extra: Int32,
+                         _ finish: (xmlParserCtxtPtr) -> T) throws(CrmMonError) -> T {
+        initialize
         // A push parser fed in chunks, not xmlCtxtReadMemory: libxml2 2.9.x (Debian 12,
         // Ubuntu 24.04) stops a memory parse past 10 MB with "Huge input lookup", and
         // XML_PARSE_HUGE is no way out: it also lifts the entity-expansion and depth limits.
-        guard let ctxt = xmlCreatePushParserCtxt(nil, nil, nil, 0, nil) else {
+        guard let ctxt = xmlCreatePushParserCtxt(sax, nil, nil, 0, nil) else {
             throw .malformedXML(line: 0, column: 0, "out of memory")
         }
-        defer { xmlFreeParserCtxt(ctxt) }
+        defer {
+            if let d = ctxt.pointee.myDoc { xmlFreeDoc(d) }
+            xmlFreeParserCtxt(ctxt)
+        }
+        ctxt.pointee._private = context
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue
             | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue
-            | XML_PARSE_NOBLANKS.rawValue)
+            | XML_PARSE_NOBLANKS.rawValue) | extra
         xmlCtxtUseOptions(ctxt, options)
         // crm_mon and cibadmin never send a DTD, and a DTD is the only way to declare entities,
         // whose expansion can turn kilobytes into gigabytes: stop at the first sign of one.
@@ -34,38 +62,25 @@ final class XMLDocument {
             }
         }
         xmlParseChunk(ctxt, nil, 0, 1)
-        let parsed = ctxt.pointee.myDoc
-        ctxt.pointee.myDoc = nil
         if ctxt.pointee.errNo == Int32(XML_ERR_USER_STOP.rawValue) {
-            if let parsed { xmlFreeDoc(parsed) }
             throw .malformedXML(line: max(1, Int(ctxt.pointee.input?.pointee.line ?? 1)), column: 0,
                                 "the document has a DTD (<!DOCTYPE>); crm_mon never sends one, so it is refused "
                                 + "(its entities could expand to gigabytes)")
         }
         if let err = xmlCtxtGetLastError(ctxt), err.pointee.level.rawValue >= XML_ERR_ERROR.rawValue {
-            if let parsed { xmlFreeDoc(parsed) }
             let message = err.pointee.message.map { String(cString: $0) }?
                 .trimmingWhitespaceAndNewlines() ?? "parse error"
             throw .malformedXML(line: Int(err.pointee.line), column: Int(err.pointee.int2), message)
         }
-        guard let parsed, ctxt.pointee.wellFormed != 0 else {
-            if let parsed { xmlFreeDoc(parsed) }
-            throw .malformedXML(line: 0, column: 0, "no document")
-        }
-        doc = parsed
-    }
-
-    deinit { xmlFreeDoc(doc) }
-
-    var root: XMLElement? {
-        xmlDocGetRootElement(doc).map(XMLElement.init)
+        guard ctxt.pointee.wellFormed != 0 else { throw .malformedXML(line: 0, column: 0, "no document") }
+        return finish(ctxt)
     }
 
     private static let initialize: Void = { xmlInitParser() }()
 }
 
 /// A borrowed view of an element; valid while its XMLDocument lives.
-struct XMLElement {
+struct XMLElement: XMLElementView {
     let node: xmlNodePtr
 
     var name: String { String(cString: node.pointee.name) }
@@ -76,14 +91,6 @@ struct XMLElement {
 
     /// Child elements, in document order.
     var children: ChildSequence { ChildSequence(first: node.pointee.children) }
-
-    func child(_ n: StaticString) -> XMLElement? {
-        children.first { $0.isNamed(n) }
-    }
-
-    func children(_ n: StaticString) -> [XMLElement] {
-        children.filter { $0.isNamed(n) }
-    }
 
     /// An attribute's value; attributes are scanned in place (no copies but the result).
     subscript(_ attr: StaticString) -> String? {
@@ -107,6 +114,38 @@ struct XMLElement {
             p = a.pointee.next
         }
         return nil
+    }
+
+    struct ChildSequence: Sequence, IteratorProtocol {
+        var next_: xmlNodePtr?
+        init(first: xmlNodePtr?) { next_ = first }
+        mutating func next() -> XMLElement? {
+            while let n = next_ {
+                next_ = n.pointee.next
+                if n.pointee.type == XML_ELEMENT_NODE { return XMLElement(node: n) }
+            }
+            return nil
+        }
+    }
+}
+
+/// What reading an element needs, from libxml2's tree (`XMLElement`) or from `XMLTree`.
+protocol XMLElementView {
+    associatedtype Children: Sequence where Children.Element == Self
+    /// Child elements, in document order.
+    var children: Children { get }
+    func isNamed(_ n: StaticString) -> Bool
+    /// An attribute's value.
+    subscript(_ attr: StaticString) -> String? { get }
+}
+
+extension XMLElementView {
+    func child(_ n: StaticString) -> Self? {
+        children.first { $0.isNamed(n) }
+    }
+
+    func children(_ n: StaticString) -> [Self] {
+        children.filter { $0.isNamed(n) }
     }
 
     func bool(_ attr: StaticString, default d: Bool = false) -> Bool {
@@ -140,18 +179,6 @@ struct XMLElement {
         var factor = 1
         if v.hasSuffix("ms") { v.removeLast(2) } else if v.hasSuffix("s") { v.removeLast(); factor = 1000 }
         return Int(v).map { $0 * factor }
-    }
-
-    struct ChildSequence: Sequence, IteratorProtocol {
-        var next_: xmlNodePtr?
-        init(first: xmlNodePtr?) { next_ = first }
-        mutating func next() -> XMLElement? {
-            while let n = next_ {
-                next_ = n.pointee.next
-                if n.pointee.type == XML_ELEMENT_NODE { return XMLElement(node: n) }
-            }
-            return nil
-        }
     }
 }
 

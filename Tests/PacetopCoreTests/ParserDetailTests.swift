@@ -98,6 +98,18 @@ struct ParserDetailTests {
         """
         #expect(try CrmMonParser.parse(doc).failures.first?.exitReason == "bad <param> & \"quoted\" été")
     }
+
+    @Test("crm_mon's error lines: text split by references, CDATA and comments is read whole")
+    func errorTextInPieces() throws {
+        let doc = """
+        <pacemaker-result api-version="2.25"><status code="102" message="Not connected"><errors>
+          <error>  a &amp; b &lt;c&gt;<!-- not text --> <![CDATA[d & e]]>&#x41;
+          </error><error>second</error></errors></status></pacemaker-result>
+        """
+        #expect(throws: CrmMonError.crmMonFailed(code: 102, message: "Not connected", errors: ["a & b <c> d & eA", "second"])) {
+            try CrmMonParser.parse(doc)
+        }
+    }
 }
 
 /// Details checked on real documents of the corpus.
