@@ -20,26 +20,37 @@ public enum OnceReport {
                                 : problems.map { TableRow([View.problemLine($0, state, env)]) }))
         }
         let width = width ?? wholeLines(state, env, sections.map { ($0.columns, $0.rows) })
-        let height = 2 + sections.reduce(0) { $0 + 3 + $1.rows.count }
-        var buf = Buffer(width: width, height: height)
-        View.header(state, env, &buf, Rect(x: 0, y: 0, width: width, height: 2), oneShot: true)
-        var y = 2
+        var head = Buffer(width: width, height: 2)
+        View.header(state, env, &head, head.area, oneShot: true)
+        var lines = head.lines()
         for (title, columns, rows) in sections {
-            y += 1
-            buf.write(title, x: 0, y: y)
-            y += 1
-            var ts = TableState()
+            var titleLine = Buffer(width: width, height: 1)
+            titleLine.write(title, x: 0, y: 0)
+            lines += [""] + titleLine.lines()
             // The same column widths as the screen's panes, so both shorten names alike.
-            Table(columns: View.namesFirst(columns, rows, width: width - 2), rows: rows,
-                  showHeader: columns.count > 1, ellipsis: glyphs.ellipsis)
-                .render(into: &buf, area: Rect(x: 2, y: y, width: width - 2, height: rows.count + 1), state: &ts)
-            y += rows.count + (columns.count > 1 ? 1 : 0)
+            var table = Table(columns: View.namesFirst(columns, rows, width: width - 2), rows: rows,
+                              showHeader: columns.count > 1, ellipsis: glyphs.ellipsis)
+            // A few hundred rows at a time: one buffer for 2,000 rows was megabytes of cells
+            // to clear and read back.
+            var start = 0
+            repeat {
+                let count = min(Self.rowsPerBuffer, rows.count - start)
+                let height = count + (table.showHeader ? 1 : 0)
+                var buf = Buffer(width: width, height: height)
+                var ts = TableState()
+                ts.offset = start
+                table.render(into: &buf, area: Rect(x: 2, y: 0, width: width - 2, height: height), state: &ts)
+                lines += buf.lines()
+                table.showHeader = false
+                start += count
+            } while start < rows.count
         }
-        var lines = buf.lines()
         while lines.last?.isEmpty == true { lines.removeLast() }
         let text = lines.joined(separator: "\n") + "\n"
         return glyphs.isUnicode ? text : asciiOnly(text)
     }
+
+    static let rowsPerBuffer = 256
 
     /// The width at which no line of the report is cut.
     static func wholeLines(_ state: AppState, _ env: ViewEnv, _ tables: [([TableColumn], [TableRow])]) -> Int {

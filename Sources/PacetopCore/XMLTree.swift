@@ -31,35 +31,39 @@ final class XMLTree {
     /// Parses bytes; never fetches anything, refuses DTDs, and so never expands an entity
     /// other than XML's five predefined ones.
     init(bytes input: UnsafeRawBufferPointer) throws(CrmMonError) {
-        let builder = Builder()
+        var builder = Builder(expecting: input.count)
         var sax = xmlSAXHandler()
         sax.initialized = XML_SAX2_MAGIC
         sax.startElementNs = { ctx, name, _, _, _, _, count, _, attrs in
-            let builder = Builder.from(ctx)
+            let ctxt = ctx!.assumingMemoryBound(to: xmlParserCtxt.self)
+            let builder = ctxt.pointee._private.assumingMemoryBound(to: Builder.self)
             // libxml2 limits nesting when it builds its own tree (nodePush), not for SAX: the
             // same limit here keeps the model's recursion as shallow as before.
-            guard builder.stack.count <= XMLTree.maxDepth else {
-                let ctxt = ctx!.assumingMemoryBound(to: xmlParserCtxt.self)
-                builder.failure = .malformedXML(line: Int(ctxt.pointee.input?.pointee.line ?? 0),
-                                                column: Int(ctxt.pointee.input?.pointee.col ?? 0),
-                                                "excessive depth in document: elements nested more than \(XMLTree.maxDepth) deep")
+            guard builder.pointee.stack.count <= XMLTree.maxDepth else {
+                builder.pointee.failure = .malformedXML(
+                    line: Int(ctxt.pointee.input?.pointee.line ?? 0), column: Int(ctxt.pointee.input?.pointee.col ?? 0),
+                    "excessive depth in document: elements nested more than \(XMLTree.maxDepth) deep")
                 xmlStopParser(ctxt)
                 return
             }
-            builder.start(name, Int(count), attrs)
+            builder.pointee.start(name, Int(count), attrs)
         }
-        sax.endElementNs = { ctx, _, _, _ in _ = Builder.from(ctx).stack.popLast() }
-        sax.characters = { ctx, text, length in Builder.from(ctx).characters(text, Int(length)) }
+        sax.endElementNs = { ctx, _, _, _ in _ = Builder.from(ctx).pointee.stack.popLast() }
+        sax.characters = { ctx, text, length in Builder.from(ctx).pointee.characters(text, Int(length)) }
         // The values arrive decoded (XML_PARSE_NOENT): with DTDs refused, only &amp; &lt; &gt;
         // &quot; &apos; and character references can occur.
-        do {
-            try withExtendedLifetime(builder) { () throws(CrmMonError) in
-                try XMLPushParser.parse(input, sax: &sax, context: Unmanaged.passUnretained(builder).toOpaque(),
+        // The builder is a struct reached through a pointer: no reference counting or
+        // exclusivity checks per element (as a class it took a third of the parse).
+        let result = withUnsafeMutablePointer(to: &builder) { b -> Result<Void, CrmMonError> in
+            do throws(CrmMonError) {
+                try XMLPushParser.parse(input, sax: &sax, context: UnsafeMutableRawPointer(b),
                                         options: Int32(XML_PARSE_NOENT.rawValue)) { _ in }
+                return .success(())
+            } catch {
+                return .failure(error)
             }
-        } catch {
-            throw builder.failure ?? error
         }
+        if case .failure(let error) = result { throw builder.failure ?? error }
         guard !builder.nodes.isEmpty else { throw .malformedXML(line: 0, column: 0, "no document") }
         bytes = Self.copy(builder.bytes)
         nodes = Self.copy(builder.nodes)
@@ -94,29 +98,36 @@ final class XMLTree {
     }
 
     /// Collects the tree while libxml2 parses.
-    private final class Builder {
+    private struct Builder {
         var bytes: [UInt8] = []
         var nodes: [Node] = []
         var attributes: [Attribute] = []
         var texts: [(node: Int32, bytes: Range<Int32>)] = []
-        /// Open elements, and the last child added to each.
-        var stack: [(node: Int32, lastChild: Int32)] = []
+        /// Open elements, the last child added to each, and whether it has text yet.
+        var stack: [(node: Int32, lastChild: Int32, hasText: Bool)] = []
         /// Why the builder stopped the parser.
         var failure: CrmMonError?
 
-        static func from(_ ctx: UnsafeMutableRawPointer?) -> Builder {
-            let ctxt = ctx!.assumingMemoryBound(to: xmlParserCtxt.self)
-            return Unmanaged<Builder>.fromOpaque(ctxt.pointee._private!).takeUnretainedValue()
+        /// Room for a document of `size` bytes (crm_mon's: ~20 bytes per attribute), so that
+        /// the arrays rarely grow and copy.
+        init(expecting size: Int) {
+            bytes.reserveCapacity(size)
+            attributes.reserveCapacity(size / 16)
+            nodes.reserveCapacity(size / 64)
         }
 
-        func append(_ p: UnsafePointer<xmlChar>, _ count: Int) -> Range<Int32> {
+        static func from(_ ctx: UnsafeMutableRawPointer?) -> UnsafeMutablePointer<Builder> {
+            ctx!.assumingMemoryBound(to: xmlParserCtxt.self).pointee._private.assumingMemoryBound(to: Builder.self)
+        }
+
+        mutating func append(_ p: UnsafePointer<xmlChar>, _ count: Int) -> Range<Int32> {
             let start = Int32(bytes.count)
             bytes.append(contentsOf: UnsafeBufferPointer(start: p, count: count))
             return start..<Int32(bytes.count)
         }
 
-        func start(_ name: UnsafePointer<xmlChar>?, _ count: Int,
-                   _ attrs: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+        mutating func start(_ name: UnsafePointer<xmlChar>?, _ count: Int,
+                            _ attrs: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
             let index = Int32(nodes.count)
             let firstAttribute = Int32(attributes.count)
             if let attrs {
@@ -133,11 +144,17 @@ final class XMLTree {
                 else { nodes[Int(parent.node)].firstChild = index }
                 stack[stack.count - 1].lastChild = index
             }
-            stack.append((index, -1))
+            stack.append((index, -1, false))
         }
 
-        func characters(_ text: UnsafePointer<xmlChar>?, _ count: Int) {
+        mutating func characters(_ text: UnsafePointer<xmlChar>?, _ count: Int) {
             guard let text, let open = stack.last else { return }
+            // Whitespace before an element's first text is trimmed by `text` anyway: most of it
+            // is the indentation between elements, not worth keeping.
+            if !open.hasText, UnsafeBufferPointer(start: text, count: count).allSatisfy({
+                $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D
+            }) { return }
+            stack[stack.count - 1].hasText = true
             texts.append((open.node, append(text, count)))
         }
     }
