@@ -73,6 +73,28 @@ import PacetopUI
         #expect(!sixty.contains("ocf:") && sixty.contains("ip-172-31-16-133"), "\(sixty)")
     }
 
+    /// A node 5 h 30 min east of UTC (a sudo rule that drops pacetop's TZ=UTC): its
+    /// `last_update` against the poll's clock says so, and the history is shifted by that much.
+    @Test func aLiveStatusTellsTheNodesZone() throws {
+        var st = try Fixture.status("healthy")  // history: "Wed Nov 25 04:55:46 2026"
+        st.summary.lastUpdate = "Wed Nov 25 10:25:47 2026"
+        let polled = Date(timeIntervalSince1970: 1_795_582_550)  // 2026-11-25 04:55:50 UTC
+        for live in [true, false] {
+            var s = makeState(size: Size(width: 100, height: 40))
+            s.config.utc = true
+            s.config.statusIsCurrent = live
+            _ = poll(&s, st, at: polled)
+            #expect(s.nodeUTCOffset == (live ? 19_800 : nil), "a file has no clock to ask")
+            press(&s, .char("G"), .enter)
+            let history = text(s)
+            if live {
+                #expect(history.contains("#2 start: ok  2026-11-24 23:25:46"), "\(history)")
+            } else {
+                #expect(!history.contains("23:25:46"))
+            }
+        }
+    }
+
     @Test func compactScreenShowsTheStatusMessage() throws {
         for size in [Size(width: 40, height: 12), Size(width: 20, height: 6)] {
             var s = state(try Fixture.status("healthy"), size: size)
