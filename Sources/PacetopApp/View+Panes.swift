@@ -147,7 +147,7 @@ extension View {
         if resource.kind == .primitive, resource.nodes.count > 1, resource.role != .migrating {
             marks.append(Span("MULTI-ACTIVE ", style: env.style(.alert)))
         }
-        let fails = row.failCount.map { Line(failWords($0), style: env.style(.resourceFailed)) } ?? Line("")
+        let fails = row.failCount.map { Line(failWords($0, banned: row.failBanned), style: env.style(.resourceFailed)) } ?? Line("")
         let nodes = resource.kind == .primitive ? resource.nodes.joined(separator: ",") : ""
         return [Line([Span(indent + resource.id, style: row.isAnchor ? env.style(.master) : env.style(.uiText)),
                       Span(kind, style: env.style(.uiDim))]),
@@ -155,13 +155,15 @@ extension View {
                 Line(roleText, style: roleStyle), Line(nodes), fails, Line(marks)]
     }
 
-    /// A fail count as words: "1 fail", "3 fails"; INFINITY keeps the resource off that node
-    /// until a cleanup, so it reads "banned".
-    static func failWords(_ count: FailCount) -> String {
-        switch count {
+    /// A fail count as words: "1 fail", "3 fails"; "banned" once it reached the migration
+    /// threshold (INFINITY always does, unless the threshold is off): the resource may not run
+    /// on that node until a cleanup. The number is in Problems and the details.
+    static func failWords(_ count: FailCount, banned: Bool) -> String {
+        if banned { return "banned" }
+        return switch count {
         case .count(1): "1 fail"
         case .count(let n): "\(n) fails"
-        case .infinity: "banned"
+        case .infinity: "INFINITY"
         }
     }
 

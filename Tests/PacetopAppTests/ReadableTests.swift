@@ -36,9 +36,15 @@ import PacetopUI
     }
 
     @Test func failCountsReadAsWords() throws {
-        #expect(View.failWords(.count(1)) == "1 fail")
-        #expect(View.failWords(.count(3)) == "3 fails")
-        #expect(View.failWords(.infinity) == "banned")
+        #expect(View.failWords(.count(1), banned: false) == "1 fail")
+        #expect(View.failWords(.count(3), banned: false) == "3 fails")
+        #expect(View.failWords(.infinity, banned: true) == "banned")
+        let history = { (count: FailCount, threshold: String?) in
+            ResourceHistory(id: "r", migrationThreshold: threshold, failCount: count).thresholdReached
+        }
+        #expect(history(.infinity, nil) && history(.infinity, "1000000") && history(.infinity, "INFINITY"))
+        #expect(history(.count(3), "3") && !history(.count(2), "3") && !history(.count(5), nil))
+        #expect(!history(.infinity, "0"), "a threshold of 0 is off")
         var st = try Fixture.status("failed-pbx")
         for h in st.history.indices {
             for r in st.history[h].resources.indices where st.history[h].resources[r].id == "pbx" {
