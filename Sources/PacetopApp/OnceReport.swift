@@ -30,7 +30,7 @@ public enum OnceReport {
             y += 1
             var ts = TableState()
             // The same columns and widths as the screen's panes, so both shorten names alike.
-            let (columns, rows) = title == "Resources" ? View.fittingAgents(columns, rows, width: width - 2) : (columns, rows)
+            let (columns, rows) = title == "Resources" ? View.fitted(columns, rows, width: width - 2) : (columns, rows)
             Table(columns: View.namesFirst(columns, rows, width: width - 2), rows: rows,
                   showHeader: columns.count > 1, ellipsis: glyphs.ellipsis)
                 .render(into: &buf, area: Rect(x: 2, y: y, width: width - 2, height: rows.count + 1), state: &ts)

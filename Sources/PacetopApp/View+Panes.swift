@@ -168,23 +168,26 @@ extension View {
     }
 
     // AGENT (crm_mon's `ocf:portsip:pbx`) only shows when every other column has its whole
-    // width (see `fittingAgents`); FAILS is wide enough for "999 fails".
+    // width, and FAILS widens past "99 fails" only for a larger count (see `fitted`).
     static let resourceColumns = [TableColumn("RESOURCE", width: .fill(2), truncation: .head),
                                   TableColumn("AGENT", width: .fill(1)),
                                   TableColumn("ROLE", width: .length(10)),
                                   TableColumn("NODE", width: .fill(2), truncation: .head),
-                                  TableColumn("FAILS", width: .length(9)),
+                                  TableColumn("FAILS", width: .length(8)),
                                   TableColumn("", width: .fill(2))]
-    static let agentColumn = 1
+    static let agentColumn = 1, failsColumn = 4
 
     /// The resource table for `width` columns: with agents when the whole of every cell, agents
     /// included, fits; without them otherwise, so they are the first thing to go.
-    static func fittingAgents(_ columns: [TableColumn], _ rows: [TableRow], width: Int) -> ([TableColumn], [TableRow]) {
+    static func fitted(_ columns: [TableColumn], _ rows: [TableRow], width: Int) -> ([TableColumn], [TableRow]) {
+        func widest(_ i: Int) -> Int {
+            max(DisplayWidth.of(columns[i].title), rows.map { $0.cells.indices.contains(i) ? $0.cells[i].width : 0 }.max() ?? 0)
+        }
         var cols = columns
-        if naturalWidth(columns, rows) <= width {
+        if case .length(let n) = cols[failsColumn].width { cols[failsColumn].width = .length(max(n, widest(failsColumn))) }
+        if naturalWidth(cols, rows) <= width {
             // Exactly as wide as the longest agent: the leftover stays with the marks.
-            let widest = rows.map { $0.cells.indices.contains(agentColumn) ? $0.cells[agentColumn].width : 0 }.max() ?? 0
-            cols[agentColumn].width = .length(max(widest, DisplayWidth.of(cols[agentColumn].title)))
+            cols[agentColumn].width = .length(widest(agentColumn))
             return (cols, rows)
         }
         cols.remove(at: agentColumn)
@@ -213,7 +216,7 @@ extension View {
                            style: env.style(.uiDim)), in: inner.row(0))
             return
         }
-        let (columns, cells) = fittingAgents(resourceColumns, rows.map { TableRow(resourceCells($0, env)) }, width: inner.width)
+        let (columns, cells) = fitted(resourceColumns, rows.map { TableRow(resourceCells($0, env)) }, width: inner.width)
         table(columns, cells, .resources, state, env, &buf, inner, titlesInBorder: true)
     }
 
