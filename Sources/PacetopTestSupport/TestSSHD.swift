@@ -179,6 +179,13 @@ public final class TestSSHD: @unchecked Sendable {
         pid = 0
     }
 
+    /// Kills the per-connection processes only: the sessions end (the kernel closes their
+    /// sockets), the listener keeps accepting new ones.
+    public func dropSessions(signal sig: Int32 = SIGKILL) {
+        guard pid > 0 else { return }
+        for c in descendants(of: pid) { kill(c, sig) }
+    }
+
     /// SIGSTOP/SIGCONT the per-connection processes: a peer that is there but silent.
     public func freeze(_ on: Bool) {
         guard pid > 0 else { return }
