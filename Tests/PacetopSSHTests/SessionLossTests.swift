@@ -21,7 +21,9 @@ struct SessionLossTests {
         #expect(waitUntil(20) { lost.get() != nil }, "the loss is reported without another exec")
         #expect(!c.isConnected)
         let error = try #require(lost.get())
-        #expect(error == .disconnected(host: "127.0.0.1", reason: "the server closed the connection"), "\(error)")
+        // Killed with unread data in its socket, the server's kernel may answer with a reset.
+        #expect([.disconnected(host: "127.0.0.1", reason: "the server closed the connection"),
+                 .disconnected(host: "127.0.0.1", reason: "the connection was reset")].contains(error), "\(error)")
         // The listener is still there: the next exec reconnects by itself.
         #expect(try c.exec("echo back", timeout: 10).stdoutString == "back\n")
         #expect(server.log.components(separatedBy: "Accepted publickey").count == 3)
