@@ -236,7 +236,8 @@ extension SSHConnection {
         for hop in hops {
             guard let pfd = fds.first(where: { $0.fd == hop.fd }),
                   Int32(pfd.revents) & (Self.pollReadHangup | POLLHUP | POLLERR) != 0 else { continue }
-            return .disconnected(host: hop.endpoint.name, reason: Self.hangupReason(hop.fd))
+            let why = Self.hangupReason(hop.fd)
+            return .disconnected(host: hop.endpoint.name, reason: hop === hops.last ? why : "jump host \(hop.endpoint.name): \(why)")
         }
         return nil
     }

@@ -7,16 +7,22 @@ import PacetopTestSupport
 /// a server that is merely silent is not a loss.
 @Suite("SSH session lost while idle", .serialized, .enabled(if: TestEnv.sshdAvailable, Comment(rawValue: TestEnv.skipReason)))
 struct SessionLossTests {
+    /// A connection that ran one command and is now idle, with its losses recorded.
+    func idle(_ c: SSHConnection) throws -> LossBox {
+        let lost = LossBox()
+        c.onIdleLoss { lost.set($0) }
+        _ = try c.exec("true", timeout: 10)
+        #expect(c.isConnected)
+        return lost
+    }
+
     @Test func sessionsKilledOnTheServerAreNoticedWhileIdle() throws {
         let fixture = try KeyAndServer("id", type: "ed25519")
         let server = fixture.server
         // Keepalives every 60 s: only watching the socket can notice the loss in time.
         let c = try connect(server, keys: [fixture.key], alive: 60)
         defer { c.close() }
-        let lost = LossBox()
-        c.onIdleLoss { lost.set($0) }
-        _ = try c.exec("true", timeout: 10)
-        #expect(c.isConnected)
+        let lost = try idle(c)
         server.dropSessions()
         #expect(waitUntil(20) { lost.get() != nil }, "the loss is reported without another exec")
         #expect(!c.isConnected)
@@ -34,9 +40,7 @@ struct SessionLossTests {
         let server = fixture.server
         let c = try connect(server, keys: [fixture.key], alive: 60)
         defer { c.close() }
-        let lost = LossBox()
-        c.onIdleLoss { lost.set($0) }
-        _ = try c.exec("true", timeout: 10)
+        let lost = try idle(c)
         server.stop()
         #expect(waitUntil(20) { lost.get() != nil })
         #expect(!c.isConnected)
@@ -53,20 +57,18 @@ struct SessionLossTests {
         let jump = SSHEndpoint(name: "jump", host: outer.address, port: outer.port, user: localUser, identityFiles: [key])
         let c = try connect(inner, keys: [key], knownHosts: kh, jumps: [jump], alive: 60)
         defer { c.close() }
-        let lost = LossBox()
-        c.onIdleLoss { lost.set($0) }
         // The target ends the session: its close comes through the tunnel.
-        _ = try c.exec("true", timeout: 10)
+        let lost = try idle(c)
         inner.dropSessions()
         #expect(waitUntil(20) { lost.get() != nil })
         #expect(lost.get().map { if case .disconnected(let host, _) = $0 { host == "127.0.0.2" } else { false } } == true,
                 "\(String(describing: lost.get()))")
         // The jump host ends its session: the tunnel and everything in it is gone.
-        let lost2 = LossBox()
-        c.onIdleLoss { lost2.set($0) }
-        _ = try c.exec("true", timeout: 10)
+        let lost2 = try idle(c)
         outer.dropSessions()
         #expect(waitUntil(20) { lost2.get() != nil })
+        #expect(lost2.get().map { if case .disconnected(_, let why) = $0 { why.hasPrefix("jump host jump: ") } else { false } } == true,
+                "\(String(describing: lost2.get()))")
         #expect(!c.isConnected)
     }
 
@@ -75,9 +77,7 @@ struct SessionLossTests {
         let server = fixture.server
         let c = try connect(server, keys: [fixture.key], alive: 1)
         defer { c.close() }
-        let lost = LossBox()
-        c.onIdleLoss { lost.set($0) }
-        _ = try c.exec("true", timeout: 10)
+        let lost = try idle(c)
         server.freeze(true)
         // Several keepalive intervals of silence while idle (an observation period, not a sync).
         let reported = waitUntil(4) { lost.get() != nil || !c.isConnected }
