@@ -326,6 +326,9 @@ public enum Message: Sendable, Equatable {
     case resized(Size)
     case tick(Date)
     case pollDue
+    /// The source wants a poll now (the session it reads from broke): at once, or right after
+    /// the poll in flight.
+    case pollWanted
     case polled(PollOutcome)
     case actionFinished(ActionOutcome)
     /// A what-if computed for this command (see `Effect.preview`).

@@ -27,6 +27,8 @@ public enum App {
             guard !state.pollInFlight else { return [] }
             state.pollInFlight = true
             return [.poll]
+        case .pollWanted:
+            return refresh(&state)
         case .polled(let outcome):
             let (before, failoverBefore) = (state.status, state.lastFailover)
             return polled(&state, outcome) + sequencePolled(&state)

@@ -28,6 +28,14 @@ public protocol ClusterSource: AnyObject, Sendable {
     func preview(_ command: PreparedAction) -> PreviewOutcome
     /// Ends connections; further calls fail fast.
     func close()
+    /// Registers `wakeUp`, called (from any thread, quickly) when the next poll should start
+    /// now rather than at its time: the session to the node the source reads from broke.
+    func whenPollNeeded(_ wakeUp: @escaping @Sendable () -> Void)
+}
+
+extension ClusterSource {
+    /// Sources that learn nothing between polls (a file, the demo) never call it.
+    public func whenPollNeeded(_ wakeUp: @escaping @Sendable () -> Void) {}
 }
 
 extension ClusterSource {
