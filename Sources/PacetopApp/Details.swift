@@ -87,7 +87,7 @@ enum Details {
             var title = [Span("History on \(h.node)", style: env.style(.uiTitle))]
             if let fc = rh.failCount, !fc.isZero {
                 title.append(Span("  fail-count \(fc)", style: env.style(.resourceFailed)))
-                if let lf = rh.lastFailure { title.append(Span(" last failure \(View.crmTime(lf, utc: state.config.utc))", style: env.style(.uiDim))) }
+                if let lf = rh.lastFailure { title.append(Span(" last failure \(View.crmTime(lf, state))", style: env.style(.uiDim))) }
             }
             if let mt = rh.migrationThreshold { title.append(Span("  migration-threshold \(mt)", style: env.style(.uiDim))) }
             out.append(Line(title))
@@ -96,7 +96,7 @@ enum Details {
                 let rc = op.rc.map { $0 == 0 ? "ok" : View.ocfMeaning($0) } ?? "?"
                 out.append(Line([Span("  #\(op.call.map(String.init) ?? "?") \(op.task)\(interval): ", style: env.style(.uiText)),
                                  Span(rc, style: op.rc == 0 ? env.style(.ok) : env.style(.alert)),
-                                 Span(op.lastRCChange.map { "  " + View.crmTime($0, utc: state.config.utc) } ?? "", style: env.style(.uiDim)),
+                                 Span(op.lastRCChange.map { "  " + View.crmTime($0, state) } ?? "", style: env.style(.uiDim)),
                                  Span(op.execTimeMs.map { "  \($0) ms" } ?? "", style: env.style(.uiDim))]))
             }
         }

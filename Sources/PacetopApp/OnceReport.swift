@@ -27,7 +27,8 @@ public enum OnceReport {
             var titleLine = Buffer(width: width, height: 1)
             titleLine.write(title, x: 0, y: 0)
             lines += [""] + titleLine.lines()
-            // The same column widths as the screen's panes, so both shorten names alike.
+            // The same columns and widths as the screen's panes, so both shorten names alike.
+            let (columns, rows) = title == "Resources" ? View.fitted(columns, rows, width: width - 2) : (columns, rows)
             var table = Table(columns: View.namesFirst(columns, rows, width: width - 2), rows: rows,
                               showHeader: columns.count > 1, ellipsis: glyphs.ellipsis)
             // A few hundred rows at a time: one buffer for 2,000 rows was megabytes of cells
@@ -58,14 +59,8 @@ public enum OnceReport {
         View.header(state, env, &header, header.area, oneShot: true)
         var widest = header.lines().map { DisplayWidth.of($0) }.max() ?? 0
         for (columns, rows) in tables {
-            let cells = columns.indices.reduce(0) { sum, i in
-                let content = rows.map { $0.cells.indices.contains(i) ? $0.cells[i].width : 0 }.max() ?? 0
-                var fixed = 0
-                if case .length(let n) = columns[i].width { fixed = n }
-                return sum + max(content, fixed, DisplayWidth.of(columns[i].title))
-            }
-            // Indent, the space the screen keeps for its selection mark, and column gaps.
-            widest = max(widest, 2 + 2 + cells + columns.count - 1)
+            // The indent, then the table as the screen lays it out.
+            widest = max(widest, 2 + View.naturalWidth(columns, rows))
         }
         return max(20, widest)
     }

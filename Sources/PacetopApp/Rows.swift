@@ -27,6 +27,8 @@ public struct ResourceRow: Sendable, Equatable {
     public var offMaster: Bool
     /// Highest fail count of this primitive on any node; nil for collections or none recorded.
     public var failCount: FailCount?
+    /// On one of those nodes the count reached the migration threshold: it may not run there.
+    public var failBanned = false
 }
 
 /// One line of the problems pane: a lingering move/ban constraint, a failed action, a fail count, or another health reason.
@@ -99,24 +101,29 @@ public struct StatusDigest: Sendable, Equatable {
         var rows: [ResourceRow] = []
         // Fail counts by resource and node, collected once: asking failCounts() per row made
         // a frame O(resources × history) (25 ms at 2,000 resources, scripts/bench frame).
-        var counts: [String: [String: FailCount]] = [:]
-        for f in st.failCounts() { counts[f.resource, default: [:]][f.node] = f.count }
+        var counts: [String: [String: (count: FailCount, banned: Bool)]] = [:]
+        for h in st.history {
+            for r in h.resources {
+                if let c = r.failCount, !c.isZero { counts[r.id, default: [:]][h.node] = (c, r.thresholdReached) }
+            }
+        }
         // Nodes that host an instance of each id, so that each clone instance shows its own
         // node's count, and a stopped one only the counts no running instance accounts for.
         var hosts: [String: Set<String>] = [:]
         st.forEachPrimitive { r, _ in hosts[r.id, default: []].formUnion(r.nodes) }
-        func failCount(_ r: Resource) -> FailCount? {
-            guard let byNode = counts[r.id] else { return nil }
+        func failCount(_ r: Resource) -> (count: FailCount?, banned: Bool) {
+            guard let byNode = counts[r.id] else { return (nil, false) }
             let nodes = r.nodes.isEmpty ? Set(byNode.keys).subtracting(hosts[r.id] ?? []) : Set(r.nodes)
-            return nodes.compactMap { byNode[$0] }.max()
+            let found = nodes.compactMap { byNode[$0] }
+            return (found.map(\.count).max(), found.contains { $0.banned })
         }
         func add(_ r: Resource, depth: Int, collective: String?) {
             let offMaster = chainSet.contains(r.id) && master != nil && !r.nodes.isEmpty
                 && !r.nodes.contains(master!)
+            let fails: (count: FailCount?, banned: Bool) = r.kind == .primitive ? failCount(r) : (nil, false)
             rows.append(ResourceRow(resource: r, depth: depth, actionTarget: collective ?? r.id,
                                     isAnchor: r.id == layout.anchor && r.kind == .primitive,
-                                    offMaster: offMaster,
-                                    failCount: r.kind == .primitive ? failCount(r) : nil))
+                                    offMaster: offMaster, failCount: fails.count, failBanned: fails.banned))
             let childCollective = collective
                 ?? ([.clone, .promotable, .bundle].contains(r.kind) ? r.id : nil)
             for c in r.children { add(c, depth: depth + 1, collective: childCollective) }

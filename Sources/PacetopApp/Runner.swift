@@ -215,6 +215,8 @@ public final class Runner {
             hookWorker.stop()
             source.close()
         }
+        let inbox = inbox
+        source.whenPollNeeded { inbox.post(.pollWanted) }
         var resolved = theme.resolved(for: terminal.colorDepth)
         handle([.resized(terminal.size), .tick(clock())], resolved: &resolved)
         perform(App.start(&state), resolved: &resolved)

@@ -25,6 +25,8 @@ public struct AppConfig: Sendable, Equatable {
     public var user: String
     /// Times on screen in UTC instead of the local zone.
     public var utc = false
+    /// The source's status is made at each poll (see `ClusterSource.statusIsCurrent`).
+    public var statusIsCurrent = true
     /// Bell and hook on failovers and lost nodes or quorum (the title is always set).
     public var alerts = AlertSettings()
 
@@ -169,6 +171,8 @@ public struct AppState: Sendable, Equatable {
     public var lastPollAt: Date?
     /// When the last poll that produced a status came back.
     public var lastGoodAt: Date?
+    /// The zone (seconds east of UTC) of crm_mon's zone-less times, when known (see `CrmTime`).
+    public var nodeUTCOffset: Int?
     /// Node or file the status was read from.
     public var via: String?
     /// Why the last poll failed; nil after a good one.
@@ -322,6 +326,9 @@ public enum Message: Sendable, Equatable {
     case resized(Size)
     case tick(Date)
     case pollDue
+    /// The source wants a poll now (the session it reads from broke): at once, or right after
+    /// the poll in flight.
+    case pollWanted
     case polled(PollOutcome)
     case actionFinished(ActionOutcome)
     /// A what-if computed for this command (see `Effect.preview`).

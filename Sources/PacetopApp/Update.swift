@@ -27,6 +27,8 @@ public enum App {
             guard !state.pollInFlight else { return [] }
             state.pollInFlight = true
             return [.poll]
+        case .pollWanted:
+            return refresh(&state)
         case .polled(let outcome):
             let (before, failoverBefore) = (state.status, state.lastFailover)
             return polled(&state, outcome) + sequencePolled(&state)
@@ -91,6 +93,13 @@ public enum App {
 
     // MARK: Polls
 
+    /// The zone crm_mon's zone-less times are in: a live status's `last_update` against the
+    /// poll's time, else the document's own failure/history pairs (a file has no clock to ask).
+    static func nodeUTCOffset(_ status: ClusterStatus, at: Date, live: Bool) -> Int? {
+        (live ? CrmTime.nodeOffset(lastUpdate: status.summary.lastUpdate, polledAt: at) : nil)
+            ?? CrmTime.nodeOffset(in: status)
+    }
+
     private static func polled(_ state: inout AppState, _ outcome: PollOutcome) -> [Effect] {
         state.pollInFlight = false
         // The selection follows its node or resource when rows come and go.
@@ -130,6 +139,8 @@ public enum App {
                 log(&state, TimelineEntry(time: outcome.at, text: "status readable again via \(outcome.via)"))
             }
             state.status = new
+            state.nodeUTCOffset = nodeUTCOffset(new, at: outcome.at, live: state.config.statusIsCurrent)
+                ?? (state.config.statusIsCurrent ? state.nodeUTCOffset : nil)
             state.pollError = nil
             state.lastGoodAt = outcome.at
             state.via = outcome.via

@@ -89,7 +89,8 @@ extension View {
         return Line(before + shown.spans + after)
     }
 
-    static func statusLine(_ state: AppState, _ env: ViewEnv, _ buf: inout Buffer, _ area: Rect) {
+    /// What is under way, the filter, the last message, or else (with `latestEvent`) the newest timeline line.
+    static func statusLine(_ state: AppState, _ env: ViewEnv, _ buf: inout Buffer, _ area: Rect, latestEvent: Bool = true) {
         let glyphs = env.glyphs
         if let running = state.running {
             let secs = Int(state.now.timeIntervalSince(running.started))
@@ -105,7 +106,7 @@ extension View {
         } else if let message = state.message {
             buf.write(Line(message.text, style: message.level == .ok ? env.style(.info) : healthStyle(message.level, env)),
                       in: area, ellipsis: glyphs.ellipsis)
-        } else if let entry = state.timeline.last {
+        } else if latestEvent, let entry = state.timeline.last {
             buf.write(Line([Span(clock(entry.time, utc: state.config.utc) + " ", style: env.style(.timelineTime)),
                             Span(entry.text, style: entry.severity == .ok ? env.style(.timelineEvent) : healthStyle(entry.severity, env))]),
                       in: area, ellipsis: glyphs.ellipsis)

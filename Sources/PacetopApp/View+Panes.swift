@@ -18,9 +18,11 @@ extension View {
         return block.render(into: &buf, area: area)
     }
 
+    /// `titlesInBorder`: the column titles go on the pane's top border, over their columns,
+    /// where the pane's own title leaves room: named columns without spending a row.
     static func table(_ columns: [TableColumn], _ rows: [TableRow], _ pane: Pane,
                               _ state: AppState, _ env: ViewEnv, _ buf: inout Buffer, _ area: Rect,
-                              header: Bool = false) {
+                              header: Bool = false, titlesInBorder: Bool = false) {
         let focused = state.focus == pane
         // The scroll position lives in the state (update moves it with the selection), so
         // moving up a long list scrolls it instead of pinning the cursor to the last row.
@@ -29,6 +31,15 @@ extension View {
                           headerStyle: env.style(.uiDim), highlightStyle: env.style(.selection),
                           highlightSymbol: highlightSymbol(env), ellipsis: env.glyphs.ellipsis)
         table.render(into: &buf, area: area, state: &ts)
+        if titlesInBorder {
+            let border = area.y - 1, line = env.glyphs.horizontal
+            for (column, rect) in zip(table.columns, table.columnRects(in: area)) where !column.title.isEmpty {
+                let title = " \(column.title) "
+                let span = (rect.x - 2)..<(rect.x + DisplayWidth.of(title))
+                guard span.upperBound <= area.right, span.allSatisfy({ String(buf[x: $0, y: border].grapheme) == line }) else { continue }
+                buf.write(title, x: rect.x - 1, y: border, maxWidth: DisplayWidth.of(title), style: env.style(.uiDim))
+            }
+        }
         // On the pane's right border: there is more than fits.
         Scrollbar(total: rows.count, visible: table.visibleRows(in: area), offset: ts.offset,
                   glyphs: env.glyphs, style: env.style(.uiBorder))
@@ -75,6 +86,11 @@ extension View {
         var extra: [Span] = []
         if node.kind != .member { extra.append(Span(node.kind.rawValue + " ", style: env.style(.uiDim))) }
         if let h = node.health, h != .green { extra.append(Span("health \(h.rawValue)", style: h == .red ? env.style(.alert) : env.style(.warning))) }
+        // A stopped or disabled daemon, in two words; nothing while all are fine or unknown.
+        for d in state.status?.daemons?[node.name] ?? [] where d.problem(on: node.name) != nil {
+            let word = d.active != "active" ? (d.active == "inactive" ? "stopped" : d.active) : d.enabled
+            extra.append(Span("\(d.name) \(word) ", style: env.style(.warning)))
+        }
         return [Line(node.name, style: style), Line(word, style: style), Line(role),
                 Line("\(row.running) rsc", style: env.style(.uiDim)), Line(extra)]
     }
@@ -131,19 +147,67 @@ extension View {
         if resource.kind == .primitive, resource.nodes.count > 1, resource.role != .migrating {
             marks.append(Span("MULTI-ACTIVE ", style: env.style(.alert)))
         }
-        let fails = row.failCount.map { Line("\($0)", style: env.style(.resourceFailed)) } ?? Line("")
+        let fails = row.failCount.map { Line(failWords($0, banned: row.failBanned), style: env.style(.resourceFailed)) } ?? Line("")
         let nodes = resource.kind == .primitive ? resource.nodes.joined(separator: ",") : ""
         return [Line([Span(indent + resource.id, style: row.isAnchor ? env.style(.master) : env.style(.uiText)),
                       Span(kind, style: env.style(.uiDim))]),
+                Line(resource.agent ?? "", style: env.style(.uiDim)),
                 Line(roleText, style: roleStyle), Line(nodes), fails, Line(marks)]
     }
 
-    // FAILS is wide enough for INFINITY.
+    /// A fail count as words: "1 fail", "3 fails"; "banned" once it reached the migration
+    /// threshold (INFINITY always does, unless the threshold is off): the resource may not run
+    /// on that node until a cleanup. The number is in Problems and the details.
+    static func failWords(_ count: FailCount, banned: Bool) -> String {
+        if banned { return "banned" }
+        return switch count {
+        case .count(1): "1 fail"
+        case .count(let n): "\(n) fails"
+        case .infinity: "INFINITY"
+        }
+    }
+
+    // AGENT (crm_mon's `ocf:portsip:pbx`) only shows when every other column has its whole
+    // width, and FAILS widens past "99 fails" only for a larger count (see `fitted`).
     static let resourceColumns = [TableColumn("RESOURCE", width: .fill(2), truncation: .head),
+                                  TableColumn("AGENT", width: .fill(1)),
                                   TableColumn("ROLE", width: .length(10)),
                                   TableColumn("NODE", width: .fill(2), truncation: .head),
                                   TableColumn("FAILS", width: .length(8)),
                                   TableColumn("", width: .fill(2))]
+    static let agentColumn = 1, failsColumn = 4
+
+    /// The resource table for `width` columns: with agents when the whole of every cell, agents
+    /// included, fits; without them otherwise, so they are the first thing to go.
+    static func fitted(_ columns: [TableColumn], _ rows: [TableRow], width: Int) -> ([TableColumn], [TableRow]) {
+        func widest(_ i: Int) -> Int {
+            max(DisplayWidth.of(columns[i].title), rows.map { $0.cells.indices.contains(i) ? $0.cells[i].width : 0 }.max() ?? 0)
+        }
+        var cols = columns
+        if case .length(let n) = cols[failsColumn].width { cols[failsColumn].width = .length(max(n, widest(failsColumn))) }
+        if naturalWidth(cols, rows) <= width {
+            // Exactly as wide as the longest agent: the leftover stays with the marks.
+            cols[agentColumn].width = .length(widest(agentColumn))
+            return (cols, rows)
+        }
+        cols.remove(at: agentColumn)
+        return (cols, rows.map { row in
+            var r = row
+            if r.cells.indices.contains(agentColumn) { r.cells.remove(at: agentColumn) }
+            return r
+        })
+    }
+
+    /// Columns wide enough for every cell and title, with the selection mark and the gaps.
+    static func naturalWidth(_ columns: [TableColumn], _ rows: [TableRow]) -> Int {
+        let cells = columns.indices.reduce(0) { sum, i in
+            let content = rows.map { $0.cells.indices.contains(i) ? $0.cells[i].width : 0 }.max() ?? 0
+            var fixed = 0
+            if case .length(let n) = columns[i].width { fixed = n }
+            return sum + max(content, fixed, DisplayWidth.of(columns[i].title))
+        }
+        return 2 + cells + columns.count - 1
+    }
 
     static func resourcesPane(_ rows: [ResourceRow], _ state: AppState, _ env: ViewEnv, _ buf: inout Buffer, _ area: Rect) {
         let inner = pane("Resources", .resources, state, env, &buf, area, count: rows.count)
@@ -152,7 +216,8 @@ extension View {
                            style: env.style(.uiDim)), in: inner.row(0))
             return
         }
-        table(resourceColumns, rows.map { TableRow(resourceCells($0, env)) }, .resources, state, env, &buf, inner)
+        let (columns, cells) = fitted(resourceColumns, rows.map { TableRow(resourceCells($0, env)) }, width: inner.width)
+        table(columns, cells, .resources, state, env, &buf, inner, titlesInBorder: true)
     }
 
     static func problemLine(_ problem: ProblemRow, _ state: AppState, _ env: ViewEnv) -> Line {
@@ -174,7 +239,7 @@ extension View {
                          Span(" on \(failure.node): ", style: env.style(.uiText)),
                          Span(ocfMeaning(failure.exitCode), style: env.style(.alert))]
             if let reason = failure.exitReason { spans.append(Span(" '\(reason)'", style: env.style(.uiText))) }
-            if let changed = failure.lastRCChange { spans.append(Span(" at \(crmTime(changed, utc: state.config.utc))", style: env.style(.uiDim))) }
+            if let changed = failure.lastRCChange { spans.append(Span(" at \(crmTime(changed, state))", style: env.style(.uiDim))) }
             if let count = state.status?.failCount(resource: failure.resource, node: failure.node) {
                 spans.append(Span(" fail-count \(count)", style: env.style(.resourceFailed)))
             }

@@ -68,32 +68,12 @@ extension View {
                       parts.tm_hour, parts.tm_min, parts.tm_sec)
     }
 
-    /// A time crm_mon wrote, in the screen's format: "2026-11-25 04:55:47Z" (UTC) is converted
-    /// to the screen's zone; "Wed Nov 25 04:55:46 2026" carries no zone (it is the node's
-    /// clock), so it is only put in the same layout.
-    static func crmTime(_ text: String, utc: Bool) -> String {
-        let words = text.split(separator: " ").map(String.init)
-        // "2026-11-25 04:55:47Z"
-        if words.count == 2, words[1].hasSuffix("Z") {
-            let date = words[0].split(separator: "-").compactMap { Int($0) }
-            let time = words[1].dropLast().split(separator: ":").compactMap { Int($0) }
-            if date.count == 3, time.count == 3 {
-                var parts = tm()
-                parts.tm_year = Int32(date[0] - 1900)
-                parts.tm_mon = Int32(date[1] - 1)
-                parts.tm_mday = Int32(date[2])
-                parts.tm_hour = Int32(time[0])
-                parts.tm_min = Int32(time[1])
-                parts.tm_sec = Int32(time[2])
-                return stamp(Date(timeIntervalSince1970: Double(timegm(&parts))), utc: utc)
-            }
-        }
-        // "Wed Nov 25 04:55:46 2026"
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        if words.count == 5, let month = months.firstIndex(of: words[1]), let day = Int(words[2]), Int(words[4]) != nil {
-            return words[4] + cFormat("-%02d-%02d ", month + 1, day) + words[3]
-        }
-        return text
+    /// A time crm_mon wrote, in the screen's format and zone. Zone-less times are the node's
+    /// clock: read in the node's zone when the poll told it (`AppState.nodeUTCOffset`), else in
+    /// this machine's. Text that is no time crm_mon writes is shown as it is.
+    static func crmTime(_ text: String, _ state: AppState) -> String {
+        guard let date = CrmTime.date(text, nodeOffset: state.nodeUTCOffset) else { return text }
+        return stamp(date, utc: state.config.utc)
     }
 
     /// The zone every time on screen is in, named once in the header.

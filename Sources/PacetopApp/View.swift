@@ -88,10 +88,13 @@ public enum View {
         }
         let footer = Line([Span("q", style: env.style(.uiKey)), Span(" quit ", style: env.style(.uiFooter)),
                            Span("?", style: env.style(.uiKey)), Span(" help", style: env.style(.uiFooter))])
-        let body = max(0, buf.height - 1)
+        // Messages ("select a node first", an action's outcome) take the line above the footer.
+        let says = state.running != nil || state.filterEditing || !state.filter.isEmpty || state.message != nil
+        let body = max(0, buf.height - 1 - (says ? 1 : 0))
         for (row, line) in lines.prefix(body).enumerated() {
             buf.write(line, in: buf.area.row(row), ellipsis: glyphs.ellipsis)
         }
+        if says { statusLine(state, env, &buf, buf.area.row(buf.height - 2), latestEvent: false) }
         buf.write(footer, in: buf.area.row(buf.height - 1), ellipsis: glyphs.ellipsis)
     }
 

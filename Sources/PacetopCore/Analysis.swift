@@ -371,3 +371,14 @@ extension ClusterStatus {
 
     private static let transitionOps: Set<String> = ["starting", "stopping", "migrating", "promoting", "demoting"]
 }
+
+extension ResourceHistory {
+    /// The fail count has reached `migration-threshold` (unset: INFINITY; 0 turns it off): the
+    /// resource may not run on this node until its fail count is cleaned up.
+    public var thresholdReached: Bool {
+        guard let count = failCount, !count.isZero else { return false }
+        let threshold = migrationThreshold.flatMap { FailCount($0) } ?? (migrationThreshold == nil ? .infinity : nil)
+        guard let threshold, !threshold.isZero else { return false }
+        return count >= threshold
+    }
+}

@@ -11,6 +11,9 @@ public protocol ClusterSource: AnyObject, Sendable {
     var isDemo: Bool { get }
     /// Whether `perform` can do anything (a file source cannot).
     var canPerformActions: Bool { get }
+    /// Each poll's status was made at the poll (a cluster, the demo), so its zone-less times
+    /// can be set against the poll's time; a file's was made whenever it was written.
+    var statusIsCurrent: Bool { get }
     /// How this source wraps commands on a node (sudo or not). The confirmation pane builds
     /// its `PreparedAction` with it, so the line shown is the line `perform` runs.
     var remote: RemoteCommand { get }
@@ -25,6 +28,18 @@ public protocol ClusterSource: AnyObject, Sendable {
     func preview(_ command: PreparedAction) -> PreviewOutcome
     /// Ends connections; further calls fail fast.
     func close()
+    /// Registers `wakeUp`, called (from any thread, quickly) when the next poll should start
+    /// now rather than at its time: the session to the node the source reads from broke.
+    func whenPollNeeded(_ wakeUp: @escaping @Sendable () -> Void)
+}
+
+extension ClusterSource {
+    /// Sources that learn nothing between polls (a file, the demo) never call it.
+    public func whenPollNeeded(_ wakeUp: @escaping @Sendable () -> Void) {}
+}
+
+extension ClusterSource {
+    public var statusIsCurrent: Bool { true }
 }
 
 /// What one poll produced: a cluster status or why there is none, and which node said so.

@@ -165,13 +165,6 @@ extension SSHConnection {
         }
         guard now >= nextKeepalive else { return }
         nextKeepalive = now + .seconds(target.serverAliveInterval)
-        // An idle session's socket is not polled for reading; notice a peer that hung up.
-        if active.isEmpty, let last = hops.last {
-            var b: UInt8 = 0
-            if recv(last.fd, &b, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) == 0 {
-                throw .disconnected(host: target.endpoint.name, reason: "the server closed the connection")
-            }
-        }
         for hop in hops {
             var next: Int32 = 0
             _ = libssh2_keepalive_send(hop.session, &next)

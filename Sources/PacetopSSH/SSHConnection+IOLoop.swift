@@ -117,21 +117,38 @@ extension SSHConnection {
                     // A session that died while idle (server restarted) fails the first channel
                     // open; nothing ran yet, so such a job reconnects once instead of failing.
                     let retry = active.filter { $0.phase == .open && $0.channel == nil && !$0.retried && !isFinished($0) }
-                    // A lost session whose ProxyCommand has exited: say so, with what it printed.
-                    var error = error
-                    if case .disconnected = error, let proxy = hops.first?.proxy, proxy.waitExit(seconds: 0.2) {
-                        error = proxy.failure(wrapping: error)
-                    }
-                    teardown()
+                    let idle = active.isEmpty
+                    let error = drop(error)
                     for job in active where !retry.contains(where: { $0 === job }) { finish(job, .failure(error)) }
                     for job in retry { job.retried = true; job.phase = .waiting }
                     active = retry
+                    if idle { reportIdleLoss(error) }
                     continue
                 }
             }
             expireJobs()
-            if !progress { waitIO(until: nextWakeup(), readLast: !active.isEmpty) }
+            if !progress, let hangup = waitIO(until: nextWakeup(), readLast: !active.isEmpty), active.isEmpty {
+                reportIdleLoss(drop(hangup))
+            }
         }
+    }
+
+    /// Ends a session that broke, and says why: a lost session whose ProxyCommand has exited
+    /// is reported with what the command printed.
+    func drop(_ error: SSHError) -> SSHError {
+        var error = error
+        if case .disconnected = error, let proxy = hops.first?.proxy, proxy.waitExit(seconds: 0.2) {
+            error = proxy.failure(wrapping: error)
+        }
+        teardown()
+        return error
+    }
+
+    func reportIdleLoss(_ error: SSHError) {
+        cond.lock()
+        let handler = closed ? nil : lossHandler
+        cond.unlock()
+        handler?(error)
     }
 
     func isFinished(_ job: Job) -> Bool {
@@ -180,12 +197,18 @@ extension SSHConnection {
         while read(wakeRead, &buf, buf.count) > 0 {}
     }
 
-    /// Sleeps until a socket we care about is ready, a caller wakes us, or `until`.
-    func waitIO(until: ContinuousClock.Instant, readLast: Bool) {
+    /// Linux's POLLRDHUP (the peer closed its end), which Swift's Glibc module does not export.
+    static let pollReadHangup: Int32 = 0x2000
+
+    /// Sleeps until a socket we care about is ready, a caller wakes us, or `until`. Without
+    /// `readLast` (no command runs), incoming data on the last hop is left for later, but the
+    /// peer closing or resetting any hop's connection is noticed: returns it as the loss.
+    @discardableResult
+    func waitIO(until: ContinuousClock.Instant, readLast: Bool) -> SSHError? {
         var fds = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
         for (i, hop) in hops.enumerated() {
             let last = i == hops.count - 1
-            var ev: Int32 = (!last || readLast) ? POLLIN : 0
+            var ev: Int32 = ((!last || readLast) ? POLLIN : 0) | Self.pollReadHangup
             if libssh2_session_block_directions(hop.session) & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 { ev |= POLLOUT }
             fds.append(pollfd(fd: hop.fd, events: Int16(ev), revents: 0))
             if let p = hop.pump {
@@ -207,6 +230,27 @@ extension SSHConnection {
         if n > 0, let lastHop = hops.last, readLast,
            let pfd = fds.first(where: { $0.fd == lastHop.fd }), pfd.revents != 0 {
             lastHeard = .now
+        }
+        // With a command running, libssh2 reads the socket and reports the loss itself.
+        guard n > 0, !readLast else { return nil }
+        for hop in hops {
+            guard let pfd = fds.first(where: { $0.fd == hop.fd }),
+                  Int32(pfd.revents) & (Self.pollReadHangup | POLLHUP | POLLERR) != 0 else { continue }
+            let why = Self.hangupReason(hop.fd)
+            return .disconnected(host: hop.endpoint.name, reason: hop === hops.last ? why : "jump host \(hop.endpoint.name): \(why)")
+        }
+        return nil
+    }
+
+    /// Why the peer's end of `fd` is gone: a reset or other socket error, else an orderly close.
+    static func hangupReason(_ fd: Int32) -> String {
+        var err: Int32 = 0
+        var len = socklen_t(MemoryLayout<Int32>.size)
+        _ = getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len)
+        switch err {
+        case 0: return "the server closed the connection"
+        case ECONNRESET: return "the connection was reset"
+        default: return String(cString: strerror(err))
         }
     }
 }

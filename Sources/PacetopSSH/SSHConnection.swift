@@ -25,6 +25,8 @@ public final class SSHConnection: @unchecked Sendable {
     var connectedFlag = false
     /// What the user must be told (an accepted host key), until `takeNotices` takes it.
     var notices: [String] = []
+    /// Told when the session is lost while no command runs on it (see `onIdleLoss`).
+    var lossHandler: (@Sendable (SSHError) -> Void)?
     let wakeRead: Int32
     let wakeWrite: Int32
 
@@ -68,6 +70,15 @@ public final class SSHConnection: @unchecked Sendable {
         cond.lock()
         defer { notices = []; cond.unlock() }
         return notices
+    }
+
+    /// `handler` is called (on the I/O thread) when the session ends while no command runs
+    /// on it: the server closed or reset the connection, or the jump host or ProxyCommand
+    /// went away. The I/O thread watches the socket between commands, so this comes at once,
+    /// not at the next `exec`. A peer that is merely slow or silent is not a loss here, and
+    /// neither is `close()`. The next `exec` reconnects.
+    public func onIdleLoss(_ handler: @escaping @Sendable (SSHError) -> Void) {
+        cond.lock(); lossHandler = handler; cond.unlock()
     }
 
     func note(_ text: String) {

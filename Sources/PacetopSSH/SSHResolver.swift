@@ -266,9 +266,10 @@ public struct SSHResolver: Sendable {
         }
     }
 
-    /// "[user@]host[:port]" or "[user@][v6addr]:port".
+    /// "[user@]host[:port]", "[user@][v6addr]:port" or "ssh://[user@]host[:port]".
     static func parseJump(_ spec: String) throws(SSHError) -> (String, String?, Int?) {
         var rest = Substring(spec)
+        if rest.hasPrefix("ssh://") { rest = rest.dropFirst("ssh://".count) }
         var user: String?
         var port: Int?
         let name: String

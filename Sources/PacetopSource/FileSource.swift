@@ -19,6 +19,7 @@ public final class FileSource: ClusterSource, @unchecked Sendable {
     public var label: String { path == "-" ? "file (stdin)" : "file \(path)" }
     public var isDemo: Bool { false }
     public var canPerformActions: Bool { false }
+    public var statusIsCurrent: Bool { false }
 
     public func poll() -> PollOutcome {
         let via = path == "-" ? "stdin" : path

@@ -67,7 +67,9 @@ public struct SSHSourceOptions: Sendable {
 /// view. A peer is tried by its name, then by its Corosync ring addresses (see `PeerRoutes`).
 /// A node that fails is skipped until its backoff (1 s doubling to 30 s) expires, then tried
 /// again, so node 1 is preferred again as soon as it answers; a node waiting out its backoff
-/// never delays the first try of another. A node without quorum is shown only when no other
+/// never delays the first try of another. The session to the node read from is watched between
+/// polls: when the node closes or resets it, that counts as the node failing, and the app is
+/// asked to poll at once (see `sessionLost`). A node without quorum is shown only when no other
 /// node has quorum. Notes name a continuing condition in the same words every time, and a
 /// recovery in one note. Host-key refusals are never skipped quietly: that poll fails with
 /// `.hostKey`, the node is not used again, and every later outcome carries a note about it.
@@ -137,10 +139,12 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
     static let daemonInterval: Duration = .seconds(60)
     static let daemonFirstDelay: Duration = .seconds(3)
     private var closed = false
-    /// Host keys accepted under accept-new (with fingerprints): all of them, and those no
-    /// poll has reported yet.
+    /// Host keys accepted under accept-new (with fingerprints), all of them; and the notes no
+    /// poll has reported yet (those keys, sessions lost between polls).
     private var accepted: [String] = []
     private var unannounced: [String] = []
+    /// Asks the app for a poll now (see `whenPollNeeded`).
+    private var wakeUp: (@Sendable () -> Void)?
 
     /// `nodes` must be non-empty; `resolver` maps a node name (typed or learned) to a target.
     public init(nodes: [String], resolver: @escaping Resolver, interval: Double = 2, sudo: Bool = false,
@@ -577,9 +581,33 @@ public final class SSHClusterSource: ClusterSource, @unchecked Sendable {
                                   auth: SSHAuthOptions(useAgent: useAgent && r.useAgent, agentSocket: r.agentSocket,
                                                        passphraseProvider: passphrases.provider),
                                   hostKeys: r.hostKeys)
+            let name = node.name
+            c.onIdleLoss { [weak self] error in self?.sessionLost(node: name, route: i, error) }
             node.connections[i] = c
             return c
         }
+    }
+
+    public func whenPollNeeded(_ wakeUp: @escaping @Sendable () -> Void) {
+        lock.withLock { self.wakeUp = wakeUp }
+    }
+
+    /// The node's session ended between commands (closed or reset by its end; never mere
+    /// slowness). When it is the session polls read from, the node has failed: its backoff
+    /// starts, so the poll asked for now reads from the next node, and the node is tried again
+    /// when the backoff has passed. Runs on the connection's I/O thread: no SSH calls here.
+    private func sessionLost(node name: String, route: Int, _ error: SSHError) {
+        let wake: (@Sendable () -> Void)? = lock.withLock {
+            guard !closed, let node = current, node.name == name, node.route == route else { return nil }
+            node.failures += 1
+            node.lastError = Self.sourceError(error, node: name)
+            node.nextTry = now() + Self.backoff(failures: node.failures)
+            var why = error.description
+            if case .disconnected(_, let reason) = error { why = reason }
+            unannounced.append("ssh to \(name) lost: \(why)")
+            return wakeUp
+        }
+        wake?()
     }
 
     static func sourceError(_ e: SSHError, node: String) -> SourceError {

@@ -99,6 +99,16 @@ public func freePort(address: String = "127.0.0.1") -> Int {
     return Int(UInt16(bigEndian: addr.sin_port))
 }
 
+/// Polls `condition` until it holds or `seconds` pass (a generous deadline, not a timing claim).
+public func waitUntil(_ seconds: Double = 10, _ condition: () -> Bool) -> Bool {
+    let end = Date().addingTimeInterval(seconds)
+    while Date() < end {
+        if condition() { return true }
+        usleep(20_000)
+    }
+    return condition()
+}
+
 /// A real OpenSSH sshd on loopback with its own host keys and authorized_keys.
 public final class TestSSHD: @unchecked Sendable {
     public let dir: TempDir
@@ -177,6 +187,13 @@ public final class TestSSHD: @unchecked Sendable {
         for c in children { kill(c, sig) }
         _ = waitExit(pid)
         pid = 0
+    }
+
+    /// Kills the per-connection processes only: the sessions end (the kernel closes their
+    /// sockets), the listener keeps accepting new ones.
+    public func dropSessions(signal sig: Int32 = SIGKILL) {
+        guard pid > 0 else { return }
+        for c in descendants(of: pid) { kill(c, sig) }
     }
 
     /// SIGSTOP/SIGCONT the per-connection processes: a peer that is there but silent.

@@ -203,11 +203,17 @@ public struct Table: Sendable {
         max(0, area.height - (showHeader ? 1 : 0))
     }
 
+    /// Where each column is drawn in `area`, right of the selection mark's space.
+    public func columnRects(in area: Rect) -> [Rect] {
+        let symbolWidth = highlightSymbol.map { DisplayWidth.of($0) } ?? 0
+        let body = Rect(x: area.x + symbolWidth, y: area.y, width: area.width - symbolWidth, height: area.height)
+        return Layout.split(body, .horizontal, columns.map(\.width), spacing: columnSpacing)
+    }
+
     public func render(into buffer: inout Buffer, area: Rect, state: inout TableState) {
         guard !area.isEmpty else { return }
         let symbolWidth = highlightSymbol.map { DisplayWidth.of($0) } ?? 0
-        let body = Rect(x: area.x + symbolWidth, y: area.y, width: area.width - symbolWidth, height: area.height)
-        let cols = Layout.split(body, .horizontal, columns.map(\.width), spacing: columnSpacing)
+        let cols = columnRects(in: area)
         var y = area.y
         if showHeader {
             buffer.setStyle(area.row(0), headerStyle)

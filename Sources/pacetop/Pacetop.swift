@@ -130,6 +130,7 @@ struct Pacetop: ParsableCommand {
             remote: source.remote, keyMap: KeyMap.standard.remapped(file.keys),
             user: env["USER"] ?? env["LOGNAME"] ?? "unknown")
         appConfig.utc = utc || (file.utc ?? false)
+        appConfig.statusIsCurrent = source.statusIsCurrent
         appConfig.alerts = AlertSettings(bell: file.bell ?? false, onEvent: file.onEvent)
         var state = AppState(config: appConfig, themeNames: themes.availableThemes(), themeName: loaded.name)
         if loaded.isBuiltIn {
@@ -175,6 +176,7 @@ struct Pacetop: ParsableCommand {
                                                    canPerformActions: false),
                                  now: outcome.at)
             state.config.utc = utc
+            state.config.statusIsCurrent = source.statusIsCurrent
             _ = App.update(&state, .polled(outcome))
             if let error = report.error {
                 writeStandardError("pacetop: \(SafeText.strip(error.message))\n")

@@ -15,7 +15,7 @@ struct SSHArguments: ParsableArguments {
     @Option(name: [.customShort("i"), .customLong("identity")], help: "Identity file (repeatable).")
     var identity: [String] = []
 
-    @Option(name: [.customShort("J"), .customLong("jump")], help: "Jump host(s): [user@]host[:port][,...].")
+    @Option(name: [.customShort("J"), .customLong("jump")], help: "Jump host(s): [user@]host[:port][,...] or ssh://[user@]host[:port].")
     var jump: String?
 
     @Option(name: [.customShort("F"), .customLong("ssh-config")], help: "ssh_config file to read instead of ~/.ssh/config and /etc/ssh/ssh_config.")

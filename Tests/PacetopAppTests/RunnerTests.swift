@@ -97,7 +97,18 @@ final class RecordingSource: ClusterSource, @unchecked Sendable {
     var performed: [PreparedAction] { lock.withLock { _performed } }
     var closed: Bool { lock.withLock { _closed } }
 
-    func poll() -> PollOutcome { PollOutcome(result: .success(status), via: via) }
+    private var _polls = 0
+    private var wakeUp: (@Sendable () -> Void)?
+    var polls: Int { lock.withLock { _polls } }
+
+    func poll() -> PollOutcome {
+        lock.withLock { _polls += 1 }
+        return PollOutcome(result: .success(status), via: via)
+    }
+
+    func whenPollNeeded(_ wakeUp: @escaping @Sendable () -> Void) { lock.withLock { self.wakeUp = wakeUp } }
+    /// What an SSH source does when the session it reads from breaks.
+    func wantPoll() { lock.withLock { wakeUp }?() }
 
     func perform(_ command: PreparedAction) -> ActionOutcome {
         lock.withLock { _performed.append(command) }
@@ -120,8 +131,8 @@ final class RecordingSource: ClusterSource, @unchecked Sendable {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     }
 
-    func runner(_ terminal: FakeTerminal, _ source: RecordingSource, audit: String? = nil) -> Runner {
-        let state = AppState(config: AppConfig(sourceLabel: source.label, user: "tester"), themeName: "default")
+    func runner(_ terminal: FakeTerminal, _ source: RecordingSource, audit: String? = nil, interval: Double = 2) -> Runner {
+        let state = AppState(config: AppConfig(interval: interval, sourceLabel: source.label, user: "tester"), themeName: "default")
         return Runner(source: source, state: state, themes: ThemeLoader(directories: []),
                       theme: ThemeLoader.builtinTheme(), audit: AuditLog(path: audit ?? dir.appendingPathComponent("audit.log").path),
                       terminal: terminal)
@@ -141,6 +152,13 @@ final class RecordingSource: ClusterSource, @unchecked Sendable {
         #expect(term.lastScreen.contains("ip-172-31-16-133"))
         #expect(term.lastScreen.contains("pbx"))
         #expect(source.closed, "quitting closes the source's connections")
+    }
+
+    @Test func aSourceAskingForAPollIsPolledWithoutWaitingForTheInterval() throws {
+        let source = RecordingSource(try Fixture.status("healthy"))
+        let term = FakeTerminal([.workers(5), .run { source.wantPoll() }, .workers(5), .keys([.char("q")])])
+        _ = try runner(term, source, interval: 60).run()
+        #expect(source.polls == 2, "the first poll, then the one asked for (the next is 60 s away)")
     }
 
     @Test func aTerminalThatGoesAwayEndsTheLoopWithoutAnotherFrame() throws {

@@ -28,6 +28,17 @@ import PacetopUI
         #expect(press(&s, .char("r")) == [], "in flight again")
     }
 
+    @Test func aSourceAskingForAPollGetsOneAtOnceOrRightAfterTheOneInFlight() throws {
+        var s = makeState()
+        _ = App.start(&s)
+        #expect(App.update(&s, .pollWanted) == [], "one poll at a time")
+        #expect(poll(&s, try Fixture.status("healthy")) == [.poll], "the wanted poll runs right after")
+        _ = poll(&s, try Fixture.status("healthy"))
+        #expect(!s.pollInFlight)
+        #expect(App.update(&s, .pollWanted) == [.poll], "idle: at once, not at the interval")
+        #expect(s.pollInFlight)
+    }
+
     @Test func restartAsksFirstAndCancelRunsNothing() throws {
         var s = makeState()
         _ = poll(&s, try Fixture.status("healthy"))

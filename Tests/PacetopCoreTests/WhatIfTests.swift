@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import PacetopCore
 
-/// crm_simulate outputs recorded on the lab (Pacemaker 2.1.5, Tests/Fixtures/whatif) and the
+/// crm_simulate outputs recorded with Pacemaker 2.0.5, 2.1.5 and 3.0.0 (Tests/Fixtures/whatif) and the
 /// in-memory CIB edits that feed it.
 @Suite struct WhatIfTests {
     static func fixture(_ name: String) throws -> String {
@@ -17,46 +17,64 @@ import Testing
         try WhatIf.changes(stdout: Self.fixture(name), stderr: "", exitCode: 0)
     }
 
-    @Test func moveListsTheSevenChainResourcesWithTheirTarget() throws {
-        let c = try changes("crm_simulate-2.1.5-move.txt")
+    /// The Pacemaker versions recorded (Tests/Fixtures/README.md): 2.0.5 (Debian 11), 2.1.5 on
+    /// the lab (Debian 12), 3.0.0 (Debian 13). 2.0 indents by one space and pads lines.
+    static let versions = ["2.0.5", "2.1.5", "3.0.0"]
+
+    @Test(arguments: versions) func moveListsTheSevenChainResourcesWithTheirTarget(version: String) throws {
+        let c = try changes("crm_simulate-\(version)-move.txt")
         #expect(c.map(\.resource) == chain)
         #expect(c.allSatisfy { $0.kind == .move && $0.node == n1 && $0.target == n3 && $0.reason == nil })
         #expect(c.allSatisfy { $0.endsOn == n3 })
     }
 
-    @Test func standbyMovesEverythingOffTheNode() throws {
-        let c = try changes("crm_simulate-2.1.5-standby.txt")
+    @Test(arguments: versions) func standbyMovesEverythingOffTheNode(version: String) throws {
+        let c = try changes("crm_simulate-\(version)-standby.txt")
         #expect(c.map(\.resource) == chain)
         #expect(c.allSatisfy { $0.kind == .move && $0.node == n1 && $0.target == n2 })
     }
 
-    @Test func targetRoleStoppedStopsTheResourceAndItsDependents() throws {
-        let c = try changes("crm_simulate-2.1.5-restart-vip.txt")
+    @Test(arguments: versions) func targetRoleStoppedStopsTheResourceAndItsDependents(version: String) throws {
+        let c = try changes("crm_simulate-\(version)-restart-vip.txt")
         #expect(c.map(\.resource) == ["vip", "src_pkt_ip", "ebs", "datapath_fs", "pbx"])
         #expect(c.allSatisfy { $0.kind == .stop && $0.node == n1 && $0.target == nil })
         #expect(c.first?.reason == "due to node availability")
     }
 
-    @Test func anEmptySummaryMeansNothingChanges() throws {
-        #expect(try changes("crm_simulate-2.1.5-nothing.txt").isEmpty)
+    @Test(arguments: versions) func anEmptySummaryMeansNothingChanges(version: String) throws {
+        #expect(try changes("crm_simulate-\(version)-nothing.txt").isEmpty)
     }
 
-    @Test func releaseAfterAMoveCanMoveTheChainBack() throws {
-        let c = try changes("crm_simulate-2.1.5-release-moves-back.txt")
-        #expect(c.count == 7)
-        #expect(c.allSatisfy { $0.node == n3 && $0.target == n1 })
+    @Test(arguments: versions) func releaseAfterAMoveCanMoveTheChainBack(version: String) throws {
+        let c = try changes("crm_simulate-\(version)-release-moves-back.txt")
+        #expect(c.map(\.resource) == chain)
+        #expect(c.allSatisfy { $0.kind == .move && $0.node == n3 && $0.target == n1 })
     }
 
-    /// crm_simulate exits 0 and prints an empty cluster when its input fails validation: the
+    /// 2.0 and 2.1 exit 0 and print an empty cluster when their input fails validation: the
     /// errors on stderr make it a failed preview, not "nothing will change".
-    @Test func invalidInputIsAFailureNotAnEmptyTransition() throws {
-        let stdout = try Self.fixture("crm_simulate-2.1.5-bad-input.txt")
-        let stderr = try Self.fixture("crm_simulate-2.1.5-bad-input.stderr.txt")
+    @Test(arguments: ["2.0.5", "2.1.5"]) func invalidInputIsAFailureNotAnEmptyTransition(version: String) throws {
+        let stdout = try Self.fixture("crm_simulate-\(version)-bad-input.txt")
+        let stderr = try Self.fixture("crm_simulate-\(version)-bad-input.stderr.txt")
         #expect(TransitionSummary.parse(stdout) == [], "the summary itself is empty")
-        #expect(throws: WhatIfError.self) { try WhatIf.changes(stdout: stdout, stderr: stderr, exitCode: 0) }
-        do { _ = try WhatIf.changes(stdout: stdout, stderr: stderr, exitCode: 0) } catch {
-            #expect(error.description.contains("Relax-NG validity error"))
+        do {
+            _ = try WhatIf.changes(stdout: stdout, stderr: stderr, exitCode: 0)
+            Issue.record("invalid input taken as a preview")
+        } catch {
+            #expect(error.description.contains("Relax-NG validity error"), "\(error)")
         }
+    }
+
+    /// 3.0 refuses it outright (exit 65, CRM_EX_DATAERR) and says why on stderr.
+    @Test func pacemaker3RefusesInvalidInputWithItsReason() throws {
+        let stdout = try Self.fixture("crm_simulate-3.0.0-bad-input.txt")
+        let stderr = try Self.fixture("crm_simulate-3.0.0-bad-input.stderr.txt")
+        #expect(throws: WhatIfError.simulation("crm_simulate failed (exit 65): crm_simulate: Could not read input XML: Bad input value provided")) {
+            try WhatIf.changes(stdout: stdout, stderr: stderr, exitCode: 65)
+        }
+    }
+
+    @Test func failuresWithoutARecording() {
         #expect(throws: WhatIfError.simulation("crm_simulate failed (exit 2): boom")) {
             try WhatIf.changes(stdout: "", stderr: "boom\n", exitCode: 2)
         }

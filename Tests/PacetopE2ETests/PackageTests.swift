@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// scripts/package's .deb on a clean Debian 12 (debootstrap --variant=minbase, no Swift):
+/// scripts/package's .deb on a clean Debian 12 and Debian 13 (debootstrap --variant=minbase, no Swift):
 /// apt resolves its Depends, the binary runs (--version, --once on a real document, the demo
 /// in tmux), the man page and completions are where the tools look, and `apt-get remove`
 /// leaves nothing behind. Needs root (chroot, mount) and Debian's package registry.
@@ -12,7 +12,9 @@ import Testing
 
     static var shouldRun: Bool { isCI || geteuid() == 0 }
 
-    @Test func debInstallsRunsAndRemovesCleanlyOnDebian12() throws {
+    /// Debian 12 has libssh2-1 1.10, Debian 13 libssh2-1t64 1.11: the same .deb must install on both.
+    @Test(arguments: [("bookworm", "libssh2 1.10"), ("trixie", "libssh2 1.11")])
+    func debInstallsRunsAndRemovesCleanly(release: String, libssh2: String) throws {
         guard Self.shouldRun else {
             print("skipping the package test: it needs root (chroot); it runs under CI=true")
             return
@@ -36,8 +38,8 @@ import Testing
             #expect(listing.contains("/\(f)\n"), "tarball lacks \(f)")
         }
 
-        // 2. A fresh Debian 12 from the cached minbase tree.
-        let chroot = try Chroot(cacheDir: Self.cacheDir)
+        // 2. A fresh Debian from the cached minbase tree.
+        let chroot = try Chroot(release: release, cacheDir: Self.cacheDir)
         defer { chroot.destroy() }
         #expect(try chroot.run("sh", "-c", "command -v swift || ls /usr/lib/swift").status != 0, "Swift in the chroot")
         try FileManager.default.copyItem(atPath: deb, toPath: chroot.path + "/tmp/" + URL(fileURLWithPath: deb).lastPathComponent)
@@ -63,7 +65,7 @@ import Testing
         print("package test: the stripped binary is \(size) bytes")
         let v = try chroot.mustRun("pacetop", "--version")
         #expect(v.hasPrefix("pacetop \(version) (commit "), "\(v)")
-        #expect(v.contains("libssh2 1.10"), "Debian 12's libssh2: \(v)")
+        #expect(v.contains(libssh2), "\(release)'s libssh2: \(v)")
         if let head = try? Tmux.run(["git", "-C", Self.root, "rev-parse", "--short=12", "HEAD"]), head.status == 0 {
             #expect(v.contains("commit \(head.output.trimmingCharacters(in: .whitespacesAndNewlines))"), "\(v)")
         }
@@ -117,24 +119,24 @@ import Testing
     }
 }
 
-/// A throw-away root made from a cached `debootstrap --variant=minbase bookworm` tree, with
+/// A throw-away root made from a cached `debootstrap --variant=minbase RELEASE` tree, with
 /// /proc mounted and the host's resolv.conf.
 struct Chroot {
     let path: String
 
-    init(cacheDir: String) throws {
+    init(release: String, cacheDir: String) throws {
         try FileManager.default.createDirectory(atPath: cacheDir, withIntermediateDirectories: true)
-        let tar = cacheDir + "/bookworm-minbase.tar"
+        let tar = cacheDir + "/\(release)-minbase.tar"
         if !FileManager.default.fileExists(atPath: tar) {
             let fresh = cacheDir + "/debootstrap-\(getpid())"
             defer { _ = try? Tmux.run(["rm", "-rf", fresh]) }
-            let r = try Tmux.run(["debootstrap", "--variant=minbase", "bookworm", fresh, Self.debianMirror()])
+            let r = try Tmux.run(["debootstrap", "--variant=minbase", release, fresh, Self.debianMirror()])
             try #require(r.status == 0, "debootstrap failed:\n\(r.output.suffix(3000))")
             let t = try Tmux.run(["tar", "-C", fresh, "-cf", tar + ".part", "."])
             try #require(t.status == 0, "tar: \(t.output)")
             try FileManager.default.moveItem(atPath: tar + ".part", toPath: tar)
         }
-        path = cacheDir + "/root-\(getpid())"
+        path = cacheDir + "/root-\(release)-\(getpid())"
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             let x = try Tmux.run(["tar", "-C", path, "-xf", tar])

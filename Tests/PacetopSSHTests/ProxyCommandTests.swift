@@ -227,13 +227,3 @@ func nonLoopbackIPv4() -> String? {
     }
     return nil
 }
-
-/// Polls `condition` until it holds or `seconds` pass (a generous deadline, not a timing claim).
-func waitUntil(_ seconds: Double = 10, _ condition: () -> Bool) -> Bool {
-    let end = Date().addingTimeInterval(seconds)
-    while Date() < end {
-        if condition() { return true }
-        usleep(20_000)
-    }
-    return condition()
-}

@@ -100,6 +100,25 @@ struct SSHConfigTests {
         }
     }
 
+    /// ProxyJump and -J also take `ssh://[user@]host[:port]` URIs (ssh(1), -J).
+    @Test func jumpHostsGivenAsSSHURIs() throws {
+        try dir.write("uri", """
+            Host behind
+                ProxyJump ssh://ops@bastion.example.com:2201,ssh://inner.example.com:2202
+            """)
+        for (reader, r) in try resolveAll(dir.file("uri"), "behind") {
+            #expect(r.target.jumps.map(\.host) == ["bastion.example.com", "inner.example.com"], "\(reader)")
+            #expect(r.target.jumps.map(\.port) == [2201, 2202], "\(reader)")
+            #expect(r.target.jumps.first?.user == "ops", "\(reader)")
+        }
+        let cli = try SSHResolver(configFile: dir.file("uri"), reader: .builtin(systemFile: nil),
+                                  overrides: SSHOverrides(jump: "ssh://root@jump:2203")).resolve("elsewhere")
+        #expect(cli.target.jumps.map { "\($0.user)@\($0.host):\($0.port)" } == ["root@jump:2203"])
+        #expect(throws: SSHError.self) {
+            try SSHResolver(configFile: dir.file("uri"), reader: .builtin(systemFile: nil), overrides: SSHOverrides(jump: "ssh://jump:99999")).resolve("x")
+        }
+    }
+
     @Test func matchHostSeesHostNameMatchOriginalHostSeesWhatWasTyped() throws {
         for (reader, r) in try resolveAll(file, "web") {
             #expect(r.target.endpoint.user == "internal", "\(reader)")

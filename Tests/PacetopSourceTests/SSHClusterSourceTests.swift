@@ -80,13 +80,13 @@ struct FakeCluster {
         try nodes.map { try $0.sshd.knownHostsLines() }.joined().write(toFile: knownHosts, atomically: true, encoding: .utf8)
     }
 
-    func resolver(connectTimeout: Double = 10) -> SSHClusterSource.Resolver {
+    func resolver(connectTimeout: Double = 10, alive: Double = 1) -> SSHClusterSource.Resolver {
         let ports = Dictionary(uniqueKeysWithValues: nodes.map { ($0.name, $0.sshd.port) })
         let key = self.key, kh = knownHosts
         return { (name: String) throws(SSHError) -> ResolvedTarget in
             guard let port = ports[name] else { throw .resolveFailed(host: name, reason: "not in this test") }
             let ep = SSHEndpoint(name: name, host: "127.0.0.1", port: port, user: localUser, identityFiles: [key])
-            return ResolvedTarget(target: SSHTarget(endpoint: ep, connectTimeout: connectTimeout, serverAliveInterval: 1,
+            return ResolvedTarget(target: SSHTarget(endpoint: ep, connectTimeout: connectTimeout, serverAliveInterval: alive,
                                                     serverAliveCountMax: 3),
                                   hostKeys: HostKeyPolicy(files: [kh], globalFiles: []), agentSocket: nil,
                                   useAgent: false, warnings: [])
