@@ -63,6 +63,8 @@ public enum CrmMonParser {
     public static func parse(bytes: UnsafeRawBufferPointer) throws(CrmMonError) -> ClusterStatus {
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { throw .empty }
         let doc = try XMLTree(bytes: bytes)
+        // Elements point into the tree: keep it until the model is built.
+        defer { withExtendedLifetime(doc) {} }
         guard let root = doc.root else { throw .empty }
         let format: DocumentFormat
         let version: String

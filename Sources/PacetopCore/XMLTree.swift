@@ -19,14 +19,27 @@ final class XMLTree {
         var value: Range<Int32>
     }
 
-    // Buffers rather than arrays: reading an element's attributes then costs no reference
-    // counting (arrays here were half the time of building the model).
-    /// Element and attribute names and values, UTF-8, back to back.
-    let bytes: UnsafeBufferPointer<UInt8>
-    let nodes: UnsafeBufferPointer<Node>
-    let attributes: UnsafeBufferPointer<Attribute>
-    /// Character data in document order, with the element it belongs to.
-    let texts: UnsafeBufferPointer<(node: Int32, bytes: Range<Int32>)>
+    /// The parsed document. Buffers rather than arrays, reached by elements through a pointer
+    /// rather than a class reference: reading an attribute then costs no reference counting
+    /// (arrays and references were half the time of building the model).
+    struct Storage {
+        /// Element and attribute names and values, UTF-8, back to back.
+        let bytes: UnsafeBufferPointer<UInt8>
+        let nodes: UnsafeBufferPointer<Node>
+        let attributes: UnsafeBufferPointer<Attribute>
+        /// Character data in document order, with the element it belongs to.
+        let texts: UnsafeBufferPointer<(node: Int32, bytes: Range<Int32>)>
+
+        func string(_ r: Range<Int32>) -> String {
+            String(decoding: UnsafeBufferPointer(rebasing: bytes[Int(r.lowerBound)..<Int(r.upperBound)]), as: UTF8.self)
+        }
+
+        func equals(_ r: Range<Int32>, _ s: StaticString) -> Bool {
+            r.count == s.utf8CodeUnitCount && memcmp(bytes.baseAddress! + Int(r.lowerBound), s.utf8Start, r.count) == 0
+        }
+    }
+
+    private let storage: UnsafeMutablePointer<Storage>
 
     /// Parses bytes; never fetches anything, refuses DTDs, and so never expands an entity
     /// other than XML's five predefined ones.
@@ -65,17 +78,17 @@ final class XMLTree {
         }
         if case .failure(let error) = result { throw builder.failure ?? error }
         guard !builder.nodes.isEmpty else { throw .malformedXML(line: 0, column: 0, "no document") }
-        bytes = Self.copy(builder.bytes)
-        nodes = Self.copy(builder.nodes)
-        attributes = Self.copy(builder.attributes)
-        texts = Self.copy(builder.texts)
+        storage = .allocate(capacity: 1)
+        storage.initialize(to: Storage(bytes: Self.copy(builder.bytes), nodes: Self.copy(builder.nodes),
+                                       attributes: Self.copy(builder.attributes), texts: Self.copy(builder.texts)))
     }
 
     deinit {
-        bytes.deallocate()
-        nodes.deallocate()
-        attributes.deallocate()
-        texts.deallocate()
+        storage.pointee.bytes.deallocate()
+        storage.pointee.nodes.deallocate()
+        storage.pointee.attributes.deallocate()
+        storage.pointee.texts.deallocate()
+        storage.deallocate()
     }
 
     private static func copy<T>(_ a: [T]) -> UnsafeBufferPointer<T> {
@@ -87,15 +100,8 @@ final class XMLTree {
     /// libxml2's own limit (xmlParserMaxDepth) without XML_PARSE_HUGE.
     static let maxDepth = 256
 
-    var root: Element? { nodes.isEmpty ? nil : Element(tree: self, index: 0) }
-
-    func string(_ r: Range<Int32>) -> String {
-        String(decoding: UnsafeBufferPointer(rebasing: bytes[Int(r.lowerBound)..<Int(r.upperBound)]), as: UTF8.self)
-    }
-
-    func equals(_ r: Range<Int32>, _ s: StaticString) -> Bool {
-        r.count == s.utf8CodeUnitCount && memcmp(bytes.baseAddress! + Int(r.lowerBound), s.utf8Start, r.count) == 0
-    }
+    /// The root element; like every element, only valid while this tree lives.
+    var root: Element? { storage.pointee.nodes.isEmpty ? nil : Element(tree: UnsafePointer(storage), index: 0) }
 
     /// Collects the tree while libxml2 parses.
     private struct Builder {
@@ -161,21 +167,21 @@ final class XMLTree {
 
     /// A borrowed view of an element; valid while its tree lives.
     struct Element: XMLElementView {
-        unowned(unsafe) let tree: XMLTree
+        let tree: UnsafePointer<Storage>
         let index: Int32
 
-        private var node: Node { tree.nodes[Int(index)] }
+        private var node: Node { tree.pointee.nodes[Int(index)] }
 
-        var name: String { tree.string(node.name) }
+        var name: String { tree.pointee.string(node.name) }
 
-        func isNamed(_ n: StaticString) -> Bool { tree.equals(node.name, n) }
+        func isNamed(_ n: StaticString) -> Bool { tree.pointee.equals(node.name, n) }
 
         var children: Children { Children(tree: tree, following: node.firstChild) }
 
         subscript(_ attr: StaticString) -> String? {
             for i in node.attributes {
-                let a = tree.attributes[Int(i)]
-                if tree.equals(a.name, attr) { return tree.string(a.value) }
+                let a = tree.pointee.attributes[Int(i)]
+                if tree.pointee.equals(a.name, attr) { return tree.pointee.string(a.value) }
             }
             return nil
         }
@@ -183,18 +189,18 @@ final class XMLTree {
         /// The element's own character data, trimmed.
         var text: String {
             var out: [UInt8] = []
-            for t in tree.texts where t.node == index {
-                out += tree.bytes[Int(t.bytes.lowerBound)..<Int(t.bytes.upperBound)]
+            for t in tree.pointee.texts where t.node == index {
+                out += tree.pointee.bytes[Int(t.bytes.lowerBound)..<Int(t.bytes.upperBound)]
             }
             return String(decoding: out, as: UTF8.self).trimmingWhitespaceAndNewlines()
         }
 
         struct Children: Sequence, IteratorProtocol {
-            unowned(unsafe) let tree: XMLTree
+            let tree: UnsafePointer<Storage>
             var following: Int32
             mutating func next() -> Element? {
                 guard following >= 0 else { return nil }
-                defer { following = tree.nodes[Int(following)].next }
+                defer { following = tree.pointee.nodes[Int(following)].next }
                 return Element(tree: tree, index: following)
             }
         }
