@@ -194,7 +194,11 @@ public struct Buffer: Hashable, Sendable {
             for x in 0..<end {
                 let c = cells[row + x]
                 if c.isContinuation { continue }
-                if let a = c.grapheme.asciiValue {
+                // One UTF-8 byte is ASCII (`asciiValue` first compares with "\r\n", cell by cell).
+                let bytes = c.grapheme.utf8
+                if bytes.count == 1 {
+                    utf8.append(bytes[bytes.startIndex])
+                } else if let a = c.grapheme.asciiValue {
                     utf8.append(a)
                 } else {
                     if !utf8.isEmpty { s += String(decoding: utf8, as: UTF8.self); utf8.removeAll(keepingCapacity: true) }
