@@ -171,7 +171,8 @@ public struct Buffer: Hashable, Sendable {
     /// Layers `style` onto every cell of `rect` (patch) or replaces their style.
     public mutating func setStyle(_ rect: Rect, _ style: Style, patch: Bool = true) {
         let r = rect.intersection(area)
-        guard !r.isEmpty else { return }
+        // Layering the plain style changes nothing (every table row does it).
+        guard !r.isEmpty, !(patch && style == .plain) else { return }
         for y in r.top..<r.bottom {
             for x in r.left..<r.right {
                 let i = y * width + x

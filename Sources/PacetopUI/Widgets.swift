@@ -18,7 +18,9 @@ extension Buffer {
             case .right: x += rect.width - w
             }
         }
-        return write(line, x: x, y: rect.y, maxWidth: rect.right - x, ellipsis: ellipsis)
+        // Text known to fit needs no ellipsis, and `write` then need not measure it again.
+        let fits = w <= min(rect.right, width) - x
+        return write(line, x: x, y: rect.y, maxWidth: rect.right - x, ellipsis: fits ? nil : ellipsis)
     }
 }
 
