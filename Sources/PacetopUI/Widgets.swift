@@ -239,7 +239,9 @@ public struct Table: Sendable {
                 buffer.write(sym, x: area.x, y: y, maxWidth: symbolWidth, style: row.style)
             }
             for (i, cell) in row.cells.enumerated() where i < cols.count {
-                var styled = Line(cell.spans.map { Span($0.text, style: row.style.patched(with: $0.style)) })
+                // Layered on the plain style a span keeps its own: no copy of the cell then.
+                var styled = row.style == .plain ? cell
+                    : Line(cell.spans.map { Span($0.text, style: row.style.patched(with: $0.style)) })
                 if i < columns.count, columns[i].truncation == .head {
                     styled = styled.keepingEnd(width: cols[i].width, ellipsis: ellipsis)
                 }
