@@ -98,8 +98,8 @@ struct TOMLParser {
         repeat {
             skipSpaces()
             switch peek() {
-            case ascii("\""): parts.append(try basicString(multiLine: false))
-            case ascii("'"): parts.append(try literalString(multiLine: false))
+            case let quote? where quote == ascii("\"") || quote == ascii("'"):
+                parts.append(try string(quote, multiLine: false))
             case let c? where isBare(c):
                 let start = pos
                 while let c = peek(), isBare(c) { pos += 1 }
@@ -217,10 +217,8 @@ struct TOMLParser {
             throw fail("values nested too deeply (more than \(TOML.maxDepth) levels)", key: key)
         }
         switch peek() {
-        case ascii("\""):
-            return .string(try basicString(multiLine: starts(with: "\"\"\"")))
-        case ascii("'"):
-            return .string(try literalString(multiLine: starts(with: "'''")))
+        case let quote? where quote == ascii("\"") || quote == ascii("'"):
+            return .string(try string(quote, multiLine: peek(1) == quote && peek(2) == quote))
         case ascii("t") where starts(with: "true"):
             pos += 4
             return .boolean(true)

@@ -2,8 +2,8 @@
 extension TOMLParser {
     // MARK: Strings
 
-    /// `"…"` with escapes, or `"""…"""` over several lines.
-    mutating func basicString(multiLine: Bool) throws(TOMLError) -> String {
+    /// `"…"` with escapes or `'…'` without; tripled quotes open a string over several lines.
+    mutating func string(_ quote: UInt8, multiLine: Bool) throws(TOMLError) -> String {
         let start = pos
         pos += multiLine ? 3 : 1
         if multiLine { _ = try newline() }  // a newline right after the opening quotes is dropped
@@ -11,43 +11,21 @@ extension TOMLParser {
         while true {
             guard let c = peek() else { throw unclosed(start) }
             switch c {
-            case ascii("\""):
+            case quote:
                 if !multiLine { pos += 1; return String(decoding: out, as: UTF8.self) }
                 if try closeMultiLine(quote: c, into: &out) { return String(decoding: out, as: UTF8.self) }
-            case ascii("\\"):
+            case ascii("\\") where quote == ascii("\""):
                 pos += 1
                 if multiLine, try lineEndingBackslash() { continue }
                 try escape(into: &out)
             case ascii("\n"), ascii("\r"):
                 guard multiLine else { throw unclosed(start) }
-                guard try newline() else { throw fail("control character in a string") }
+                _ = try newline()  // CRLF is read as LF; a lone CR is refused
                 out.append(ascii("\n"))
             default:
-                if isControl(c) { throw fail("control character \(describe(pos)) in a string; write it as an escape") }
-                out.append(c)
-                pos += 1
-            }
-        }
-    }
-
-    /// `'…'` or `'''…'''`: no escapes.
-    mutating func literalString(multiLine: Bool) throws(TOMLError) -> String {
-        let start = pos
-        pos += multiLine ? 3 : 1
-        if multiLine { _ = try newline() }
-        var out: [UInt8] = []
-        while true {
-            guard let c = peek() else { throw unclosed(start) }
-            switch c {
-            case ascii("'"):
-                if !multiLine { pos += 1; return String(decoding: out, as: UTF8.self) }
-                if try closeMultiLine(quote: c, into: &out) { return String(decoding: out, as: UTF8.self) }
-            case ascii("\n"), ascii("\r"):
-                guard multiLine else { throw unclosed(start) }
-                guard try newline() else { throw fail("control character in a string") }
-                out.append(ascii("\n"))
-            default:
-                if isControl(c) { throw fail("control character \(describe(pos)) in a literal string") }
+                if isControl(c) {
+                    throw fail("control character \(describe(pos)) in a string" + (quote == ascii("\"") ? "; write it as an escape" : ""))
+                }
                 out.append(c)
                 pos += 1
             }
