@@ -59,6 +59,28 @@ import TOMLKit
         print("toml-test invalid (TOML 1.0): \(refused) of \(names.count) refused")
     }
 
+    /// A file cut anywhere (an editor saving half a file) parses or fails at a line inside it:
+    /// never a crash, a hang or a line past the end.
+    @Test func everyTruncationOfEveryValidCaseParsesOrFailsAtALine() throws {
+        var cuts = 0, failed = 0
+        for name in try Self.cases("valid") {
+            let bytes = try Self.bytes(name)
+            let lines = bytes.count { $0 == UInt8(ascii: "\n") } + 1
+            // Up to 32 cuts a file, spread over it (all of them take ~20 s in a debug build).
+            for end in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 32)) {
+                cuts += 1
+                do {
+                    _ = try PacetopUI.TOML.parse(bytes: Array(bytes[..<end]), file: name)
+                } catch {
+                    failed += 1
+                    #expect(error.line >= 1 && error.line <= lines, "\(name) cut at \(end): \(error)")
+                }
+            }
+        }
+        #expect(failed > 0 && failed < cuts)
+        print("truncations: \(cuts) cuts, \(failed) refused")
+    }
+
     /// Every valid case, every shipped theme and the README's example config read the same
     /// with TOMLKit; dates compare as text because ours are written the way toml++ prints them.
     @Test func sameValuesAsTOMLKit() throws {
