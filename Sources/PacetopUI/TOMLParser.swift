@@ -34,22 +34,23 @@ struct TOMLParser {
                 current = try header()
                 sections += 1
                 section = sections
+                try endOfLine(after: "the table header")
             case ascii("#"), ascii("\n"), ascii("\r"), nil:
-                break
+                try endOfLine(after: "")
             default:
                 try keyValue(into: current, section: section)
+                try endOfLine(after: "the value")
             }
-            try endOfLine()
         }
         return root.frozen()
     }
 
     /// After a header or a key/value: spaces, maybe a comment, then a newline or the end.
-    private mutating func endOfLine() throws(TOMLError) {
+    private mutating func endOfLine(after what: String) throws(TOMLError) {
         skipSpaces()
         if peek() == ascii("#") { try comment() }
         guard pos < bytes.count else { return }
-        guard try newline() else { throw fail("unexpected \(describe(pos)) after the value; expected a new line") }
+        guard try newline() else { throw fail("unexpected \(describe(pos)) after \(what); expected a new line") }
     }
 
     /// Consumes LF or CRLF; false if there is none here. A lone CR is an error.
