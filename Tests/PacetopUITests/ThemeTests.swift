@@ -112,12 +112,32 @@ func loadError(_ loader: ThemeLoader, _ name: String) -> String? {
             cleanup = "x"
             """, file: "t.toml")
         #expect(t["interval"] == .float(1.5))
-        guard case .datetime? = t["when"] else { Issue.record("no date"); return }
+        #expect(t["when"] == .datetime("2026-11-30T03:00:00Z"))
         #expect(t["text"] == .string("two\nlines"))
         #expect(t.entries.map(\.key) == ["interval", "when", "text", "keys"], "source order")
         #expect(t.entries.map(\.line) == [1, 2, 3, 6], "every key's own line")
         guard case .table(let keys)? = t["keys"] else { Issue.record("no keys table"); return }
         #expect(keys.entry("cleanup")?.line == 7)
+    }
+}
+
+extension TOMLTests {
+    /// Dates and times are checked and written one way, as toml++ prints them.
+    @Test(arguments: [
+        ("1979-05-27 07:32:00.120-00:00", "1979-05-27T07:32:00.12Z"),
+        ("1979-05-27t07:32:00z", "1979-05-27T07:32:00Z"),
+        ("1979-05-27T00:32:00.999999+07:00", "1979-05-27T00:32:00.999999+07:00"),
+        ("1979-05-27T07:32:00.000", "1979-05-27T07:32:00"),
+        ("2024-02-29", "2024-02-29"),
+        ("07:32:00.1234567891", "07:32:00.123456789"),
+        ("2016-12-31T23:59:60Z", "2016-12-31T23:59:60Z"),  // a leap second (RFC 3339)
+    ])
+    func datesAreWrittenOneWay(_ written: String, _ read: String) throws {
+        #expect(try TOML.parse("d = \(written)", file: "d.toml")["d"] == .datetime(read))
+    }
+
+    @Test func aByteOrderMarkIsSkipped() throws {
+        #expect(try TOML.parse(bytes: [0xEF, 0xBB, 0xBF] + Array("a = 1\n".utf8), file: "b.toml")["a"] == .integer(1))
     }
 }
 
