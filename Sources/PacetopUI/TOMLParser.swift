@@ -230,10 +230,14 @@ struct TOMLParser {
             return try array(depth: depth, key: key)
         case ascii("{"):
             return try inlineTable(depth: depth, key: key)
-        case let c? where isDigit(c) || c == ascii("+") || c == ascii("-") || c == ascii("i") || c == ascii("n"):
+        case let c? where isDigit(c) || c == ascii("+") || c == ascii("-") || starts(with: "inf") || starts(with: "nan"):
             return try numberOrDate(key: key)
         case nil, ascii("\n"), ascii("\r"), ascii("#"):
             throw fail("missing value after =", key: key)
+        case let c? where isBare(c):
+            // The usual slip in a config file: `theme = nord`.
+            let word = String(decoding: bytes[pos...].prefix(while: isBare), as: UTF8.self)
+            throw fail("expected a value, found \(word) (a string needs quotes: \"\(word)\")", key: key)
         default:
             throw fail("expected a value (string, number, boolean, date, array or inline table), found \(describe(pos))", key: key)
         }

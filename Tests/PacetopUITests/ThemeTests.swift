@@ -81,6 +81,7 @@ func loadError(_ loader: ThemeLoader, _ name: String) -> String? {
         #expect(err("[keys]\ncleanup.x = 1\n[keys.cleanup]")
                 == "x.toml:3: key \"keys.cleanup\": table [keys.cleanup] is defined twice (already made by dotted keys on line 2)")
         #expect(err("s = \"\"\"\nok\nbad \\q\"\"\"") == "x.toml:3: invalid escape \\q in a string (valid: \\b \\t \\n \\f \\r \\\" \\\\ \\uXXXX \\UXXXXXXXX)")
+        #expect(err("theme = nord") == "x.toml:1: key \"theme\": expected a value, found nord (a string needs quotes: \"nord\")")
         #expect(err("interval = 01.5") == "x.toml:1: key \"interval\": leading zeros are not allowed: 01.5")
         #expect(err("n = 9223372036854775808") == "x.toml:1: key \"n\": integer does not fit in 64 bits: 9223372036854775808")
         #expect(err("when = 2026-02-29T03:00:00Z") == "x.toml:1: key \"when\": invalid date/time: 2026-02-29T03:00:00Z")
