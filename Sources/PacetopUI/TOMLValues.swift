@@ -66,12 +66,17 @@ extension TOMLParser {
     }
 
     private mutating func escape(into out: inout [UInt8]) throws(TOMLError) {
-        let simple: [UInt8: UInt8] = [
-            ascii("b"): 0x08, ascii("t"): 0x09, ascii("n"): 0x0A, ascii("f"): 0x0C, ascii("r"): 0x0D,
-            ascii("\""): ascii("\""), ascii("\\"): ascii("\\"),
-        ]
         guard let c = peek() else { throw fail("string is not closed") }
-        if let byte = simple[c] {
+        let simple: UInt8? = switch c {
+        case ascii("b"): 0x08
+        case ascii("t"): 0x09
+        case ascii("n"): 0x0A
+        case ascii("f"): 0x0C
+        case ascii("r"): 0x0D
+        case ascii("\""), ascii("\\"): c
+        default: nil
+        }
+        if let byte = simple {
             out.append(byte)
             pos += 1
             return
@@ -107,12 +112,13 @@ extension TOMLParser {
     /// Integers, floats, `inf`/`nan` and the four kinds of date/time, told apart by their text.
     mutating func numberOrDate(key: String) throws(TOMLError) -> TOMLValue {
         let start = pos
-        while let c = peek(), isBare(c) || c == ascii("+") || c == ascii(".") || c == ascii(":") { pos += 1 }
+        let inToken = { (c: UInt8) in isBare(c) || c == ascii("+") || c == ascii(".") || c == ascii(":") }
+        while let c = peek(), inToken(c) { pos += 1 }
         // A date and a time may be separated by one space: `1979-05-27 07:32:00`.
         if pos - start == 10, bytes[start + 4] == ascii("-"), peek() == ascii(" "),
            let h = peek(1), isDigit(h), let m = peek(2), isDigit(m), peek(3) == ascii(":") {
             pos += 1
-            while let c = peek(), isBare(c) || c == ascii("+") || c == ascii(".") || c == ascii(":") { pos += 1 }
+            while let c = peek(), inToken(c) { pos += 1 }
         }
         let token = Array(bytes[start..<pos])
         let text = String(decoding: token, as: UTF8.self)
