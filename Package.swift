@@ -9,7 +9,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        // Config and theme files: full TOML 1.0 (toml++ underneath).
+        // Tests only: the reference TOML reader (toml++) that our own reader is compared with.
+        // It imports Foundation, so the shipped binary must not link it (issue 11).
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
@@ -42,8 +43,9 @@ let package = Package(
         .target(name: "PacetopDemo", dependencies: ["PacetopBase", "PacetopCore"]),
 
         // MARK: Screen
-        // Terminal-independent UI: Cell, Buffer, Rect, widgets, themes, the Terminal protocol.
-        .target(name: "PacetopUI", dependencies: ["PacetopCore", .product(name: "TOMLKit", package: "TOMLKit")]),
+        // Terminal-independent UI: Cell, Buffer, Rect, widgets, themes, the Terminal protocol,
+        // and the TOML 1.0 reader for config and theme files.
+        .target(name: "PacetopUI", dependencies: ["PacetopCore"]),
         // The only code that touches curses.
         .target(name: "PacetopCurses", dependencies: ["CNcursesw", "PacetopUI"]),
         // State, Message, update, view, effects and the runner (talks to a Terminal and a
@@ -74,7 +76,9 @@ let package = Package(
             "PacetopSource", "PacetopCore", "PacetopSSH", "PacetopTestSupport",
         ]),
         .testTarget(name: "PacetopDemoTests", dependencies: ["PacetopDemo", "PacetopCore", "PacetopTestSupport"]),
-        .testTarget(name: "PacetopUITests", dependencies: ["PacetopUI", "PacetopCurses"]),
+        .testTarget(name: "PacetopUITests", dependencies: [
+            "PacetopUI", "PacetopCurses", .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
         .testTarget(name: "PacetopAppTests", dependencies: ["PacetopApp", "PacetopCore", "PacetopUI", "PacetopTestSupport"]),
         .testTarget(name: "PacetopE2ETests", dependencies: ["PacetopTestSupport"]),
     ],

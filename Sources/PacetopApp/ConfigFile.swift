@@ -64,10 +64,7 @@ public struct ConfigFile: Sendable, Equatable {
             if !mustExist && !FileManager.default.fileExists(atPath: path) { return ConfigFile() }
             throw TOMLError(file: path, line: 0, message: "cannot read the config file")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw TOMLError(file: path, line: 0, message: "the config file is not UTF-8")
-        }
-        return try parse(text, file: path)
+        return try parse(TOML.text(utf8: [UInt8](data), file: path), file: path)
     }
 
     /// Parses the config's TOML; unknown settings, bad values and unknown keys are errors naming `file`, line and key.

@@ -158,7 +158,7 @@ public struct ThemeLoader: Sendable {
 
     static func read(_ path: String) throws(ThemeError) -> String {
         guard let data = FileManager.default.contents(atPath: path) else { throw .unreadable(path: path) }
-        return String(decoding: data, as: UTF8.self)
+        do { return try TOML.text(utf8: [UInt8](data), file: path) } catch { throw .invalid(error) }
     }
 
     static func fileExists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }

@@ -34,6 +34,10 @@ import PacetopUI
         ("anchor = \"-rf\"", 1, "anchor", "not a valid Pacemaker id"),
         ("read_only = \"yes\"", 1, "read_only", "expected true or false"),
         ("theme = \"x\"\ninterval = 0.25", 2, "interval", "at least 0.5"),
+        // Every key has its own line, also after multi-line values that look like keys.
+        ("on_event = \"\"\"\nlogger \\\n  -t x\ncolour = 1\n\"\"\"\ncolour = \"x\"", 6, "colour", "unknown setting"),
+        ("nodes = [\n  \"a\",  # interval = 0\n]\ninterval = 0", 4, "interval", "at least 0.5"),
+        ("keys.restart = \"x\"\nkeys . \"cleanup\" = \"no-such-key\"", 2, "cleanup", "unknown key"),
     ])
     func errorsNameFileLineAndKey(_ text: String, _ line: Int, _ key: String, _ message: String) {
         do {
@@ -43,6 +47,15 @@ import PacetopUI
             let d = error.description
             #expect(d.contains("/home/u/.config/pacetop/config.toml:\(line)"), "\(d)")
             #expect(d.contains(key) && d.contains(message), "\(d)")
+        }
+    }
+
+    @Test func aConfigFileThatIsNotUTF8NamesTheLine() throws {
+        let path = NSTemporaryDirectory() + "pacetop-latin1-\(UUID().uuidString).toml"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data("theme = \"default\"\n\n# caf".utf8 + [0xE9, 0x0A]).write(to: URL(fileURLWithPath: path))
+        #expect(throws: TOMLError(file: path, line: 3, message: "the file is not valid UTF-8")) {
+            try ConfigFile.load(path: path, mustExist: true)
         }
     }
 

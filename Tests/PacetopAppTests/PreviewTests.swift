@@ -54,6 +54,21 @@ import PacetopUI
         #expect(s.overlay == .none && s.running == nil && s.sequence == nil)
     }
 
+    /// The pane shows the same rows from the crm_simulate of Pacemaker 2.0.5, 2.1.5 and 3.0.0
+    /// (2.0 indents and pads its summary differently).
+    @Test(arguments: ["2.0.5", "2.1.5", "3.0.0"]) func everyVersionsMovePreviewRendersTheChain(version: String) throws {
+        var s = makeState(size: Size(width: 100, height: 50))
+        let (p, _) = try movePane(&s)
+        var preview = try Self.recorded("crm_simulate-\(version)-move.txt")
+        preview.afterRelease = try Self.recorded("crm_simulate-\(version)-release-moves-back.txt").changes
+        _ = App.update(&s, .previewed(p.command, .ready(preview)))
+        let screen = text(s)
+        for rsc in MasterLayout.portSIP.chain {
+            #expect(screen.range(of: "\(rsc) +\(n1) → \(n3)  \\(move\\)", options: .regularExpression) != nil, "\(version): \(rsc)")
+        }
+        #expect(screen.contains("Clearing afterwards would move 7 resources to \(n1)."), "\(version): the release check is said")
+    }
+
     /// At 80×24 the rows do not fit: the preview shrinks to one line, and Confirm stays.
     @Test func onASmallTerminalThePreviewGivesWayToTheCommand() throws {
         var s = makeState(size: Size(width: 80, height: 24))

@@ -16,8 +16,13 @@ final class FakeTerminal: Terminal {
         case workers(Double)
         /// The terminal went away.
         case gone(String)
-        /// Something to do at this moment (raise a signal, change a file), then a wake-up.
+        /// Something to do at this moment (ask for a poll, change a file), then a wake-up.
         case run(@Sendable () -> Void)
+        /// A signal, delivered to this thread with raise(3), unblocked for the moment (test
+        /// threads may block signals), so that its handler has written the wake-up before the
+        /// step returns. kill(2) to the process runs it on whichever thread takes it, maybe
+        /// after the runner has read the pipe.
+        case signal(Int32)
     }
 
     var size = Size(width: 100, height: 30)
@@ -62,6 +67,14 @@ final class FakeTerminal: Terminal {
             return .gone(why)
         case .run(let action):
             action()
+            return .ready
+        case .signal(let sig):
+            var only = sigset_t(), saved = sigset_t()
+            sigemptyset(&only)
+            sigaddset(&only, sig)
+            pthread_sigmask(SIG_UNBLOCK, &only, &saved)
+            _ = raise(sig)
+            pthread_sigmask(SIG_SETMASK, &saved, nil)
             return .ready
         }
     }
@@ -186,7 +199,7 @@ final class RecordingSource: ClusterSource, @unchecked Sendable {
 
     @Test func sigtermWhileAnActionRunsAsksAndASecondOneQuits() throws {
         let term = FakeTerminal([.workers(5), .keys([.char("G"), .char("R"), .char("y")]),
-                                 .run { _ = kill(getpid(), SIGTERM) }, .idle, .run { _ = kill(getpid(), SIGTERM) }, .idle])
+                                 .signal(SIGTERM), .idle, .signal(SIGTERM), .idle])
         let source = RecordingSource(try Fixture.status("healthy"), actionSeconds: 30)
         let r = runner(term, source)
         #expect(try r.run() == .user)

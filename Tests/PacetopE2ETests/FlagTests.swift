@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PacetopTestSupport
 
 /// Numbers on the command line and in the config file: the real binary refuses what it cannot
 /// use (infinities, NaN, out-of-range) with exit 64 and a message, instead of crashing.
@@ -40,6 +41,28 @@ import Testing
         let r = try run("--port=\(value)", "--once", "127.0.0.1")
         #expect(r.status == 64, "\(r.output)")
         #expect(r.output.contains("--port"), "\(r.output)")
+    }
+
+    /// The shipped binary reads its config with its own TOML 1.0 reader (no Foundation): the
+    /// forms a user may write are accepted, and a mistake names the file, the line and the key.
+    @Test func theConfigFileIsFullTOML() throws {
+        let xml = TestData.fixtures.appendingPathComponent("portsip/healthy.xml").path
+        let good = try run("--once", "--xml-file", xml, config: """
+            interval = 1.5                      # a float
+            theme = 'high-contrast'             # a literal string
+            on_event = \"\"\"
+            logger -t pacetop \\
+              --id=1\"\"\"
+            addresses = { "ip-172-31-16-134" = "10.0.1.134" }
+            keys.cleanup = "x"                  # dotted keys
+            keys.restart = "ctrl-r"
+
+            """)
+        #expect(good.status == 0, "\(good.output)")
+        #expect(good.output.contains("pbx"), "\(good.output)")
+        let bad = try run("--once", "--xml-file", xml, config: "interval = 1.5\nnodes = [\n  \"a\",\n  \"b\" \"c\",\n]\n")
+        #expect(bad.status == 64, "\(bad.output)")
+        #expect(bad.output.contains("config.toml:4: key \"nodes\": expected , or ] in the array, found '\"'"), "\(bad.output)")
     }
 
     @Test func theConfigFileIntervalIsCheckedToo() throws {

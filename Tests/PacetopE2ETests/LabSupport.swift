@@ -290,9 +290,10 @@ struct LabPacetop {
 extension String {
     var lines: [Substring] { split(separator: "\n", omittingEmptySubsequences: false) }
 
-    /// The Resources row of `rsc` says Started on `node`.
+    /// The Resources row of `rsc` says Started on `node` (an agent column may stand between
+    /// the name and the role when the terminal is wide enough).
     func shows(_ rsc: String, startedOn node: String) -> Bool {
-        range(of: "[│▶ ] \(rsc) +Started +\(node)", options: .regularExpression) != nil
+        range(of: "[│▶ ] \(rsc) +(\\S+ +)?Started +\(node)", options: .regularExpression) != nil
     }
 
     func showsAllStarted(on node: String) -> Bool { Lab.resources.allSatisfy { shows($0, startedOn: node) } }

@@ -65,7 +65,7 @@ func loadError(_ loader: ThemeLoader, _ name: String) -> String? {
         #expect(c["d"] == .integer(1))
     }
 
-    /// Parse errors come from toml++ in its words, with the file and the line.
+    /// Parse errors name the file, the line of the mistake and, where there is one, the key.
     @Test func syntaxErrorsNameFileAndLine() {
         func err(_ text: String) -> String {
             do { _ = try TOML.parse(text, file: "x.toml"); return "parsed" } catch { return error.description }
@@ -76,9 +76,27 @@ func loadError(_ loader: ThemeLoader, _ name: String) -> String? {
             let message = err(text)
             #expect(message.hasPrefix("x.toml:\(line): "), "\(text.debugDescription) → \(message)")
         }
-        #expect(err("a = 1\na = 2").contains("a"), "names the key")
+        #expect(err("a = 1\na = 2") == "x.toml:2: key \"a\": is defined twice (first on line 1)")
+        #expect(err("[p]\nx = 1\n\n[p]") == "x.toml:4: key \"p\": table [p] is defined twice (already defined on line 1)")
+        #expect(err("[keys]\ncleanup.x = 1\n[keys.cleanup]")
+                == "x.toml:3: key \"keys.cleanup\": table [keys.cleanup] is defined twice (already made by dotted keys on line 2)")
+        #expect(err("s = \"\"\"\nok\nbad \\q\"\"\"") == "x.toml:3: invalid escape \\q in a string (valid: \\b \\t \\n \\f \\r \\\" \\\\ \\uXXXX \\UXXXXXXXX)")
+        #expect(err("theme = nord") == "x.toml:1: key \"theme\": expected a value, found nord (a string needs quotes: \"nord\")")
+        #expect(err("interval = 01.5") == "x.toml:1: key \"interval\": leading zeros are not allowed: 01.5")
+        #expect(err("n = 9223372036854775808") == "x.toml:1: key \"n\": integer does not fit in 64 bits: 9223372036854775808")
+        #expect(err("when = 2026-02-29T03:00:00Z") == "x.toml:1: key \"when\": invalid date/time: 2026-02-29T03:00:00Z")
+        #expect(err("a = 1\r\nb = 2\rc = 3") == "x.toml:2: a carriage return must be followed by a line feed")
+        #expect(err("a = \"tab\tok, bell\u{07} not\"") == "x.toml:1: control character U+0007 in a string; write it as an escape")
+        #expect(err("t = { a = 1,\n b = 2 }") == "x.toml:1: key \"t\": inline table is not closed on its line (inline tables are on one line)")
+        #expect(err("fg = {a = 1}\n[fg]") == "x.toml:2: key \"fg\": is an inline table (line 1), which cannot be extended")
+        do {
+            _ = try TOML.parse(bytes: Array("ok = 1\n# caf".utf8) + [0xE9, 0x0A], file: "x.toml")
+            Issue.record("invalid UTF-8 parsed")
+        } catch {
+            #expect(error.description == "x.toml:2: the file is not valid UTF-8")
+        }
         #expect(err("a = " + String(repeating: "[", count: 100_000)).contains("nested"))
-        // Keys nested deeper than the cap are refused before parsing.
+        // Keys nested deeper than the cap are refused.
         let deep = Array(repeating: "k", count: 40).joined(separator: ".") + " = 1"
         #expect(err("ok = 1\n" + deep) == "x.toml:2: keys nested too deeply (more than 16 levels)")
         #expect(err("[" + Array(repeating: "t", count: 40).joined(separator: ".") + "]").hasPrefix("x.toml:1: keys nested too deeply"))
@@ -95,11 +113,32 @@ func loadError(_ loader: ThemeLoader, _ name: String) -> String? {
             cleanup = "x"
             """, file: "t.toml")
         #expect(t["interval"] == .float(1.5))
-        guard case .datetime? = t["when"] else { Issue.record("no date"); return }
+        #expect(t["when"] == .datetime("2026-11-30T03:00:00Z"))
         #expect(t["text"] == .string("two\nlines"))
         #expect(t.entries.map(\.key) == ["interval", "when", "text", "keys"], "source order")
+        #expect(t.entries.map(\.line) == [1, 2, 3, 6], "every key's own line")
         guard case .table(let keys)? = t["keys"] else { Issue.record("no keys table"); return }
         #expect(keys.entry("cleanup")?.line == 7)
+    }
+}
+
+extension TOMLTests {
+    /// Dates and times are checked and written one way, as toml++ prints them.
+    @Test(arguments: [
+        ("1979-05-27 07:32:00.120-00:00", "1979-05-27T07:32:00.12Z"),
+        ("1979-05-27t07:32:00z", "1979-05-27T07:32:00Z"),
+        ("1979-05-27T00:32:00.999999+07:00", "1979-05-27T00:32:00.999999+07:00"),
+        ("1979-05-27T07:32:00.000", "1979-05-27T07:32:00"),
+        ("2024-02-29", "2024-02-29"),
+        ("07:32:00.1234567891", "07:32:00.123456789"),
+        ("2016-12-31T23:59:60Z", "2016-12-31T23:59:60Z"),  // a leap second (RFC 3339)
+    ])
+    func datesAreWrittenOneWay(_ written: String, _ read: String) throws {
+        #expect(try TOML.parse("d = \(written)", file: "d.toml")["d"] == .datetime(read))
+    }
+
+    @Test func aByteOrderMarkIsSkipped() throws {
+        #expect(try TOML.parse(bytes: [0xEF, 0xBB, 0xBF] + Array("a = 1\n".utf8), file: "b.toml")["a"] == .integer(1))
     }
 }
 
@@ -226,7 +265,9 @@ func loadError(_ loader: ThemeLoader, _ name: String) -> String? {
         try check("field", "\"alert\" = { colour = \"red\" }", "1: key \"alert\": unknown style field \"colour\" (use fg, bg, modifiers)")
         try check("palette", "[palette]\nfoo = \"#12345\"\n", "2: key \"palette.foo\": unknown colour \"#12345\" (use a [palette] name, \"#rrggbb\", a colour name like \"light-red\", or 0-255)")
         try check("missing", "# x\ninherits = \"nope\"", "2: key \"inherits\": inherited theme \"nope\" not found")
-        try check("syntax", "\"alert\" = { fg = \"red\"", "1: Error while parsing inline table: encountered end-of-file")
+        try check("syntax", "\"alert\" = { fg = \"red\"", "1: key \"alert\": inline table is not closed before the end of the file")
+        try Data("\"alert\" = \"red\"\n# caf".utf8 + [0xE9]).write(to: URL(fileURLWithPath: "\(dir)/latin1.toml"))
+        #expect(loadError(loader, "latin1") == "\(dir)/latin1.toml:2: the file is not valid UTF-8")
         try write("inherits = \"b\"\n", to: "\(dir)/a.toml")
         try write("\n\ninherits = \"a\"\n", to: "\(dir)/b.toml")
         #expect(loadError(loader, "a") == "\(dir)/b.toml:3: key \"inherits\": inherits cycle: a.toml -> b.toml -> a.toml")
