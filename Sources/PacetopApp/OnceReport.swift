@@ -29,29 +29,14 @@ public enum OnceReport {
             lines += [""] + titleLine.lines()
             // The same columns and widths as the screen's panes, so both shorten names alike.
             let (columns, rows) = title == "Resources" ? View.fitted(columns, rows, width: width - 2) : (columns, rows)
-            var table = Table(columns: View.namesFirst(columns, rows, width: width - 2), rows: rows,
+            let table = Table(columns: View.namesFirst(columns, rows, width: width - 2), rows: rows,
                               showHeader: columns.count > 1, ellipsis: glyphs.ellipsis)
-            // A few hundred rows at a time: one buffer for 2,000 rows was megabytes of cells
-            // to clear and read back.
-            var start = 0
-            repeat {
-                let count = min(Self.rowsPerBuffer, rows.count - start)
-                let height = count + (table.showHeader ? 1 : 0)
-                var buf = Buffer(width: width, height: height)
-                var ts = TableState()
-                ts.offset = start
-                table.render(into: &buf, area: Rect(x: 2, y: 0, width: width - 2, height: height), state: &ts)
-                lines += buf.lines()
-                table.showHeader = false
-                start += count
-            } while start < rows.count
+            lines += table.plainLines(width: width, indent: 2)
         }
         while lines.last?.isEmpty == true { lines.removeLast() }
         let text = lines.joined(separator: "\n") + "\n"
         return glyphs.isUnicode ? text : asciiOnly(text)
     }
-
-    static let rowsPerBuffer = 256
 
     /// The width at which no line of the report is cut.
     static func wholeLines(_ state: AppState, _ env: ViewEnv, _ tables: [([TableColumn], [TableRow])]) -> Int {

@@ -255,6 +255,52 @@ public struct Table: Sendable {
     }
 }
 
+extension Table {
+    /// The header and every row as text without styles, `width` wide and `indent` in, with
+    /// trailing blanks dropped: exactly what `render` draws and `Buffer.lines` reads back.
+    /// Rows whose cells are printable ASCII and fit their columns (nearly every row of a big
+    /// cluster) are laid out as bytes; any other row is drawn through a one-row buffer.
+    public func plainLines(width: Int, indent: Int) -> [String] {
+        let area = Rect(x: indent, y: 0, width: max(0, width - indent), height: 1)
+        guard !area.isEmpty else { return Array(repeating: "", count: rows.count + (showHeader ? 1 : 0)) }
+        let cols = columnRects(in: area)
+        var out: [String] = []
+        out.reserveCapacity(rows.count + 1)
+        var line = [UInt8](repeating: 0x20, count: width)
+        func fast(_ cells: [Line]) -> String? {
+            for i in line.indices { line[i] = 0x20 }
+            for (i, cell) in cells.enumerated() where i < cols.count {
+                let text = cell.spans.count == 1 ? cell.spans[0].text : cell.plainText
+                guard DisplayWidth.isPrintableASCII(text) else { return nil }
+                let w = text.utf8.count, col = cols[i]
+                guard w <= col.width, col.x >= 0, col.x + col.width <= line.count else { return nil }
+                var x = col.x
+                switch i < columns.count ? columns[i].alignment : .left {
+                case .left: break
+                case .center: x += (col.width - w) / 2
+                case .right: x += col.width - w
+                }
+                for b in text.utf8 { line[x] = b; x += 1 }
+            }
+            var end = line.count
+            while end > 0, line[end - 1] == 0x20 { end -= 1 }
+            return String(decoding: line[..<end], as: UTF8.self)
+        }
+        func drawn(_ row: TableRow?) -> String {
+            var one = self
+            one.rows = row.map { [$0] } ?? []
+            one.showHeader = row == nil
+            var buf = Buffer(width: width, height: 1)
+            var state = TableState()
+            one.render(into: &buf, area: area, state: &state)
+            return buf.lines()[0]
+        }
+        if showHeader { out.append(fast(columns.map { Line($0.title) }) ?? drawn(nil)) }
+        for row in rows { out.append(fast(row.cells) ?? drawn(row)) }
+        return out
+    }
+}
+
 /// A single-column selectable list.
 public struct List: Sendable {
     public var items: [Line]

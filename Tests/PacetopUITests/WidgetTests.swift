@@ -262,3 +262,48 @@ import Testing
         #expect(u.lines() == ["█", "│", "│"])
     }
 }
+
+/// `Table.plainLines` (how `--once` prints tables) gives what `render` draws into a buffer and
+/// `Buffer.lines` reads back, for every kind of cell: fitting ASCII (laid out as bytes), and
+/// what is not (wide or non-ASCII graphemes, cells cut at the tail or the head, alignments).
+@Suite struct PlainLinesTests {
+    static let columns = [
+        TableColumn("NAME", width: .length(10), truncation: .head),
+        TableColumn("ROLE", width: .min(7)),
+        TableColumn("COUNT", width: .length(6), alignment: .right),
+        TableColumn("MID", width: .length(7), alignment: .center),
+        TableColumn("NOTE", width: .fill(1)),
+    ]
+    static let rows: [TableRow] = [
+        TableRow(["eip", "Started", "1", "x", "fine"]),
+        TableRow(["ip-172-31-16-133", "Started", "300", "ab", "a name cut at its head"]),
+        TableRow(["pbx", "Started", "", "", "★ master"]),
+        TableRow(["节点一", "Stopped", "12345678", "wide", "名前がとても長いリソース"]),
+        TableRow([Line([Span("two", style: Style(bold: true)), Span(" spans")]), Line("a"), Line(""), Line("é"), Line("tab\there")]),
+        TableRow(["", "", "", "", ""]),
+        TableRow(["trailing  ", "Promoted", "7", "c", "spaces at the end   "]),
+    ]
+
+    static func drawn(_ table: Table, width: Int, indent: Int) -> [String] {
+        var b = Buffer(width: width, height: table.rows.count + (table.showHeader ? 1 : 0))
+        var state = TableState()
+        table.render(into: &b, area: Rect(x: indent, y: 0, width: width - indent, height: b.height), state: &state)
+        return b.lines()
+    }
+
+    @Test(arguments: [3, 12, 20, 33, 47, 61, 80, 120])
+    func sameAsTheBufferAtEveryWidth(width: Int) {
+        for showHeader in [true, false] {
+            for ellipsis in ["…", "~"] {
+                let table = Table(columns: Self.columns, rows: Self.rows, showHeader: showHeader, ellipsis: ellipsis)
+                #expect(table.plainLines(width: width, indent: 2) == Self.drawn(table, width: width, indent: 2),
+                        "width \(width), header \(showHeader), ellipsis \(ellipsis)")
+            }
+        }
+    }
+
+    @Test func aSelectionMarkKeepsItsSpace() {
+        let table = Table(columns: Self.columns, rows: Self.rows, highlightSymbol: "▶ ")
+        #expect(table.plainLines(width: 70, indent: 0) == Self.drawn(table, width: 70, indent: 0))
+    }
+}
