@@ -3,6 +3,11 @@ import PacetopTestSupport
 
 /// The real pacetop binary next to this one (built by scripts/bench).
 func pacetopBinary(_ root: String) throws -> String {
+    // PACETOP_BENCH_BINARY: measure another build, e.g. the shipped one (scripts/package).
+    if let given = ProcessInfo.processInfo.environment["PACETOP_BENCH_BINARY"], !given.isEmpty {
+        guard FileManager.default.isExecutableFile(atPath: given) else { throw BenchError("PACETOP_BENCH_BINARY=\(given) is not executable") }
+        return given
+    }
     let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
     for p in [here + "/pacetop", root + "/.build/release/pacetop"] where FileManager.default.isExecutableFile(atPath: p) {
         return p
