@@ -383,6 +383,16 @@ public enum App {
 
     // MARK: Actions
 
+    /// "Select X (Tab to Pane)", or, when the pane is not on screen (below 60×16 there are
+    /// none), what makes it appear, short enough for a 40-column line.
+    static func selectFirst(_ state: AppState, _ pane: Pane, _ what: String) -> String {
+        let name = pane == .nodes ? "Nodes" : "Resources"
+        guard View.paneAreas(state)[pane] != nil else {
+            return "enlarge the terminal to select \(what)"
+        }
+        return "select \(what) (Tab to \(name))"
+    }
+
     /// Works out what an action key means for the current selection, then asks to confirm.
     private static func action(_ state: inout AppState, _ command: Command) -> [Effect] {
         if let running = state.running {
@@ -404,13 +414,13 @@ public enum App {
         switch command {
         case .restart:
             guard let r = resourceRow?.actionTarget else {
-                say(&state, "select a resource to restart (Tab to Resources)", .degraded)
+                say(&state, selectFirst(state, .resources, "a resource to restart"), .degraded)
                 return []
             }
             return propose(&state, .restart(resource: r))
         case .standby, .unstandby:
             guard let n = selectedNode else {
-                say(&state, "select a node first (Tab to Nodes)", .degraded)
+                say(&state, selectFirst(state, .nodes, "a node"), .degraded)
                 return []
             }
             if let why = cannotApply(command, node: n, status) {
@@ -443,7 +453,7 @@ public enum App {
                 return propose(&state, .cleanup(resource: r, node: p.node))
             }
             guard let r = resourceRow?.actionTarget else {
-                say(&state, "select a resource or a failure to clean up", .degraded)
+                say(&state, selectFirst(state, .resources, "a resource or a failure to clean up"), .degraded)
                 return []
             }
             return propose(&state, .cleanup(resource: r, node: nil))

@@ -88,7 +88,7 @@ public enum View {
         }
         let footer = Line([Span("q", style: env.style(.uiKey)), Span(" quit ", style: env.style(.uiFooter)),
                            Span("?", style: env.style(.uiKey)), Span(" help", style: env.style(.uiFooter))])
-        // Messages ("select a node first", an action's outcome) take the line above the footer.
+        // Messages ("select a node", an action's outcome) take the line above the footer.
         let says = state.running != nil || state.filterEditing || !state.filter.isEmpty || state.message != nil
         let body = max(0, buf.height - 1 - (says ? 1 : 0))
         for (row, line) in lines.prefix(body).enumerated() {

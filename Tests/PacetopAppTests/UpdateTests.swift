@@ -108,12 +108,23 @@ import PacetopUI
         #expect(s.timeline.last?.severity == .critical)
     }
 
+    /// Below 60×16 there are no panes to Tab to: the hint says what does work.
+    @Test func onTheCompactScreenActionsAskForABiggerTerminal() throws {
+        var s = makeState(size: Size(width: 40, height: 12))
+        _ = poll(&s, try Fixture.status("healthy"))
+        press(&s, .char("s"))
+        #expect(s.overlay == .none)
+        #expect(s.message?.text == "enlarge the terminal to select a node")
+        press(&s, .char("u"))
+        #expect(s.message?.text == "enlarge the terminal to select a node")
+    }
+
     @Test func standbyNeedsANodeSelection() throws {
         var s = makeState()
         _ = poll(&s, try Fixture.status("healthy"))
         press(&s, .char("s"))
         #expect(s.overlay == .none)
-        #expect(s.message?.text == "select a node first (Tab to Nodes)")
+        #expect(s.message?.text == "select a node (Tab to Nodes)")
         // Tab cycles nodes → resources → problems → timeline → nodes.
         press(&s, .tab, .tab, .tab)
         #expect(s.focus == .nodes)

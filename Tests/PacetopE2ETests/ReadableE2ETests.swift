@@ -71,6 +71,6 @@ extension DemoE2ETests {
         let t = try pacetop("--demo", width: 40, height: 12)
         try t.waitFor("master")
         try t.send("u")
-        try t.waitFor("why u does nothing") { self.lineAboveFooter($0).contains("select a node first") }
+        try t.waitFor("why u does nothing") { self.lineAboveFooter($0).contains("enlarge the terminal to select a node") }
     }
 }
