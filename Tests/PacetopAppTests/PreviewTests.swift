@@ -24,6 +24,15 @@ import PacetopUI
         return (p, effects)
     }
 
+    /// The move pane with `version`'s recorded move preview, whose release would move it back.
+    func previewedMoveThatReleasesBack(_ s: inout AppState, version: String) throws -> Preview {
+        let (p, _) = try movePane(&s)
+        var preview = try Self.recorded("crm_simulate-\(version)-move.txt")
+        preview.afterRelease = try Self.recorded("crm_simulate-\(version)-release-moves-back.txt").changes
+        _ = App.update(&s, .previewed(p.command, .ready(preview)))
+        return preview
+    }
+
     struct PreviewTestError: Error, CustomStringConvertible {
         var description: String
         init(_ d: String) { description = d }
@@ -58,10 +67,7 @@ import PacetopUI
     /// (2.0 indents and pads its summary differently).
     @Test(arguments: ["2.0.5", "2.1.5", "3.0.0"]) func everyVersionsMovePreviewRendersTheChain(version: String) throws {
         var s = makeState(size: Size(width: 100, height: 50))
-        let (p, _) = try movePane(&s)
-        var preview = try Self.recorded("crm_simulate-\(version)-move.txt")
-        preview.afterRelease = try Self.recorded("crm_simulate-\(version)-release-moves-back.txt").changes
-        _ = App.update(&s, .previewed(p.command, .ready(preview)))
+        _ = try previewedMoveThatReleasesBack(&s, version: version)
         let screen = text(s)
         for rsc in MasterLayout.portSIP.chain {
             #expect(screen.range(of: "\(rsc) +\(n1) → \(n3)  \\(move\\)", options: .regularExpression) != nil, "\(version): \(rsc)")
@@ -160,10 +166,7 @@ import PacetopUI
 
     @Test func thePreviewWarnsWhenReleasingWouldMoveItBack() throws {
         var s = makeState(size: Size(width: 100, height: 60))
-        let (p, _) = try movePane(&s)
-        var preview = try Self.recorded("crm_simulate-2.1.5-move.txt")
-        preview.afterRelease = try Self.recorded("crm_simulate-2.1.5-release-moves-back.txt").changes
-        _ = App.update(&s, .previewed(p.command, .ready(preview)))
+        let preview = try previewedMoveThatReleasesBack(&s, version: "2.1.5")
         let screen = text(s)
         #expect(screen.contains("Clearing afterwards would move 7 resources to \(n1)."))
         #expect(screen.contains("keep the pin"))
