@@ -106,7 +106,7 @@ import PacetopUI
             var s = state(try Fixture.status("healthy"), size: size)
             press(&s, .char("u"))
             let lines = screen(s)
-            #expect(lines[size.height - 2].hasPrefix("select a node"), "\(size): \(lines)")
+            #expect(lines[size.height - 2].hasPrefix("enlarge the termina"), "\(size): \(lines)")
             #expect(lines.last?.contains("q quit") == true)
             #expect(lines.allSatisfy { DisplayWidth.of($0) <= size.width })
         }
