@@ -78,10 +78,6 @@ extension App {
         guard let new = state.status, state.pollError == nil else { return [] }
         let cluster = new.clusterName ?? state.config.sourceLabel
         var out: [AlertEvent] = []
-        if let f = state.lastFailover, f != failoverBefore {
-            out.append(AlertEvent(event: f.nodeLost ? .failover : .switchover, cluster: cluster, text: f.text,
-                                  from: f.from, to: f.to, seconds: f.seconds, time: f.restoredAt))
-        }
         if let old = before {
             for n in new.nodes where n.kind == .member && (!n.online || n.unclean) {
                 guard let was = old.node(named: n.name), was.online, !was.unclean else { continue }
@@ -92,6 +88,12 @@ extension App {
                 out.append(AlertEvent(event: .quorumLost, cluster: cluster, text: "quorum LOST (seen from \(state.via ?? "?"))",
                                       node: state.via, time: state.now))
             }
+        }
+        // Last: it is what happened after the loss, and the title keeps the last alert, so
+        // one poll that shows both leaves the terminal saying FAILOVER, not NODE LOST.
+        if let f = state.lastFailover, f != failoverBefore {
+            out.append(AlertEvent(event: f.nodeLost ? .failover : .switchover, cluster: cluster, text: f.text,
+                                  from: f.from, to: f.to, seconds: f.seconds, time: f.restoredAt))
         }
         return out.map { .alert($0) }
     }

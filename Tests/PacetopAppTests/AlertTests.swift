@@ -35,6 +35,18 @@ import PacetopUI
         #expect(e.first?.title(nodes: nodes) == "pacetop test: NODE LOST 135")
     }
 
+    /// One poll can show the node gone and the chain already on the new master (a slow
+    /// crm_mon during the membership change): the failover comes last, so the title the
+    /// terminal is left with is the whole story, and the hook hears them in the order they
+    /// happened.
+    @Test func aFailoverSeenInOnePollWithItsLostNodeEndsOnTheFailover() throws {
+        var s = makeState()
+        _ = poll(&s, try Fixture.status("failover-before"))
+        let e = alertEvents(poll(&s, try Fixture.status("failover-after"), at: t0 + 2))
+        #expect(e.map(\.event) == [.nodeLost, .failover], "\(s.timeline.map(\.text))")
+        #expect(e.last?.title(nodes: nodes).hasPrefix("pacetop test: FAILOVER 133 → ") == true)
+    }
+
     @Test func namesAreShortenedToWhatTellsThemApart() {
         #expect(AlertEvent.shortName("ip-172-31-16-133", among: nodes) == "133")
         #expect(AlertEvent.shortName("db1.example.com", among: ["db1.example.com", "db2.example.com"]) == "db1.example.com")
