@@ -409,7 +409,8 @@ struct LabE2ETests {
                     "pacetop's failover duration (\(shown.seconds) s) within 2 s of Pacemaker's, kill → last chain start on \(newMaster): \(String(format: "%.1f", pacemaker)) s")
             // The alert: the terminal title and the hook's JSON line.
             let short = String(newMaster.suffix(3))
-            #expect(try p.tmux.title() == "pacetop portsip-lab: FAILOVER 133 → \(short)")
+            let title = try p.tmux.title()
+            #expect(title == "pacetop portsip-lab: FAILOVER 133 → \(short)", "the terminal title: \(title)")
             var hook: [String] = []
             Lab.waitForCluster("the on_event hook ran", timeout: 15) {
                 hook = ((try? String(contentsOf: events, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
