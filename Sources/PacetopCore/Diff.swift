@@ -334,59 +334,14 @@ public struct FailoverTracker: Sendable, Equatable {
         for id in status.chainMembers(layout) {
             guard let r = h.resources.first(where: { $0.id == id }),
                   let op = r.operations.last(where: { $0.task == "start" && $0.rc == 0 }),
-                  let t = op.lastRCChange.flatMap(PacemakerTime.parse) else { return nil }
+                  // Zone-less history times read as UTC (pacetop runs crm_mon with TZ=UTC; a
+                  // span only needs one clock for all of them).
+                  let t = op.lastRCChange.flatMap({ CrmTime.date($0, nodeOffset: 0) }) else { return nil }
             let end = t.addingTimeInterval(Double(op.execTimeMs ?? 0) / 1000)
             first = min(first ?? t, t)
             last = max(last ?? end, end)
         }
         guard let first, let last else { return nil }
         return (first, last)
-    }
-}
-
-/// The time formats crm_mon prints (run with TZ=UTC, so they are UTC).
-public enum PacemakerTime {
-    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-    /// `Wed Nov 25 04:12:24 2026` (ctime), `2026-11-25 04:12:24Z` or `… -04:00`.
-    public static func parse(_ text: String) -> Date? {
-        let parts = text.split(separator: " ", omittingEmptySubsequences: true)
-        var c = DateComponents()
-        // .gmt, not TimeZone(identifier: "UTC"): without ICU (FoundationEssentials only, as in
-        // the shipped binary) named zones are nil; unit tests link Foundation and cannot tell.
-        c.timeZone = .gmt
-        var offset = 0
-        if parts.count == 5, let month = months.firstIndex(of: String(parts[1])) {
-            c.month = month + 1
-            c.day = Int(parts[2])
-            c.year = Int(parts[4])
-            guard setTime(parts[3], &c) else { return nil }
-        } else if parts.count >= 2 {
-            let d = parts[0].split(separator: "-")
-            guard d.count == 3 else { return nil }
-            c.year = Int(d[0]); c.month = Int(d[1]); c.day = Int(d[2])
-            var time = String(parts[1])
-            if time.hasSuffix("Z") { time.removeLast() }
-            guard setTime(Substring(time), &c) else { return nil }
-            if parts.count == 3 {
-                let z = parts[2]
-                guard let sign = z.first, sign == "+" || sign == "-" else { return nil }
-                let hm = z.dropFirst().split(separator: ":")
-                guard hm.count == 2, let h = Int(hm[0]), let m = Int(hm[1]) else { return nil }
-                offset = (h * 3600 + m * 60) * (sign == "-" ? -1 : 1)
-            }
-        } else {
-            return nil
-        }
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = .gmt
-        return cal.date(from: c).map { $0.addingTimeInterval(Double(-offset)) }
-    }
-
-    private static func setTime(_ s: Substring, _ c: inout DateComponents) -> Bool {
-        let t = s.split(separator: ":")
-        guard t.count == 3, let h = Int(t[0]), let m = Int(t[1]), let sec = Int(t[2]) else { return false }
-        c.hour = h; c.minute = m; c.second = sec
-        return true
     }
 }

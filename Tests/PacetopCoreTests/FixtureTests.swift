@@ -278,11 +278,12 @@ func allOn(_ node: String) -> [String] { chain.map { "\($0)@\(node)" } }
         #expect(f.text.hasPrefix("SWITCHOVER \(n1) → \(n2) in "))
     }
 
+    /// How the failover span reads history times: zone-less ones as UTC.
     @Test func pacemakerTimes() {
-        let utc = PacemakerTime.parse("Wed Nov 25 04:12:24 2026")
-        #expect(utc == PacemakerTime.parse("2026-11-25 04:12:24Z"))
-        #expect(PacemakerTime.parse("2026-11-25 00:12:24 -04:00") == utc)
+        let utc = CrmTime.date("Wed Nov 25 04:12:24 2026", nodeOffset: 0)
+        #expect(utc == CrmTime.date("2026-11-25 04:12:24Z", nodeOffset: 0))
+        #expect(CrmTime.date("2026-11-25 00:12:24 -04:00", nodeOffset: 0) == utc)
         #expect(utc.map { Int($0.timeIntervalSince1970) } == 1_795_579_944)
-        #expect(PacemakerTime.parse("yesterday") == nil)
+        #expect(CrmTime.date("yesterday", nodeOffset: 0) == nil)
     }
 }
