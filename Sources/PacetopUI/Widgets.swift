@@ -1,5 +1,15 @@
 public enum Alignment: Sendable {
     case left, center, right
+
+    /// Where text `textWidth` wide starts in a space `width` wide (0 when it does not fit).
+    func offset(_ textWidth: Int, in width: Int) -> Int {
+        guard textWidth < width else { return 0 }
+        switch self {
+        case .left: return 0
+        case .center: return (width - textWidth) / 2
+        case .right: return width - textWidth
+        }
+    }
 }
 
 extension Buffer {
@@ -10,14 +20,7 @@ extension Buffer {
                                ellipsis: String? = nil) -> Int {
         guard !rect.isEmpty else { return 0 }
         let w = line.width
-        var x = rect.x
-        if w < rect.width {
-            switch alignment {
-            case .left: break
-            case .center: x += (rect.width - w) / 2
-            case .right: x += rect.width - w
-            }
-        }
+        let x = rect.x + alignment.offset(w, in: rect.width)
         // Text known to fit needs no ellipsis, and `write` then need not measure it again.
         let fits = w <= min(rect.right, width) - x
         return write(line, x: x, y: rect.y, maxWidth: rect.right - x, ellipsis: fits ? nil : ellipsis)
@@ -274,12 +277,7 @@ extension Table {
                 guard DisplayWidth.isPrintableASCII(text) else { return nil }
                 let w = text.utf8.count, col = cols[i]
                 guard w <= col.width, col.x >= 0, col.x + col.width <= line.count else { return nil }
-                var x = col.x
-                switch i < columns.count ? columns[i].alignment : .left {
-                case .left: break
-                case .center: x += (col.width - w) / 2
-                case .right: x += col.width - w
-                }
+                var x = col.x + (i < columns.count ? columns[i].alignment : .left).offset(w, in: col.width)
                 for b in text.utf8 { line[x] = b; x += 1 }
             }
             var end = line.count
