@@ -36,7 +36,7 @@ func medianThreadCPU(_ iterations: Int, _ body: () -> Void) -> Double {
 
 /// Median CPU of `runs` runs of a command.
 func medianCPU(_ args: [String], runs: Int) -> Double {
-    percentile((0..<runs).compactMap { _ in childCPU(args) }, 0.5)
+    pairedMedianCPU([args], runs: runs)[0]
 }
 
 /// The median CPU of each command, run in turns (a, b, c, a, b, c, …) so that a busy
